@@ -1,0 +1,27 @@
+"""cxkit: online-store customer-experience questionnaire research.
+
+From a versioned questionnaire to a printed form, from the answers to a checked data set, and from
+there to reliability, validity and a structural model linking the CX dimensions to loyalty.
+
+>>> import cxkit
+>>> cxkit.load_instrument("online-cx@1.0.0").ref
+'online-cx@1.0.0'
+"""
+
+from importlib.metadata import PackageNotFoundError, version
+
+from cxkit import errors
+from cxkit.instrument import Instrument, list_instruments, load_instrument
+
+try:
+    __version__ = version("cxkit")
+except PackageNotFoundError:  # pragma: no cover - running from a source tree without install
+    __version__ = "0+unknown"
+
+__all__ = [
+    "Instrument",
+    "__version__",
+    "errors",
+    "list_instruments",
+    "load_instrument",
+]

@@ -1,0 +1,161 @@
+"""The ``cxkit`` command: one entry point, subcommands.
+
+::
+
+    cxkit instruments list                  every instrument version in the registry
+    cxkit instruments show REF [--lang id]  one instrument (id@version, bare id or a .yaml path)
+    cxkit instruments diff REF REF          what changed between two versions
+    cxkit instruments check                 validate every file; released files must match the lock
+    cxkit instruments lock                  add newly released files to instruments/registry.lock
+
+A :class:`~cxkit.errors.CxkitError` is printed as ``cxkit: error: ...`` without a traceback; the exit code
+is 2 for bad input and 1 for a failed analysis or check.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Sequence
+
+import pandas as pd
+
+from cxkit.errors import CxkitError
+
+
+def _print_frame(df: pd.DataFrame) -> None:
+    with pd.option_context(
+        "display.max_rows",
+        None,
+        "display.max_columns",
+        None,
+        "display.width",
+        200,
+        "display.max_colwidth",
+        80,
+    ):
+        shown = df.astype(object).where(df.notna(), "")
+        print(shown.to_string(index=False) if len(df) else "(none)")
+
+
+def _cmd_instruments_list(args: argparse.Namespace) -> int:
+    from cxkit.instrument import list_instruments
+
+    df = list_instruments()
+    df["sha256"] = df["sha256"].str[:12]
+    _print_frame(df)
+    return 0
+
+
+def _cmd_instruments_show(args: argparse.Namespace) -> int:
+    from cxkit.instrument import load_instrument
+
+    ins = load_instrument(args.ref)
+    print(ins.summary(lang=args.lang, store=args.store))
+    return 0
+
+
+def _cmd_instruments_diff(args: argparse.Namespace) -> int:
+    from cxkit.instrument import load_instrument, required_bump
+
+    old, new = load_instrument(args.old), load_instrument(args.new)
+    df = old.diff(new)
+    print(f"{old.ref} → {new.ref}")
+    _print_frame(df)
+    bump = required_bump(df)
+    print(f"\nsmallest version bump these item changes need: {bump or 'none'}")
+    return 0
+
+
+def _cmd_instruments_check(args: argparse.Namespace) -> int:
+    from cxkit.instrument import check_registry, instruments_dir
+
+    df = check_registry()
+    shown = df.assign(sha256=df["sha256"].str[:12])
+    _print_frame(shown)
+    bad = df[~df["ok"]]
+    if len(bad):
+        print(
+            f"\n{len(bad)} of {len(df)} instrument files have problems (in {instruments_dir()})",
+            file=sys.stderr,
+        )
+        return 1
+    print(f"\nall {len(df)} instrument files valid; released files match the lock")
+    return 0
+
+
+def _cmd_instruments_lock(args: argparse.Namespace) -> int:
+    from cxkit.instrument import lock_released
+
+    added = lock_released()
+    print(
+        "added to the lock: "
+        + (", ".join(added) if added else "nothing (every released file is locked)")
+    )
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser (exposed for tests and documentation)."""
+    from cxkit import __version__
+
+    parser = argparse.ArgumentParser(
+        prog="cxkit",
+        description="Online-store CX questionnaire research: instruments, data checks, reliability, SEM.",
+    )
+    parser.add_argument("--version", action="version", version=f"cxkit {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub.required = True
+
+    ins = sub.add_parser(
+        "instruments", help="list, show, diff and check the versioned questionnaires"
+    )
+    isub = ins.add_subparsers(dest="action", metavar="ACTION")
+    isub.required = True
+    p = isub.add_parser("list", help="every instrument version in the registry")
+    p.set_defaults(func=_cmd_instruments_list)
+    p = isub.add_parser("show", help="one instrument: constructs, items, scales")
+    p.add_argument("ref", help="id@version, a bare id (newest release) or a path to a .yaml file")
+    p.add_argument("--lang", default="en", help="language of the texts (default: en)")
+    p.add_argument("--store", default=None, help="the store's name, put in place of {store}")
+    p.set_defaults(func=_cmd_instruments_show)
+    p = isub.add_parser("diff", help="what changed between two versions")
+    p.add_argument("old", help="the earlier version (id@version or path)")
+    p.add_argument("new", help="the later version (id@version or path)")
+    p.set_defaults(func=_cmd_instruments_diff)
+    p = isub.add_parser(
+        "check", help="validate every file; released files must match registry.lock"
+    )
+    p.set_defaults(func=_cmd_instruments_check)
+    p = isub.add_parser(
+        "lock", help="add newly released files to registry.lock (never changes an entry)"
+    )
+    p.set_defaults(func=_cmd_instruments_lock)
+
+    for register in _EXTRA_COMMANDS:
+        register(sub)
+    return parser
+
+
+#: Other modules add their subcommands here: a callable taking the subparsers object.
+_EXTRA_COMMANDS: list[Callable[[argparse._SubParsersAction], None]] = []
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; return the exit code (also used by the ``cxkit`` script)."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.func(args) or 0)
+    except CxkitError as exc:
+        print(f"cxkit: error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:  # pragma: no cover
+        print("cxkit: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:  # pragma: no cover - e.g. piped into head
+        return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

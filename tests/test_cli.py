@@ -1,0 +1,91 @@
+"""The cxkit command: subcommands, exit codes, errors without tracebacks."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from cxkit.cli import main
+
+from .conftest import INSTRUMENTS
+
+
+def run(*args):
+    return subprocess.run(
+        [sys.executable, "-m", "cxkit.cli", *args], capture_output=True, text=True, timeout=120
+    )
+
+
+def test_instruments_list(capsys):
+    assert main(["instruments", "list"]) == 0
+    out = capsys.readouterr().out
+    assert "online-cx" in out and "ecsi" in out
+
+
+def test_instruments_show_in_indonesian(capsys):
+    assert (
+        main(["instruments", "show", "online-cx@1.0.0", "--lang", "id", "--store", "Toko Contoh"])
+        == 0
+    )
+    out = capsys.readouterr().out
+    assert "Saya merasa aman dalam bertransaksi dengan Toko Contoh." in out
+
+
+def test_instruments_show_by_path(capsys):
+    assert main(["instruments", "show", str(INSTRUMENTS / "ecsi" / "1.0.0.yaml")]) == 0
+    assert "ecsi@1.0.0" in capsys.readouterr().out
+
+
+def test_instruments_diff(capsys):
+    assert main(["instruments", "diff", "online-cx@1.0.0", "online-cx@2.0.0"]) == 0
+    out = capsys.readouterr().out
+    assert "OE4" in out and "smallest version bump these item changes need: major" in out
+
+
+def test_instruments_check(capsys):
+    assert main(["instruments", "check"]) == 0
+
+
+def test_check_fails_on_edited_release(registry_copy):
+    path = registry_copy / "ecsi" / "1.0.0.yaml"
+    path.write_bytes(path.read_bytes() + b"\n")
+    proc = run("instruments", "check")
+    assert proc.returncode == 1
+    assert "edited after release" in proc.stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "needle"),
+    [
+        (
+            ("instruments", "show", "online-cx@7.0.0"),
+            "online-cx has no version '7.0.0'; versions: 1.0.0, 2.0.0",
+        ),
+        (("instruments", "show", "nope"), "unknown instrument 'nope'"),
+        (
+            ("instruments", "show", "online-cx@1.0.0", "--lang", "fr"),
+            "has no language 'fr'; available: en, id",
+        ),
+    ],
+)
+def test_errors_are_clear_without_traceback(args, needle):
+    proc = run(*args)
+    assert proc.returncode == 2
+    assert needle in proc.stderr
+    assert "Traceback" not in proc.stderr
+    assert proc.stderr.startswith("cxkit: error:")
+
+
+def test_malformed_file_error_from_cli(tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("id: x\nversion: 1\n", encoding="utf-8")
+    proc = run("instruments", "show", str(bad))
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    assert "bad.yaml" in proc.stderr and "problems" in proc.stderr
+
+
+def test_usage_error_exits_2():
+    proc = run("instruments")
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
