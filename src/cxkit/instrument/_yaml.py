@@ -14,9 +14,11 @@ import yaml
 
 from cxkit.errors import InstrumentError
 
+_Base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when present: same rules, faster
 
-class _StrictLoader(yaml.SafeLoader):
-    """SafeLoader that raises on duplicate mapping keys instead of keeping the last one."""
+
+class _StrictLoader(_Base):
+    """Safe loader that raises on duplicate mapping keys instead of keeping the last one."""
 
 
 def _construct_mapping(loader: _StrictLoader, node: yaml.MappingNode, deep: bool = False) -> dict:
@@ -73,8 +75,12 @@ def read_yaml(path: str | Path) -> tuple[Any, yaml.Node | None, bytes]:
             "the file is empty; an instrument file is a YAML mapping", file=str(path)
         )
     try:
-        node = yaml.compose(text, Loader=_StrictLoader)
-        data = yaml.load(text, Loader=_StrictLoader)  # noqa: S506 - _StrictLoader is a SafeLoader
+        loader = _StrictLoader(text)
+        try:
+            node = loader.get_single_node()
+            data = None if node is None else loader.construct_document(node)
+        finally:
+            loader.dispose()
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else None

@@ -66,10 +66,25 @@ def _registry_files(root: Path) -> dict[str, Path]:
     return files
 
 
+_CACHE: dict[tuple[str, str], Instrument] = {}
+
+
 def _load_path(path: Path) -> Instrument:
+    """Read and validate one file; parsed instruments are cached by path and sha256 of the bytes."""
+    try:
+        digest = sha256_bytes(Path(path).read_bytes())
+    except OSError:
+        digest = ""
+    key = (str(path), digest)
+    if digest and key in _CACHE:
+        return _CACHE[key]
     data, node, raw = read_yaml(path)
     spec = parse_spec(data, node, file=path)
-    return Instrument.from_spec(spec, sha256=sha256_bytes(raw), path=str(path))
+    instrument = Instrument.from_spec(spec, sha256=sha256_bytes(raw), path=str(path))
+    if len(_CACHE) > 64:
+        _CACHE.clear()
+    _CACHE[key] = instrument
+    return instrument
 
 
 def _versions(root: Path, ident: str) -> list[str]:
