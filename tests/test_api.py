@@ -5,9 +5,15 @@ import cxkit
 EXPECTED = {
     "Instrument",
     "__version__",
+    "cross_loadings",
     "errors",
+    "fornell_larcker",
+    "htmt",
+    "htmt_bootstrap",
+    "item_statistics",
     "list_instruments",
     "load_instrument",
+    "reliability",
 }
 
 

@@ -12,6 +12,14 @@ from importlib.metadata import PackageNotFoundError, version
 
 from cxkit import errors
 from cxkit.instrument import Instrument, list_instruments, load_instrument
+from cxkit.measure import (
+    cross_loadings,
+    fornell_larcker,
+    htmt,
+    htmt_bootstrap,
+    item_statistics,
+    reliability,
+)
 
 try:
     __version__ = version("cxkit")
@@ -21,7 +29,13 @@ except PackageNotFoundError:  # pragma: no cover - running from a source tree wi
 __all__ = [
     "Instrument",
     "__version__",
+    "cross_loadings",
     "errors",
+    "fornell_larcker",
+    "htmt",
+    "htmt_bootstrap",
+    "item_statistics",
     "list_instruments",
     "load_instrument",
+    "reliability",
 ]

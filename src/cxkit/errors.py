@@ -10,6 +10,7 @@ with code 2 (bad input) or 1 (an analysis that failed).
     ├── InstrumentError            an instrument file, reference or registry is not valid
     │   └── RegistryError          a released file was edited, or the lock file disagrees
     ├── ResponseError              a responses file or frame cannot be read or does not fit
+    ├── SpecificationError         an argument, a construct mapping or an option is not usable
     ├── AnalysisError              an analysis could not be carried out on the given data
     │   └── ModelError             a model cannot be parsed, identified or estimated
     └── RenderError                a questionnaire or report could not be written
@@ -35,6 +36,7 @@ __all__ = [
     "InstrumentError",
     "RegistryError",
     "ResponseError",
+    "SpecificationError",
     "AnalysisError",
     "ModelError",
     "RenderError",
@@ -100,6 +102,13 @@ class RegistryError(InstrumentError):
 
 class ResponseError(CxkitError):
     """A responses file or frame cannot be read, or does not fit its instrument."""
+
+
+class SpecificationError(CxkitError):
+    """An argument is not usable: an unknown option value, a construct with too few items, ...
+
+    The message names the parameter, what was passed and what is accepted.
+    """
 
 
 class AnalysisError(CxkitError):

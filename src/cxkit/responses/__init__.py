@@ -1,0 +1,1 @@
+"""Responses: reading, validation, quality screening, scoring and CX metrics."""
