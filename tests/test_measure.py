@@ -141,3 +141,25 @@ def test_bad_options(ecsi):
         cxkit.reliability(ecsi, {"LOY": "loy1"})
     with pytest.raises(SpecificationError, match="listed under both"):
         cxkit.reliability(ecsi, {"A": ["loy1", "loy2"], "B": ["loy2", "loy3"]})
+
+
+def test_ordinal_needs_few_categories(ecsi):
+    with pytest.raises(
+        SpecificationError, match="at most 8 answer categories; these items use 11 different values"
+    ):
+        cxkit.reliability(ecsi, LOY, ordinal=True)
+
+
+def test_apa_reliability_table(ecsi):
+    from cxkit.report import reliability_table
+
+    rel = cxkit.reliability(ecsi, cxkit.load_instrument("ecsi@1.0.0"))
+    table = reliability_table(rel)
+    row = table.data.loc["IMAG"]
+    assert row["α [95% CI]"] == ".82 [.78, .85]"  # 0.8219 [0.7844, 0.8545]
+    assert row["AVE"] == ".52"
+    assert "ecsi@1.0.0" in table.note
+    assert "<table>" in table._repr_html_() and "| IMAG |" in table.to_markdown()
+    assert rel.loc["IMAG", "alpha"] != round(
+        rel.loc["IMAG", "alpha"], 2
+    )  # the frame stays unrounded

@@ -134,3 +134,24 @@ def test_standardised_alpha_matches_plspm_reference():
     np.testing.assert_allclose(
         got["alpha_std"], ref.loc[got.index, "cronbach_alpha"], atol=CLOSED, rtol=0
     )
+
+
+ORDINAL = 1e-4  # psych fits each polychoric r with R's optimize(), whose tolerance is about 1.2e-4
+
+
+def test_ordinal_alpha_and_omega_match_psych():
+    """psych::polychoric, alpha(rho), omega(rho, nfactors = 1) on bfi agreeableness/conscientiousness."""
+    case = "ordinal_bfi"
+    data = load(case)
+    before = data.copy()
+    keyed = data.assign(**{v: 7 - data[v] for v in ("A1", "C4", "C5")})
+    blocks = {"A": [f"A{i}" for i in range(1, 6)], "C": [f"C{i}" for i in range(1, 6)]}
+    got = cxkit.reliability(keyed, blocks, ordinal=True, cfa=False)
+    ref = expected(case, "ordinal.csv").set_index("construct")
+    np.testing.assert_allclose(got["alpha_ordinal"], ref["alpha_ordinal"], atol=ORDINAL, rtol=0)
+    np.testing.assert_allclose(got["omega_ordinal"], ref["omega_ordinal"], atol=ORDINAL, rtol=0)
+    for b, items in blocks.items():
+        rho = cxkit.measure.polychoric(keyed, items)
+        want = expected(case, f"polychoric_{b}.csv", index_col=0)
+        np.testing.assert_allclose(rho.to_numpy(), want.to_numpy(), atol=ORDINAL, rtol=0)
+    pd.testing.assert_frame_equal(data, before)

@@ -1,6 +1,7 @@
 """Measurement quality: reliability, item statistics and discriminant validity."""
 
 from cxkit.measure.items import item_statistics
+from cxkit.measure.ordinal import polychoric
 from cxkit.measure.reliability import THRESHOLDS, feldt_ci, reliability
 from cxkit.measure.validity import cross_loadings, fornell_larcker, htmt, htmt_bootstrap
 
@@ -12,5 +13,6 @@ __all__ = [
     "htmt",
     "htmt_bootstrap",
     "item_statistics",
+    "polychoric",
     "reliability",
 ]

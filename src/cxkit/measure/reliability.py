@@ -13,6 +13,7 @@ from scipy import stats
 
 from cxkit.measure._cfa import fit_cfa
 from cxkit.measure._input import MISSING, block_data, check_option, pairwise_n, prepare
+from cxkit.measure.ordinal import alpha_from_cor, omega_total_from_cor, polychoric
 
 #: Cut-offs of the threshold columns.
 #: α ≥ .70 — Nunnally, J. C. (1978). Psychometric theory (2nd ed.). McGraw-Hill.
@@ -82,6 +83,7 @@ def reliability(
     missing: str = "listwise",
     level: float = 0.95,
     cfa: bool = True,
+    ordinal: bool = False,
 ) -> pd.DataFrame:
     """Reliability of each construct's scale.
 
@@ -102,6 +104,12 @@ def reliability(
         Confidence level of the Feldt interval.
     cfa : bool
         Fit the CFA for ω, CR and AVE (left missing when False).
+    ordinal : bool
+        Also compute ordinal α and ω (Zumbo, Gadermann & Zeisser, 2007) from each construct's
+        polychoric correlations (``psych::polychoric``; answers pairwise), as the columns
+        ``alpha_ordinal`` (standardised α of the polychoric matrix) and ``omega_ordinal`` (ω total
+        of a one-factor minres solution, ``psych::omega(rho, nfactors = 1)``). For Likert items
+        with at most 8 categories.
 
     Returns
     -------
@@ -156,6 +164,10 @@ def reliability(
     out["ave_ok"] = (out["ave"] >= THRESHOLDS["ave"]).where(out["ave"].notna())
     out["missing"] = missing
     out = out[COLUMNS]
+    if ordinal:
+        rhos = {c: polychoric(prep.data, ids).to_numpy() for c, ids in prep.blocks.items()}
+        out["alpha_ordinal"] = [alpha_from_cor(rhos[c]) for c in out.index]
+        out["omega_ordinal"] = [omega_total_from_cor(rhos[c]) for c in out.index]
     out.attrs.update(
         prep.provenance,
         reversed_items=list(prep.reversed_items),
