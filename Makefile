@@ -1,4 +1,6 @@
 # cxkit — the two quick-start commands set themselves up: `make demo` and `make test`.
+# `make demo` lists, checks, shows and compares the instruments, then checks the reliability and
+# discriminant validity of the real ECSI data.
 PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
@@ -22,6 +24,7 @@ demo: $(STAMP)
 	$(VENV)/bin/cxkit instruments show online-cx@2.0.0 --store "Toko Contoh"
 	$(VENV)/bin/cxkit instruments show online-cx@1.0.0 --lang id --store "Toko Contoh"
 	$(VENV)/bin/cxkit instruments diff online-cx@1.0.0 online-cx@2.0.0
+	$(VENV)/bin/cxkit reliability --dataset satisfaction
 
 test: $(STAMP)
 	$(VENV)/bin/ruff check src tests benchmarks

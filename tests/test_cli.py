@@ -89,3 +89,35 @@ def test_malformed_file_error_from_cli(tmp_path):
 def test_usage_error_exits_2():
     proc = run("instruments")
     assert proc.returncode == 2 and "Traceback" not in proc.stderr
+
+
+def test_reliability_on_bundled_data(capsys):
+    assert main(["reliability", "--dataset", "satisfaction"]) == 0
+    out = capsys.readouterr().out
+    assert "SAT        4  250  .89 [.87, .91]" in out
+    assert "Fornell–Larcker" in out and "HTMT" in out
+
+
+@pytest.mark.parametrize(
+    ("args", "needle"),
+    [
+        (("reliability", "missing.csv", "--instrument", "ecsi@1.0.0"), "missing.csv: no such file"),
+        (("reliability",), "give either a DATA file or --dataset NAME"),
+        (
+            ("reliability", "--dataset", "nope"),
+            "unknown data set 'nope'; bundled data sets: satisfaction",
+        ),
+        (("reliability", "--dataset", "satisfaction", "--ordinal"), "at most 8 answer categories"),
+    ],
+)
+def test_reliability_errors(args, needle):
+    proc = run(*args)
+    assert proc.returncode == 2, proc.stderr
+    assert needle in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_reliability_wrong_instrument(tmp_path):
+    path = tmp_path / "hs.csv"
+    path.write_text("x1,x2\n1,2\n3,4\n", encoding="utf-8")
+    proc = run("reliability", str(path), "--instrument", "online-cx@1.0.0")
+    assert proc.returncode == 2 and "is it the right instrument" in proc.stderr

@@ -7,6 +7,7 @@
     cxkit instruments diff REF REF          what changed between two versions
     cxkit instruments check                 validate every file; released files must match the lock
     cxkit instruments lock                  add newly released files to instruments/registry.lock
+    cxkit reliability DATA --instrument REF reliability, HTMT and Fornell–Larcker of the scales
 
 A :class:`~cxkit.errors.CxkitError` is printed as ``cxkit: error: ...`` without a traceback; the exit code
 is 2 for bad input and 1 for a failed analysis or check.
@@ -95,6 +96,60 @@ def _cmd_instruments_lock(args: argparse.Namespace) -> int:
     return 0
 
 
+def _read_table(path: str) -> pd.DataFrame:
+    """A CSV or XLSX file as a DataFrame (full reading and checking: cxkit.read_responses)."""
+    from pathlib import Path
+
+    from cxkit.errors import ResponseError
+
+    p = Path(path)
+    if not p.is_file():
+        raise ResponseError("no such file", file=path)
+    try:
+        if p.suffix.lower() in (".xlsx", ".xls"):
+            return pd.read_excel(p)
+        return pd.read_csv(p, sep=None, engine="python", encoding="utf-8-sig")
+    except (ValueError, UnicodeDecodeError, pd.errors.ParserError) as exc:
+        raise ResponseError(f"cannot be read as a table ({exc})", file=path) from None
+
+
+def _cmd_reliability(args: argparse.Namespace) -> int:
+    from cxkit.datasets import load_dataset
+    from cxkit.errors import SpecificationError
+    from cxkit.instrument import load_instrument
+    from cxkit.measure import fornell_larcker, htmt, reliability
+    from cxkit.report import reliability_table
+
+    if (args.data is None) == (args.dataset is None):
+        raise SpecificationError(
+            "give either a DATA file or --dataset NAME (e.g. --dataset satisfaction)"
+        )
+    data = load_dataset(args.dataset) if args.dataset else _read_table(args.data)
+    ref = args.instrument or data.attrs.get("instrument")
+    if ref is None:
+        raise SpecificationError(
+            "--instrument is needed: the instrument the data were collected with (id@version)"
+        )
+    ins = load_instrument(ref)
+    rel = reliability(data, ins, missing=args.missing, ordinal=args.ordinal)
+    print(reliability_table(rel))
+    if args.ordinal:
+        print("\nOrdinal α and ω (polychoric):")
+        _print_frame(rel[["alpha_ordinal", "omega_ordinal"]].round(3).reset_index())
+    print("\nHTMT (discriminant validity below .85):")
+    print(htmt(data, ins).round(2).to_string())
+    fl = fornell_larcker(data, ins)
+    print("\nFornell–Larcker (√AVE on the diagonal):")
+    print(fl.round(2).to_string())
+    failed = [c for c, ok in fl.attrs["holds"].items() if not ok]
+    print(
+        "criterion holds for every construct"
+        if not failed
+        else f"criterion fails for: {', '.join(failed)}"
+    )
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser (exposed for tests and documentation)."""
     from cxkit import __version__
@@ -131,6 +186,20 @@ def build_parser() -> argparse.ArgumentParser:
         "lock", help="add newly released files to registry.lock (never changes an entry)"
     )
     p.set_defaults(func=_cmd_instruments_lock)
+
+    p = sub.add_parser(
+        "reliability", help="reliability and discriminant validity of a data set's scales"
+    )
+    p.add_argument("data", nargs="?", help="a CSV or XLSX file, item ids as columns")
+    p.add_argument("--dataset", help="a bundled data set instead of a file (satisfaction)")
+    p.add_argument(
+        "--instrument", help="the instrument, id@version (bundled data sets know theirs)"
+    )
+    p.add_argument("--missing", default="listwise", choices=["listwise", "pairwise"])
+    p.add_argument(
+        "--ordinal", action="store_true", help="also ordinal α and ω from polychoric correlations"
+    )
+    p.set_defaults(func=_cmd_reliability)
 
     for register in _EXTRA_COMMANDS:
         register(sub)

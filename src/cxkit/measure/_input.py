@@ -103,9 +103,15 @@ def prepare(data, constructs, *, min_items: int = 2) -> Prepared:
         for c in missing:
             close = difflib.get_close_matches(str(c), [str(x) for x in frame.columns], n=1)
             hints.append(f"{c!r}" + (f" (did you mean {close[0]!r}?)" if close else ""))
+        shown = ", ".join(hints[:6]) + (f", … ({len(missing)} in all)" if len(missing) > 6 else "")
+        advice = (
+            "none of the instrument's items is a column of the data: is it the right instrument, "
+            f"and are the columns named by item id? The data's columns start {', '.join(map(repr, list(frame.columns)[:5]))}"
+            if len(missing) == len(columns)
+            else f"the data has {len(frame.columns)} columns"
+        )
         raise ResponseError(
-            f"item column{'s' if len(missing) > 1 else ''} not in the data: {', '.join(hints)}; "
-            f"the data has {len(frame.columns)} columns"
+            f"item column{'s' if len(missing) > 1 else ''} not in the data: {shown}; {advice}"
         )
     items = frame[columns]
     for c in columns:

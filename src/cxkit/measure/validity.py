@@ -17,23 +17,32 @@ from cxkit.measure._input import check_option, prepare
 HTMT_THRESHOLDS = (0.85, 0.90)
 
 
-def _htmt_from_cor(r: pd.DataFrame, blocks: dict[str, list[str]], htmt2: bool) -> pd.DataFrame:
-    r = r.abs()
-    names = list(blocks)
-
-    def avg(values: np.ndarray) -> float:
-        return float(np.exp(np.log(values).mean())) if htmt2 else float(values.mean())
-
-    mono = {}
-    for c in names:
-        m = r.loc[blocks[c], blocks[c]].to_numpy()
-        mono[c] = avg(m[np.triu_indices(len(blocks[c]), 1)])
-    out = pd.DataFrame(np.eye(len(names)), index=names, columns=names)
-    for i, a in enumerate(names):
-        for b in names[i + 1 :]:
-            hetero = avg(r.loc[blocks[a], blocks[b]].to_numpy().ravel())
-            out.loc[a, b] = out.loc[b, a] = hetero / np.sqrt(mono[a] * mono[b])
+def _htmt_np(r: np.ndarray, index: list[np.ndarray], htmt2: bool) -> np.ndarray:
+    """HTMT matrix from an item correlation matrix (numpy; ``index`` holds each block's positions)."""
+    r = np.abs(r)
+    avg = (lambda v: np.exp(np.log(v).mean())) if htmt2 else np.mean
+    mono = []
+    for ix in index:
+        m = r[np.ix_(ix, ix)]
+        mono.append(avg(m[np.triu_indices(len(ix), 1)]))
+    q = len(index)
+    out = np.eye(q)
+    for i in range(q):
+        for j in range(i + 1, q):
+            out[i, j] = out[j, i] = avg(r[np.ix_(index[i], index[j])]) / np.sqrt(mono[i] * mono[j])
     return out
+
+
+def _block_index(items: list[str], blocks: dict[str, list[str]]) -> list[np.ndarray]:
+    pos = {item: k for k, item in enumerate(items)}
+    return [np.array([pos[i] for i in ids]) for ids in blocks.values()]
+
+
+def _htmt_from_cor(r: pd.DataFrame, blocks: dict[str, list[str]], htmt2: bool) -> pd.DataFrame:
+    items = list(r.index)
+    names = list(blocks)
+    out = _htmt_np(r.to_numpy(), _block_index(items, blocks), htmt2)
+    return pd.DataFrame(out, index=names, columns=names)
 
 
 def htmt(data, constructs, htmt2: bool = False, *, missing: str = "listwise") -> pd.DataFrame:
@@ -109,27 +118,24 @@ def htmt_bootstrap(
     prep = prepare(data, constructs)
     x = prep.data[prep.items].dropna().to_numpy()
     names = list(prep.blocks)
-    point = _htmt_from_cor(
-        pd.DataFrame(np.corrcoef(x, rowvar=False), index=prep.items, columns=prep.items),
-        prep.blocks,
-        htmt2,
-    )
+    index = _block_index(prep.items, prep.blocks)
+    point = _htmt_np(np.corrcoef(x, rowvar=False), index, htmt2)
     rng = np.random.default_rng(seed)
-    pairs = [(a, b) for i, a in enumerate(names) for b in names[i + 1 :]]
+    pairs = [(i, j) for i in range(len(names)) for j in range(i + 1, len(names))]
+    rows, cols = (np.array(v, dtype=int) for v in zip(*pairs, strict=True))
     draws = np.empty((n_boot, len(pairs)))
     n = len(x)
-    for k in range(n_boot):
-        idx = rng.integers(0, n, n)
-        r = pd.DataFrame(np.corrcoef(x[idx], rowvar=False), index=prep.items, columns=prep.items)
-        m = _htmt_from_cor(r, prep.blocks, htmt2)
-        draws[k] = [m.loc[a, b] for a, b in pairs]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        for k in range(n_boot):
+            m = _htmt_np(np.corrcoef(x[rng.integers(0, n, n)], rowvar=False), index, htmt2)
+            draws[k] = m[rows, cols]
     alpha = (1 - level) / 2
     lo, hi = np.nanquantile(draws, [alpha, 1 - alpha], axis=0)
     return pd.DataFrame(
         {
-            "construct_a": [a for a, _ in pairs],
-            "construct_b": [b for _, b in pairs],
-            "htmt": [point.loc[a, b] for a, b in pairs],
+            "construct_a": [names[i] for i, _ in pairs],
+            "construct_b": [names[j] for _, j in pairs],
+            "htmt": point[rows, cols],
             "ci_low": lo,
             "ci_high": hi,
             "n_boot": n_boot,
