@@ -14,7 +14,6 @@ import pandas as pd
 
 from cxkit.errors import ModelWarning
 from cxkit.measure._input import Prepared
-from cxkit.sem import _semopy
 
 
 @dataclass(frozen=True)
@@ -64,6 +63,8 @@ def fit_cfa(prep: Prepared) -> CFASolution | None:
             stacklevel=3,
         )
         return None
+    from cxkit.sem import _semopy  # semopy is heavy to import: only when a CFA is fitted
+
     items = prep.items
     complete = prep.data[items].dropna()
     # safe names for semopy's parser, whatever the columns are called
