@@ -4,6 +4,10 @@ import cxkit
 
 EXPECTED = {
     "Instrument",
+    "SEMResult",
+    "compare_models",
+    "fit_sem",
+    "models",
     "__version__",
     "cross_loadings",
     "errors",

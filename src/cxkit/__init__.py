@@ -20,6 +20,7 @@ from cxkit.measure import (
     item_statistics,
     reliability,
 )
+from cxkit.sem import SEMResult, compare_models, fit_sem, models
 
 try:
     __version__ = version("cxkit")
@@ -28,6 +29,10 @@ except PackageNotFoundError:  # pragma: no cover - running from a source tree wi
 
 __all__ = [
     "Instrument",
+    "SEMResult",
+    "compare_models",
+    "fit_sem",
+    "models",
     "__version__",
     "cross_loadings",
     "errors",

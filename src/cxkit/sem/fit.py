@@ -1,0 +1,391 @@
+"""``fit_sem``: estimate a model written in lavaan syntax and report it as lavaan does.
+
+semopy estimates the model (``_semopy.py``); cxkit then polishes the estimate with Fisher scoring on
+its own matrix form of the model to lavaan's tolerance, and computes everything it reports —
+standard errors from the expected information, the standardised solution, ``:=`` parameters with
+delta-method standard errors, R², fit indices, modification indices — from the matrices.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import warnings
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from cxkit.errors import ModelError, ModelWarning, ResponseError, SpecificationError
+from cxkit.measure._input import check_option
+from cxkit.sem.indices import fit_indices
+from cxkit.sem.ml import discrepancy, fisher_scoring, information
+from cxkit.sem.result import SEMResult
+from cxkit.sem.spec import ModelSpec
+from cxkit.sem.syntax import evaluate
+
+ESTIMATORS = ("ML",)
+MISSING = ("listwise",)
+
+
+def _frame(data) -> pd.DataFrame:
+    inner = getattr(data, "data", None)
+    if isinstance(inner, pd.DataFrame):
+        return inner
+    if isinstance(data, pd.DataFrame):
+        return data
+    raise SpecificationError(
+        f"data must be a pandas DataFrame (or cxkit Responses); got {type(data).__name__}"
+    )
+
+
+def _semopy_start(
+    spec: ModelSpec, model: str, data: pd.DataFrame, s: np.ndarray
+) -> tuple[np.ndarray, str]:
+    """Estimates from semopy mapped onto ``spec``'s parameters; simple starts where it cannot help."""
+    from cxkit.sem import _semopy
+
+    theta = spec.start_values(s)
+    semopy_model = "\n".join(line for line in model.splitlines() if ":=" not in line)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            raw = _semopy.fit_ml(semopy_model, data)
+    except ModelError as exc:
+        return theta, f"semopy: {exc.message}; simple starting values used"
+    oi = {n: k for k, n in enumerate(raw.observed)}
+    ii = {n: k for k, n in enumerate(raw.inner)}
+    mats = {
+        "L": (raw.Lambda, oi, ii),
+        "B": (raw.B, ii, ii),
+        "P": (raw.Psi, ii, ii),
+        "T": (raw.Theta, oi, oi),
+    }
+    for par in spec.params:
+        if par.free < 0:
+            continue
+        m, ri, ci = mats[par.matrix]
+        rname = spec.observed[par.row] if par.matrix in ("L", "T") else spec.inner[par.row]
+        cname = spec.inner[par.col] if par.matrix in ("L", "B", "P") else spec.observed[par.col]
+        if rname in ri and cname in ci:
+            theta[par.free] = m[ri[rname], ci[cname]]
+    return (
+        theta,
+        f"semopy {_semopy.SEMOPY_VERSION}: {'converged' if raw.converged else 'not converged'}",
+    )
+
+
+def fit_sem(
+    model: str,
+    data,
+    estimator: str = "ML",
+    missing: str = "listwise",
+    group: str | None = None,
+    *,
+    std_lv: bool = False,
+    level: float = 0.95,
+) -> SEMResult:
+    """Fit a CFA or SEM written in lavaan syntax.
+
+    Parameters
+    ----------
+    model : str
+        lavaan syntax: ``=~`` (loadings), ``~`` (regressions), ``~~`` (variances, covariances),
+        ``:=`` (defined parameters), labels ``a*x`` (equal labels: equal parameters), fixed values
+        ``1*x``, ``NA*x``. The defaults are ``lavaan::sem()``'s.
+    data : DataFrame or Responses
+        One row per respondent; the model's observed variables are columns.
+    estimator : {"ML"}
+        Maximum likelihood (robust MLR comes with issue 7).
+    missing : {"listwise"}
+        Rows with a missing answer on any model variable are dropped (the count is recorded).
+        Full-information ML (``"fiml"``) is not available yet.
+    group : None
+        Multi-group models are not available yet.
+    std_lv : bool
+        Identify factors by fixing their variances to 1 instead of their first loadings.
+    level : float
+        Confidence level of ``ci_low``/``ci_high``.
+
+    Returns
+    -------
+    SEMResult
+        ``.estimates`` (lavaan's ``parameterEstimates(fit, standardized = TRUE)``), ``.fit_indices``,
+        ``.r_squared``, ``.summary()``, ``.modification_indices()``, ``.residuals()``,
+        ``.provenance``.
+
+    Raises
+    ------
+    ModelError
+        Unreadable syntax, a variable that is neither latent nor a column, a model that cannot be
+        estimated.
+
+    Examples
+    --------
+    >>> import pandas as pd, cxkit
+    >>> from cxkit.datasets import load_dataset
+    >>> ecsi = load_dataset("satisfaction")
+    >>> fit = cxkit.fit_sem('''
+    ...     SAT =~ sat1 + sat2 + sat3 + sat4
+    ...     LOY =~ loy1 + loy2 + loy3 + loy4
+    ...     LOY ~ SAT''', ecsi)
+    >>> round(float(fit.fit_indices["cfi"]), 3), int(fit.fit_indices["df"])  # lavaan: 0.977, 19
+    (0.977, 19)
+    >>> est = fit.estimates.set_index(["lhs", "op", "rhs"])
+    >>> round(float(est.loc[("LOY", "~", "SAT"), "std_all"]), 2)  # lavaan: 0.78
+    0.78
+    """
+    check_option("estimator", estimator, ESTIMATORS)
+    if missing == "fiml":
+        raise SpecificationError(
+            "missing='fiml' (full-information ML) is not available yet; use missing='listwise'"
+        )
+    check_option("missing", missing, MISSING)
+    if group is not None:
+        raise SpecificationError("multi-group models (group=...) are not available yet")
+    frame = _frame(data)
+    spec0 = ModelSpec.build(model, frame.columns, std_lv=std_lv)
+    cols = spec0.observed
+    used = frame[cols]
+    for c in cols:
+        if not pd.api.types.is_numeric_dtype(used[c]) or pd.api.types.is_bool_dtype(used[c]):
+            raise ResponseError(
+                f"column {c!r} is not numeric (dtype {used[c].dtype}); model variables must be numbers",
+                field=c,
+            )
+    complete = used.dropna().astype(float)
+    n = len(complete)
+    dropped = len(used) - n
+    if n < 2:
+        raise ModelError(
+            f"only {n} complete row(s) for the model's {len(cols)} variables; nothing to fit"
+        )
+    s = np.cov(complete.to_numpy(), rowvar=False, bias=True)
+    s_df = pd.DataFrame(s, index=cols, columns=cols)
+    spec = ModelSpec.build(model, frame.columns, sample_cov=s_df, std_lv=std_lv)
+    if np.linalg.matrix_rank(s) < len(cols):
+        warnings.warn(
+            "the sample covariance matrix is singular (some variables are linear combinations of others, "
+            "or constant); estimates may not be trustworthy",
+            ModelWarning,
+            stacklevel=2,
+        )
+    start, start_note = _semopy_start(spec, model, complete, s)
+    theta, converged, iterations = fisher_scoring(spec, s, start)
+    if not converged:
+        # fall back on simple starting values once
+        theta2, converged2, it2 = fisher_scoring(spec, s, spec.start_values(s))
+        sig1, _ = spec.implied(theta)
+        sig2, _ = spec.implied(theta2)
+        if converged2 or discrepancy(s, sig2) < discrepancy(s, sig1):
+            theta, converged, iterations = theta2, converged2, iterations + it2
+    sigma, mats = spec.implied(theta)
+    if not np.isfinite(discrepancy(s, sigma)):
+        raise ModelError(
+            "the model could not be estimated: the implied covariance matrix is not positive definite"
+        )
+    info = information(spec, theta)
+    try:
+        vcov = np.linalg.inv(n * info)
+    except np.linalg.LinAlgError:
+        vcov = np.full((spec.n_free, spec.n_free), np.nan)
+        warnings.warn(
+            "the information matrix is singular: the model may not be identified; standard errors are missing",
+            ModelWarning,
+            stacklevel=2,
+        )
+    fixed_x = [
+        spec.observed.index(p.lhs)
+        for p in spec.params
+        if p.matrix == "P" and p.lhs == p.rhs and p.free < 0 and p.lhs in spec.observed
+    ]
+    indices = fit_indices(s, sigma, n, spec.n_free, fixed_x)
+    estimates = _estimates(spec, theta, vcov, mats, sigma, level)
+    r2 = _r_squared(spec, mats, sigma)
+    digest = hashlib.sha256(
+        pd.util.hash_pandas_object(complete, index=False).to_numpy().tobytes()
+    ).hexdigest()
+    from cxkit import __version__
+    from cxkit.sem._semopy import SEMOPY_VERSION
+
+    provenance = {
+        "model": model,
+        "estimator": estimator,
+        "missing": missing,
+        "n_used": n,
+        "n_dropped": dropped,
+        "data_sha256": digest,
+        "cxkit": __version__,
+        "semopy": SEMOPY_VERSION,
+        "start": start_note,
+        "iterations": iterations,
+        "std_lv": std_lv,
+    }
+    provenance.update(
+        {k: v for k, v in frame.attrs.items() if k in ("instrument", "instrument_sha256")}
+    )
+    result = SEMResult(
+        spec=spec,
+        theta=theta,
+        vcov=vcov,
+        sample_cov=s_df,
+        implied_cov=pd.DataFrame(sigma, index=cols, columns=cols),
+        estimates=estimates,
+        fit_indices=indices,
+        r_squared=r2,
+        converged=converged,
+        provenance=provenance,
+        level=level,
+    )
+    _warn_improper(result)
+    return result
+
+
+def _label_values(spec: ModelSpec, theta: np.ndarray) -> dict[str, float]:
+    return {p.label: (theta[p.free] if p.free >= 0 else p.value) for p in spec.params if p.label}
+
+
+def _std_values(spec: ModelSpec, theta: np.ndarray, mats: dict, sigma: np.ndarray) -> list[float]:
+    sd_obs = np.sqrt(np.diag(sigma))
+    sd_in = np.sqrt(np.clip(np.diag(mats["inner_cov"]), 0, None))
+    out = []
+    for p in spec.params:
+        v = theta[p.free] if p.free >= 0 else p.value
+        with np.errstate(divide="ignore", invalid="ignore"):
+            if p.matrix == "L":
+                out.append(v * sd_in[p.col] / sd_obs[p.row])
+            elif p.matrix == "B" and p.op == "=~":  # second-order loading: B[lower, higher]
+                out.append(v * sd_in[p.col] / sd_in[p.row])
+            elif p.matrix == "B":
+                out.append(v * sd_in[p.col] / sd_in[p.row])
+            elif p.row == p.col:  # (residual) variance over total variance
+                total = sd_in[p.row] ** 2 if p.matrix == "P" else sd_obs[p.row] ** 2
+                out.append(v / total)
+            else:  # (residual) covariance over the residual standard deviations, as lavaan
+                res = mats[p.matrix]
+                out.append(v / np.sqrt(res[p.row, p.row] * res[p.col, p.col]))
+    return out
+
+
+def _estimates(spec: ModelSpec, theta, vcov, mats, sigma, level: float) -> pd.DataFrame:
+    zcrit = stats.norm.ppf(1 - (1 - level) / 2)
+    se_free = np.sqrt(np.clip(np.diag(vcov), 0, None))
+    std = _std_values(spec, theta, mats, sigma)
+    rows = []
+    for p, s_all in zip(spec.params, std, strict=True):
+        if p.op == "=~" and p.lhs == p.rhs:  # phantom of an observed variable in a regression
+            continue
+        est = theta[p.free] if p.free >= 0 else p.value
+        se = se_free[p.free] if p.free >= 0 else 0.0
+        rows.append(
+            {
+                "lhs": p.lhs,
+                "op": p.op,
+                "rhs": p.rhs,
+                "label": p.label,
+                "est": est,
+                "se": se,
+                "std_all": s_all,
+                "_free": p.free >= 0,
+            }
+        )
+    # defined parameters: delta method on the free parameters
+    if spec.definitions:
+        std_labels = {p.label: v for p, v in zip(spec.params, std, strict=True) if p.label}
+        for d in spec.definitions:
+            f = lambda th, d=d: evaluate(d.expr, _label_values(spec, th))  # noqa: E731
+            est = f(theta)
+            grad = np.zeros(spec.n_free)
+            for k in range(spec.n_free):
+                h = 1e-6 * max(1.0, abs(theta[k]))
+                up, dn = theta.copy(), theta.copy()
+                up[k] += h
+                dn[k] -= h
+                grad[k] = (f(up) - f(dn)) / (2 * h)
+            se = float(np.sqrt(max(grad @ vcov @ grad, 0.0)))
+            rows.append(
+                {
+                    "lhs": d.name,
+                    "op": ":=",
+                    "rhs": d.expr.replace(" ", ""),
+                    "label": d.name,
+                    "est": est,
+                    "se": se,
+                    "std_all": evaluate(d.expr, std_labels),
+                    "_free": True,
+                }
+            )
+    df = pd.DataFrame(rows)
+    free = df.pop("_free")
+    df["z"] = np.where(free & (df["se"] > 0), df["est"] / df["se"].where(df["se"] > 0), np.nan)
+    df["pvalue"] = 2 * stats.norm.sf(np.abs(df["z"]))
+    df["ci_low"] = np.where(free, df["est"] - zcrit * df["se"], df["est"])
+    df["ci_high"] = np.where(free, df["est"] + zcrit * df["se"], df["est"])
+    order = {"=~": 0, "~": 1, "~~": 2, ":=": 3}
+    df["_o"] = df["op"].map(order)
+    df = df.sort_values("_o", kind="stable").drop(columns="_o").reset_index(drop=True)
+    return df[
+        ["lhs", "op", "rhs", "label", "est", "se", "z", "pvalue", "ci_low", "ci_high", "std_all"]
+    ]
+
+
+def _r_squared(spec: ModelSpec, mats, sigma) -> pd.Series:
+    out = {}
+    endo_inner = {p.lhs for p in spec.params if p.op == "~"} | {
+        p.rhs for p in spec.params if p.op == "=~" and p.matrix == "B"
+    }
+    phantoms = set(spec.inner) - set(spec.latent)
+    for k, name in enumerate(spec.observed):
+        if name in phantoms:
+            continue
+        out[name] = 1 - mats["T"][k, k] / sigma[k, k]
+    for k, name in enumerate(spec.inner):
+        if name in endo_inner:
+            out[name] = 1 - mats["P"][k, k] / mats["inner_cov"][k, k]
+    return pd.Series(out, name="r_squared", dtype=float)
+
+
+def _warn_improper(result: SEMResult) -> None:
+    est = result.estimates
+    if not result.converged:
+        warnings.warn(
+            "the ML fit did not converge; the estimates are not trustworthy",
+            ModelWarning,
+            stacklevel=3,
+        )
+    var = est[(est.op == "~~") & (est.lhs == est.rhs)]
+    neg = var[var.est < 0]
+    if len(neg):
+        warnings.warn(
+            "negative variance estimate(s) (Heywood case): "
+            + ", ".join(f"{r.lhs} ~~ {r.lhs} = {r.est:.3g}" for r in neg.itertuples()),
+            ModelWarning,
+            stacklevel=3,
+        )
+    big = est[(est.op == "=~") & (est.std_all.abs() > 1)]
+    if len(big):
+        warnings.warn(
+            "standardised loading(s) above 1 (Heywood case): "
+            + ", ".join(f"{r.lhs} =~ {r.rhs} = {r.std_all:.3f}" for r in big.itertuples()),
+            ModelWarning,
+            stacklevel=3,
+        )
+    lat = result.spec.latent
+    if lat:
+        _, mats = result.spec.implied(result.theta)
+        idx = [result.spec.inner.index(v) for v in lat]
+        ev = np.linalg.eigvalsh(mats["inner_cov"][np.ix_(idx, idx)])
+        if ev.min() <= 0:
+            warnings.warn(
+                "the covariance matrix of the latent variables is not positive definite "
+                f"(smallest eigenvalue {ev.min():.3g}); some latent correlations are at or beyond ±1",
+                ModelWarning,
+                stacklevel=3,
+            )
+    n, npar = result.fit_indices["n"], result.fit_indices["npar"]
+    if n < 5 * npar:
+        warnings.warn(
+            f"{int(n)} cases for {int(npar)} free parameters ({n / npar:.1f} per parameter); at least 5 per "
+            "parameter is the usual minimum (Bentler & Chou, 1987): treat the estimates with care",
+            ModelWarning,
+            stacklevel=3,
+        )
