@@ -162,6 +162,12 @@ def fit_sem(
     s = np.cov(complete.to_numpy(), rowvar=False, bias=True)
     s_df = pd.DataFrame(s, index=cols, columns=cols)
     spec = ModelSpec.build(model, frame.columns, sample_cov=s_df, std_lv=std_lv)
+    moments = len(cols) * (len(cols) + 1) // 2
+    if spec.n_free > moments:
+        raise ModelError(
+            f"the model has {spec.n_free} free parameters but only {moments} variances and covariances to "
+            f"fit them to (df = {moments - spec.n_free}): it is not identified"
+        )
     if np.linalg.matrix_rank(s) < len(cols):
         warnings.warn(
             "the sample covariance matrix is singular (some variables are linear combinations of others, "
@@ -184,15 +190,17 @@ def fit_sem(
             "the model could not be estimated: the implied covariance matrix is not positive definite"
         )
     info = information(spec, theta)
-    try:
-        vcov = np.linalg.inv(n * info)
-    except np.linalg.LinAlgError:
+    eig = np.linalg.eigvalsh(info) if spec.n_free else np.array([1.0])
+    if eig.min() <= 1e-10 * max(eig.max(), 1e-300):
         vcov = np.full((spec.n_free, spec.n_free), np.nan)
         warnings.warn(
-            "the information matrix is singular: the model may not be identified; standard errors are missing",
+            "the information matrix is singular: the model is not identified (fix a loading or a latent "
+            "variance per factor, or remove a parameter); standard errors are missing",
             ModelWarning,
             stacklevel=2,
         )
+    else:
+        vcov = np.linalg.inv(n * info)
     fixed_x = [
         spec.observed.index(p.lhs)
         for p in spec.params
