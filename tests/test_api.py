@@ -18,6 +18,7 @@ EXPECTED = {
     "list_instruments",
     "load_instrument",
     "reliability",
+    "simulate",
 }
 
 

@@ -21,7 +21,20 @@ CASES = {
     "sem_hs": REFERENCE / "measure_hs" / "data.csv",
     "sem_poldem": REFERENCE / "sem_poldem" / "data.csv",
     "sem_ecsi": REFERENCE / "measure_ecsi" / "data.csv",
+    # the CX models of cxkit.models on the synthetic demo data, OE4 recoded 8 - x
+    "sem_cx/direct": REFERENCE / "sem_cx" / "data.csv",
+    "sem_cx/second_order": REFERENCE / "sem_cx" / "data.csv",
+    "sem_cx/pyramid": REFERENCE / "sem_cx" / "data.csv",
 }
+
+
+def load(name):
+    data = pd.read_csv(CASES[name])
+    if name.startswith("sem_cx"):
+        data["OE4"] = 8 - data["OE4"]
+    return data
+
+
 FIT_NAMES = {
     "logl": "loglik",
     "baseline.chisq": "baseline_chisq",
@@ -44,7 +57,7 @@ def case(request):
     model = (REFERENCE / name / "model.lav").read_text()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", cxkit.errors.ModelWarning)
-        fit = cxkit.fit_sem(model, pd.read_csv(CASES[name]))
+        fit = cxkit.fit_sem(model, load(name))
     return name, fit
 
 
@@ -112,7 +125,7 @@ def test_defined_parameters_delta_method():
     model = (REFERENCE / "sem_poldem" / "model.lav").read_text()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", cxkit.errors.ModelWarning)
-        fit = cxkit.fit_sem(model, pd.read_csv(CASES["sem_poldem"]))
+        fit = cxkit.fit_sem(model, load("sem_poldem"))
     est = fit.estimates.set_index("lhs")
     ref = pd.read_csv(REFERENCE / "sem_poldem" / "estimates.csv").set_index("lhs")
     for name in ("indirect", "total"):
@@ -120,3 +133,10 @@ def test_defined_parameters_delta_method():
         assert est.loc[name, "est"] == pytest.approx(ref.loc[name, "est"], rel=1e-3)
         assert est.loc[name, "se"] == pytest.approx(ref.loc[name, "se"], rel=1e-2)
         assert est.loc[name, "std_all"] == pytest.approx(ref.loc[name, "std.all"], abs=1e-3)
+
+
+def test_cx_models_built_from_the_instrument_are_the_reference_models():
+    ins = cxkit.load_instrument("online-cx@2.0.0")
+    for name in ("direct", "second_order", "pyramid"):
+        syntax = getattr(cxkit.models, name)(ins)
+        assert syntax.strip() == (REFERENCE / "sem_cx" / name / "model.lav").read_text().strip()

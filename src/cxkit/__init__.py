@@ -21,6 +21,7 @@ from cxkit.measure import (
     reliability,
 )
 from cxkit.sem import SEMResult, compare_models, fit_sem, models
+from cxkit.simulate import simulate
 
 try:
     __version__ = version("cxkit")
@@ -43,4 +44,5 @@ __all__ = [
     "list_instruments",
     "load_instrument",
     "reliability",
+    "simulate",
 ]

@@ -6,6 +6,9 @@ name               what it is
 ``satisfaction``   Real ECSI survey of mobile-phone customers (250 respondents, 27 items on 0–10
                    plus gender), from the R package plspm (G. Sanchez), GPL-3. Instrument
                    ``ecsi@1.0.0``. Tenenhaus, Esposito Vinzi, Chatelin & Lauro (2005).
+``online-cx-demo`` SYNTHETIC answers of 400 respondents to ``online-cx@2.0.0`` drawn with
+                   ``cxkit.simulate(instrument, 400, seed=2026)`` from the documented population
+                   model (:mod:`cxkit.simulate`). Not real data: for demonstrations and tests.
 =================  =========================================================================
 
 >>> from cxkit.datasets import load_dataset
@@ -36,6 +39,16 @@ DATASETS = {
         ),
         "licence": "GPL-3 (as distributed with plspm)",
         "synthetic": False,
+    },
+    "online-cx-demo": {
+        "file": "online-cx-demo.csv",
+        "instrument": "online-cx@2.0.0",
+        "source": (
+            "SYNTHETIC: cxkit.simulate(load_instrument('online-cx@2.0.0'), 400, seed=2026), drawn from "
+            "the population model documented in cxkit.simulate; no real respondents"
+        ),
+        "licence": "GPL-3 (part of cxkit)",
+        "synthetic": True,
     },
 }
 

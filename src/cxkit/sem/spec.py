@@ -257,7 +257,10 @@ class ModelSpec:
                     default_value=v,
                     user=False,
                 )
-        pure_y = [n for n in inner if n in endogenous and n not in predictors]
+        # auto.cov.y: residuals of regression outcomes that predict nothing covary (lower-order
+        # factors of a higher-order factor are indicators, not outcomes, and do not)
+        outcomes = {s.lhs for s in statements if s.op == "~"}
+        pure_y = [n for n in inner if n in outcomes and n not in predictors]
         for i, a in enumerate(pure_y):
             for b in pure_y[i + 1 :]:
                 add(a, "~~", b, "P", iidx[a], iidx[b], user=False)
