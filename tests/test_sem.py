@@ -176,9 +176,31 @@ def test_model_errors_name_the_problem(model, message):
 def test_data_errors():
     with pytest.raises(ResponseError, match="column 'x2' is not numeric"):
         cxkit.fit_sem("F =~ x1 + x2 + x3", HS.assign(x2="high"))
-    with pytest.raises(SpecificationError, match="missing='fiml' .* not available yet"):
-        cxkit.fit_sem(HS_MODEL, HS, missing="fiml")
+    with pytest.raises(
+        SpecificationError,
+        match="missing='pairwise' is not accepted; use one of: 'listwise', 'fiml', 'ml'",
+    ):
+        cxkit.fit_sem(HS_MODEL, HS, missing="pairwise")
     with pytest.raises(SpecificationError, match="estimator='WLSMV' is not accepted"):
         cxkit.fit_sem(HS_MODEL, HS, estimator="WLSMV")
     with pytest.raises(SpecificationError, match="data must be a pandas DataFrame"):
         cxkit.fit_sem(HS_MODEL, HS.to_numpy())
+
+
+def test_fiml_on_complete_data_equals_ml():
+    ml = cxkit.fit_sem(HS_MODEL, HS)
+    fiml = cxkit.fit_sem(HS_MODEL, HS, missing="fiml")
+    assert fiml.fit_indices["chisq"] == pytest.approx(ml.fit_indices["chisq"], rel=1e-6)
+    assert fiml.fit_indices["npar"] == ml.fit_indices["npar"] + 9
+    a = ml.estimates.query("op != '~1'").reset_index(drop=True)
+    b = fiml.estimates.query("op != '~1'").reset_index(drop=True)
+    np.testing.assert_allclose(a["est"], b["est"], rtol=1e-5, atol=1e-7)
+
+
+def test_fiml_keeps_incomplete_rows():
+    data = HS.copy()
+    data.loc[:99, "x2"] = np.nan
+    data.loc[5, [f"x{i}" for i in range(1, 10)]] = np.nan  # no answers at all: dropped
+    fit = cxkit.fit_sem(HS_MODEL, data, missing="fiml")
+    assert fit.fit_indices["n"] == 300 and fit.provenance["n_dropped"] == 1
+    assert (fit.estimates["op"] == "~1").sum() == 12

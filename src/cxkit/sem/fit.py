@@ -17,14 +17,15 @@ from scipy import stats
 
 from cxkit.errors import ModelError, ModelWarning, ResponseError, SpecificationError
 from cxkit.measure._input import check_option
-from cxkit.sem.indices import fit_indices
+from cxkit.sem.fiml import em_saturated, fit_fiml, make_negll, observed_information
+from cxkit.sem.indices import assemble, fit_indices, srmr
 from cxkit.sem.ml import discrepancy, fisher_scoring, information
 from cxkit.sem.result import SEMResult
 from cxkit.sem.spec import ModelSpec
 from cxkit.sem.syntax import evaluate
 
 ESTIMATORS = ("ML",)
-MISSING = ("listwise",)
+MISSING = ("listwise", "fiml", "ml")
 
 
 def _frame(data) -> pd.DataFrame:
@@ -96,9 +97,11 @@ def fit_sem(
         One row per respondent; the model's observed variables are columns.
     estimator : {"ML"}
         Maximum likelihood (robust MLR comes with issue 7).
-    missing : {"listwise"}
-        Rows with a missing answer on any model variable are dropped (the count is recorded).
-        Full-information ML (``"fiml"``) is not available yet.
+    missing : {"listwise", "fiml"}
+        ``"listwise"``: rows with a missing answer on any model variable are dropped (the count is
+        recorded). ``"fiml"`` (or lavaan's name ``"ml"``): full-information ML on every row with at
+        least one answer; the model gains intercepts, χ² is against the EM-estimated saturated model
+        and standard errors come from the observed information, as lavaan's ``missing = "ml"``.
     group : None
         Multi-group models are not available yet.
     std_lv : bool
@@ -135,11 +138,8 @@ def fit_sem(
     0.78
     """
     check_option("estimator", estimator, ESTIMATORS)
-    if missing == "fiml":
-        raise SpecificationError(
-            "missing='fiml' (full-information ML) is not available yet; use missing='listwise'"
-        )
     check_option("missing", missing, MISSING)
+    fiml = missing in ("fiml", "ml")
     if group is not None:
         raise SpecificationError("multi-group models (group=...) are not available yet")
     frame = _frame(data)
@@ -152,14 +152,26 @@ def fit_sem(
                 f"column {c!r} is not numeric (dtype {used[c].dtype}); model variables must be numbers",
                 field=c,
             )
-    complete = used.dropna().astype(float)
-    n = len(complete)
-    dropped = len(used) - n
-    if n < 2:
-        raise ModelError(
-            f"only {n} complete row(s) for the model's {len(cols)} variables; nothing to fit"
-        )
-    s = np.cov(complete.to_numpy(), rowvar=False, bias=True)
+    if fiml:
+        x_all = used.astype(float).to_numpy()
+        keep = ~np.isnan(x_all).all(axis=1)
+        x = x_all[keep]
+        complete = used[keep].astype(float)
+        n, dropped = len(x), int((~keep).sum())
+        if n < 2:
+            raise ModelError(
+                f"only {n} row(s) with any answer on the model's variables; nothing to fit"
+            )
+        mu_em, s, ll_sat = em_saturated(x)
+    else:
+        complete = used.dropna().astype(float)
+        n = len(complete)
+        dropped = len(used) - n
+        if n < 2:
+            raise ModelError(
+                f"only {n} complete row(s) for the model's {len(cols)} variables; nothing to fit"
+            )
+        s = np.cov(complete.to_numpy(), rowvar=False, bias=True)
     s_df = pd.DataFrame(s, index=cols, columns=cols)
     spec = ModelSpec.build(model, frame.columns, sample_cov=s_df, std_lv=std_lv)
     moments = len(cols) * (len(cols) + 1) // 2
@@ -175,39 +187,57 @@ def fit_sem(
             ModelWarning,
             stacklevel=2,
         )
-    start, start_note = _semopy_start(spec, model, complete, s)
-    theta, converged, iterations = fisher_scoring(spec, s, start)
-    if not converged:
-        # fall back on simple starting values once
-        theta2, converged2, it2 = fisher_scoring(spec, s, spec.start_values(s))
-        sig1, _ = spec.implied(theta)
-        sig2, _ = spec.implied(theta2)
-        if converged2 or discrepancy(s, sig2) < discrepancy(s, sig1):
-            theta, converged, iterations = theta2, converged2, iterations + it2
-    sigma, mats = spec.implied(theta)
-    if not np.isfinite(discrepancy(s, sigma)):
-        raise ModelError(
-            "the model could not be estimated: the implied covariance matrix is not positive definite"
-        )
-    info = information(spec, theta)
-    eig = np.linalg.eigvalsh(info) if spec.n_free else np.array([1.0])
-    if eig.min() <= 1e-10 * max(eig.max(), 1e-300):
-        vcov = np.full((spec.n_free, spec.n_free), np.nan)
-        warnings.warn(
-            "the information matrix is singular: the model is not identified (fix a loading or a latent "
-            "variance per factor, or remove a parameter); standard errors are missing",
-            ModelWarning,
-            stacklevel=2,
+    nu = se_nu = None
+    if fiml:
+        start, _, _ = fisher_scoring(spec, s, spec.start_values(s))
+        start_note = "ML on the EM-estimated moments, then FIML (semopy's FIML is not used)"
+        theta, nu, converged, ll = fit_fiml(spec, x, start)
+        iterations = 0
+        info_full = observed_information(make_negll(spec, x), np.concatenate([theta, nu]))
+        vcov_full = _invert(info_full)
+        vcov = vcov_full[: spec.n_free, : spec.n_free]
+        se_nu = np.sqrt(np.clip(np.diag(vcov_full)[spec.n_free :], 0, None))
+        sigma, mats = spec.implied(theta)
+    else:
+        start, start_note = _semopy_start(spec, model, complete, s)
+        theta, converged, iterations = fisher_scoring(spec, s, start)
+        if not converged:
+            # fall back on simple starting values once
+            theta2, converged2, it2 = fisher_scoring(spec, s, spec.start_values(s))
+            sig1, _ = spec.implied(theta)
+            sig2, _ = spec.implied(theta2)
+            if converged2 or discrepancy(s, sig2) < discrepancy(s, sig1):
+                theta, converged, iterations = theta2, converged2, iterations + it2
+        sigma, mats = spec.implied(theta)
+        if not np.isfinite(discrepancy(s, sigma)):
+            raise ModelError(
+                "the model could not be estimated: the implied covariance matrix is not positive definite"
+            )
+        vcov = _invert(n * information(spec, theta))
+    if fiml:
+        p_ = len(cols)
+        npar = spec.n_free + p_
+        var_avail = np.nanvar(x, axis=0)
+        n_avail = (~np.isnan(x)).sum(axis=0)
+        ll_base = float(np.sum(-n_avail / 2 * (np.log(2 * np.pi) + np.log(var_avail) + 1)))
+        indices = assemble(
+            n,
+            npar,
+            2 * (ll_sat - ll),
+            p_ * (p_ + 1) / 2 + p_ - npar,
+            2 * (ll_sat - ll_base),
+            p_ * (p_ - 1) / 2,
+            srmr(s, sigma, mu_em, nu),
+            ll,
         )
     else:
-        vcov = np.linalg.inv(n * info)
-    fixed_x = [
-        spec.observed.index(p.lhs)
-        for p in spec.params
-        if p.matrix == "P" and p.lhs == p.rhs and p.free < 0 and p.lhs in spec.observed
-    ]
-    indices = fit_indices(s, sigma, n, spec.n_free, fixed_x)
-    estimates = _estimates(spec, theta, vcov, mats, sigma, level)
+        fixed_x = [
+            spec.observed.index(p.lhs)
+            for p in spec.params
+            if p.matrix == "P" and p.lhs == p.rhs and p.free < 0 and p.lhs in spec.observed
+        ]
+        indices = fit_indices(s, sigma, n, spec.n_free, fixed_x)
+    estimates = _estimates(spec, theta, vcov, mats, sigma, level, nu, se_nu)
     r2 = _r_squared(spec, mats, sigma)
     digest = hashlib.sha256(
         pd.util.hash_pandas_object(complete, index=False).to_numpy().tobytes()
@@ -248,6 +278,20 @@ def fit_sem(
     return result
 
 
+def _invert(info: np.ndarray) -> np.ndarray:
+    """Inverse of an information matrix; NaN (with a warning) when it is singular."""
+    eig = np.linalg.eigvalsh(info) if len(info) else np.array([1.0])
+    if eig.min() <= 1e-10 * max(eig.max(), 1e-300):
+        warnings.warn(
+            "the information matrix is singular: the model is not identified (fix a loading or a latent "
+            "variance per factor, or remove a parameter); standard errors are missing",
+            ModelWarning,
+            stacklevel=3,
+        )
+        return np.full(info.shape, np.nan)
+    return np.linalg.inv(info)
+
+
 def _label_values(spec: ModelSpec, theta: np.ndarray) -> dict[str, float]:
     return {p.label: (theta[p.free] if p.free >= 0 else p.value) for p in spec.params if p.label}
 
@@ -274,7 +318,9 @@ def _std_values(spec: ModelSpec, theta: np.ndarray, mats: dict, sigma: np.ndarra
     return out
 
 
-def _estimates(spec: ModelSpec, theta, vcov, mats, sigma, level: float) -> pd.DataFrame:
+def _estimates(
+    spec: ModelSpec, theta, vcov, mats, sigma, level: float, nu=None, se_nu=None
+) -> pd.DataFrame:
     zcrit = stats.norm.ppf(1 - (1 - level) / 2)
     se_free = np.sqrt(np.clip(np.diag(vcov), 0, None))
     std = _std_values(spec, theta, mats, sigma)
@@ -296,6 +342,34 @@ def _estimates(spec: ModelSpec, theta, vcov, mats, sigma, level: float) -> pd.Da
                 "_free": p.free >= 0,
             }
         )
+    if nu is not None:  # mean structure (FIML): intercepts of observed variables, latent means 0
+        sd_obs = np.sqrt(np.diag(sigma))
+        for k, name in enumerate(spec.observed):
+            rows.append(
+                {
+                    "lhs": name,
+                    "op": "~1",
+                    "rhs": "",
+                    "label": "",
+                    "est": nu[k],
+                    "se": se_nu[k],
+                    "std_all": nu[k] / sd_obs[k],
+                    "_free": True,
+                }
+            )
+        for name in spec.latent:
+            rows.append(
+                {
+                    "lhs": name,
+                    "op": "~1",
+                    "rhs": "",
+                    "label": "",
+                    "est": 0.0,
+                    "se": 0.0,
+                    "std_all": 0.0,
+                    "_free": False,
+                }
+            )
     # defined parameters: delta method on the free parameters
     if spec.definitions:
         std_labels = {p.label: v for p, v in zip(spec.params, std, strict=True) if p.label}
@@ -328,7 +402,7 @@ def _estimates(spec: ModelSpec, theta, vcov, mats, sigma, level: float) -> pd.Da
     df["pvalue"] = 2 * stats.norm.sf(np.abs(df["z"]))
     df["ci_low"] = np.where(free, df["est"] - zcrit * df["se"], df["est"])
     df["ci_high"] = np.where(free, df["est"] + zcrit * df["se"], df["est"])
-    order = {"=~": 0, "~": 1, "~~": 2, ":=": 3}
+    order = {"=~": 0, "~": 1, "~~": 2, "~1": 3, ":=": 4}
     df["_o"] = df["op"].map(order)
     df = df.sort_values("_o", kind="stable").drop(columns="_o").reset_index(drop=True)
     return df[

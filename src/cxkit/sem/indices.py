@@ -80,20 +80,9 @@ def baseline_sigma(s: np.ndarray, keep: list[int]) -> np.ndarray:
     return b
 
 
-def fit_indices(
-    s: np.ndarray, sigma: np.ndarray, n: int, npar: int, fixed_x: list[int] | None = None
-) -> pd.Series:
-    """The fit-index Series of :attr:`SEMResult.fit_indices` (names in ``FIT_INDEX_NAMES``)."""
-    p = s.shape[0]
-    fixed_x = fixed_x or []
-    k = len(fixed_x)
-    f = discrepancy(s, sigma)
-    chisq = n * f
-    moments = p * (p + 1) / 2 - k * (k + 1) / 2
-    df = moments - npar
+def assemble(n, npar, chisq, df, b_chisq, b_df, srmr, loglik) -> pd.Series:
+    """The fit-index Series from its pieces (shared by complete-data ML and FIML)."""
     pvalue = float(stats.chi2.sf(chisq, df)) if df > 0 else np.nan
-    b_chisq = n * discrepancy(s, baseline_sigma(s, fixed_x))
-    b_df = p * (p - 1) / 2 - k * (k - 1) / 2
     num = max(chisq - df, 0.0)
     den = max(chisq - df, b_chisq - b_df, 0.0)
     cfi = 1.0 - num / den if den > 0 else 1.0
@@ -104,12 +93,6 @@ def fit_indices(
     )
     rmsea = float(np.sqrt(max(chisq / (n * df) - 1.0 / n, 0.0))) if df > 0 else np.nan
     low, high = rmsea_ci(chisq, df, n)
-    d = np.sqrt(np.diag(s))
-    resid = (s - sigma) / np.outer(d, d)
-    tri = np.tril_indices(p)
-    srmr = float(np.sqrt(np.mean(resid[tri] ** 2)))
-    _, logdet = np.linalg.slogdet(sigma)
-    loglik = -n / 2 * (p * np.log(2 * np.pi) + logdet + np.trace(np.linalg.solve(sigma, s)))
     return pd.Series(
         {
             "n": n,
@@ -131,3 +114,31 @@ def fit_indices(
         },
         name="fit",
     )[FIT_INDEX_NAMES]
+
+
+def srmr(
+    s: np.ndarray, sigma: np.ndarray, mean: np.ndarray | None = None, mu: np.ndarray | None = None
+) -> float:
+    """Bentler's SRMR; with a mean structure the standardised mean residuals count too (lavaan)."""
+    p = s.shape[0]
+    d = np.sqrt(np.diag(s))
+    resid = ((s - sigma) / np.outer(d, d))[np.tril_indices(p)]
+    if mean is not None:
+        resid = np.concatenate([resid, (mean - mu) / d])
+    return float(np.sqrt(np.mean(resid**2)))
+
+
+def fit_indices(
+    s: np.ndarray, sigma: np.ndarray, n: int, npar: int, fixed_x: list[int] | None = None
+) -> pd.Series:
+    """The fit-index Series of :attr:`SEMResult.fit_indices` for complete data (``FIT_INDEX_NAMES``)."""
+    p = s.shape[0]
+    fixed_x = fixed_x or []
+    k = len(fixed_x)
+    chisq = n * discrepancy(s, sigma)
+    df = p * (p + 1) / 2 - k * (k + 1) / 2 - npar
+    b_chisq = n * discrepancy(s, baseline_sigma(s, fixed_x))
+    b_df = p * (p - 1) / 2 - k * (k - 1) / 2
+    _, logdet = np.linalg.slogdet(sigma)
+    loglik = -n / 2 * (p * np.log(2 * np.pi) + logdet + np.trace(np.linalg.solve(sigma, s)))
+    return assemble(n, npar, chisq, df, b_chisq, b_df, srmr(s, sigma), loglik)

@@ -94,6 +94,12 @@ class SEMResult:
             ``lhs, op, rhs, mi`` (χ²(1) score statistic) and ``epc`` (expected parameter change),
             sorted by ``mi``; rows with ``mi`` below ``minimum`` left out.
         """
+        if self.provenance.get("missing") in ("fiml", "ml"):
+            from cxkit.errors import SpecificationError
+
+            raise SpecificationError(
+                "modification indices are not available for FIML fits yet; refit with missing='listwise' to screen"
+            )
         spec = self.spec
         n = self.fit_indices["n"]
         sigma, mats = spec.implied(self.theta)
