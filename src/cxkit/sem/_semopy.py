@@ -43,7 +43,6 @@ class RawFit:
     n: int
     converged: bool
     message: str
-    table: pd.DataFrame  # semopy's own parameter table (estimates, its standard errors)
 
     @property
     def inner_cov(self) -> np.ndarray:
@@ -79,10 +78,6 @@ def fit_ml(desc: str, data: pd.DataFrame) -> RawFit:
             raise ModelError(f"the model could not be estimated ({exc})") from None
         except Exception as exc:
             raise ModelError(f"semopy failed to fit the model: {exc}") from None
-        try:
-            table = model.inspect()
-        except Exception:  # pragma: no cover - inspect only fails on broken fits
-            table = pd.DataFrame()
     converged = bool(getattr(result, "success", False))
     if not converged:
         warnings.warn(
@@ -102,5 +97,4 @@ def fit_ml(desc: str, data: pd.DataFrame) -> RawFit:
         n=int(len(data)),  # semopy's n_obs counts variables, not rows
         converged=converged,
         message=str(getattr(result, "message", "")),
-        table=table,
     )

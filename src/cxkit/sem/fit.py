@@ -22,7 +22,7 @@ from cxkit.sem.indices import assemble, fit_indices, srmr
 from cxkit.sem.ml import discrepancy, fisher_scoring, information
 from cxkit.sem.result import SEMResult
 from cxkit.sem.spec import ModelSpec
-from cxkit.sem.syntax import evaluate
+from cxkit.sem.syntax import evaluate, expression_names
 
 ESTIMATORS = ("ML",)
 MISSING = ("listwise", "fiml", "ml")
@@ -377,7 +377,9 @@ def _estimates(
             f = lambda th, d=d: evaluate(d.expr, _label_values(spec, th))  # noqa: E731
             est = f(theta)
             grad = np.zeros(spec.n_free)
-            for k in range(spec.n_free):
+            used = expression_names(d.expr)
+            involved = sorted({p.free for p in spec.params if p.label in used and p.free >= 0})
+            for k in involved:
                 h = 1e-6 * max(1.0, abs(theta[k]))
                 up, dn = theta.copy(), theta.copy()
                 up[k] += h

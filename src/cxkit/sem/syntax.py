@@ -17,6 +17,7 @@ import ast
 import math
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from cxkit.errors import ModelError
 
@@ -167,17 +168,25 @@ def check_expression(expr: str, line: int = 0) -> ast.Expression:
     return tree
 
 
+@lru_cache(maxsize=256)
+def _compiled(expr: str):
+    tree = check_expression(expr)
+    names = frozenset(n.id for n in ast.walk(tree) if isinstance(n, ast.Name)) - set(_ALLOWED_FUNCS)
+    return compile(tree, "<defined>", "eval"), names
+
+
+def expression_names(expr: str) -> frozenset[str]:
+    """The labels a ``:=`` expression uses."""
+    return _compiled(expr)[1]
+
+
 def evaluate(expr: str, values: dict[str, float]) -> float:
     """Evaluate a checked ``:=`` expression with label values (no builtins are reachable)."""
-    code = compile(check_expression(expr), "<defined>", "eval")
-    names = {
-        n.id
-        for n in ast.walk(ast.parse(expr.replace("^", "**"), mode="eval"))
-        if isinstance(n, ast.Name)
-    }
-    unknown = names - set(values) - set(_ALLOWED_FUNCS)
+    code, names = _compiled(expr)
+    unknown = names - set(values)
     if unknown:
         raise ModelError(
-            f"the defined parameter {expr!r} uses unknown label(s): {', '.join(sorted(unknown))}; labels: {', '.join(sorted(values))}"
+            f"the defined parameter {expr!r} uses unknown label(s): {', '.join(sorted(unknown))}; "
+            f"labels: {', '.join(sorted(values))}"
         )
     return float(eval(code, {"__builtins__": {}}, {**_ALLOWED_FUNCS, **values}))  # noqa: S307 - checked AST

@@ -1,0 +1,86 @@
+"""Fit time of every SEM reference model: cxkit next to lavaan (when Rscript with lavaan is present).
+
+Prints the best of 5 wall-clock times in milliseconds and the ratio cxkit / lavaan. Asserts nothing.
+Run with ``make bench`` or ``.venv/bin/python benchmarks/bench_sem.py``.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import time
+import warnings
+from pathlib import Path
+
+import pandas as pd
+
+import cxkit
+
+REF = Path(__file__).resolve().parent.parent / "tests" / "reference"
+CASES = {
+    "HS CFA": ("sem_hs/model.lav", "measure_hs/data.csv", "listwise"),
+    "PoliticalDemocracy": ("sem_poldem/model.lav", "sem_poldem/data.csv", "listwise"),
+    "ECSI": ("sem_ecsi/model.lav", "measure_ecsi/data.csv", "listwise"),
+    "CX direct": ("sem_cx/direct/model.lav", "sem_cx/data.csv", "listwise"),
+    "CX second-order": ("sem_cx/second_order/model.lav", "sem_cx/data.csv", "listwise"),
+    "CX pyramid": ("sem_cx/pyramid/model.lav", "sem_cx/data.csv", "listwise"),
+    "HS FIML": ("sem_fiml/model.lav", "sem_fiml/data.csv", "fiml"),
+}
+
+
+def best_ms(fn, repeat: int = 5) -> float:
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return 1000 * min(times)
+
+
+def lavaan_ms() -> dict[str, float]:
+    if shutil.which("Rscript") is None:
+        return {}
+    lines = ["suppressPackageStartupMessages(library(lavaan))"]
+    for name, (model, data, missing) in CASES.items():
+        lines.append(
+            f'd <- read.csv("{REF / data}"); if ("OE4" %in% names(d)) d$OE4 <- 8 - d$OE4; '
+            f'm <- paste(readLines("{REF / model}"), collapse = "\\n"); '
+            f'invisible(sem(m, d, missing = "{"ml" if missing == "fiml" else "listwise"}")); '
+            f't <- min(replicate(5, system.time(sem(m, d, missing = "{"ml" if missing == "fiml" else "listwise"}"))[["elapsed"]])); '
+            f'cat("{name}", t * 1000, "\\n", sep = "\\t")'
+        )
+    out = subprocess.run(
+        ["Rscript", "-e", "\n".join(lines)], capture_output=True, text=True, check=False
+    )
+    result = {}
+    for line in out.stdout.splitlines():
+        parts = [p for p in line.split("\t") if p.strip()]
+        if len(parts) == 2:
+            result[parts[0]] = float(parts[1])
+    return result
+
+
+def main() -> None:
+    r = lavaan_ms()
+    print(f"{'model':<20}{'cxkit ms':>10}{'lavaan ms':>11}{'ratio':>8}")
+    for name, (model, data, missing) in CASES.items():
+        d = pd.read_csv(REF / data)
+        if "OE4" in d:
+            d["OE4"] = 8 - d["OE4"]
+        syntax = (REF / model).read_text()
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            ms = best_ms(
+                lambda syntax=syntax, d=d, missing=missing: cxkit.fit_sem(
+                    syntax, d, missing=missing
+                )
+            )
+        lav = r.get(name)
+        ratio = f"{ms / lav:.2f}" if lav else "n/a"
+        print(f"{name:<20}{ms:>10.1f}{(f'{lav:.1f}' if lav else 'n/a'):>11}{ratio:>8}")
+    if not r:
+        print("(lavaan timings skipped: Rscript with lavaan not found)")
+
+
+if __name__ == "__main__":
+    main()
