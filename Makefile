@@ -1,6 +1,6 @@
 # cxkit — the two quick-start commands set themselves up: `make demo` and `make test`.
 # `make demo` lists, checks, shows and compares the instruments, then checks the reliability and
-# discriminant validity of the real ECSI data.
+# discriminant validity of the real ECSI data, and fits the CX pyramid to the synthetic demo data.
 PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
@@ -25,6 +25,7 @@ demo: $(STAMP)
 	$(VENV)/bin/cxkit instruments show online-cx@1.0.0 --lang id --store "Toko Contoh"
 	$(VENV)/bin/cxkit instruments diff online-cx@1.0.0 online-cx@2.0.0
 	$(VENV)/bin/cxkit reliability --dataset satisfaction
+	$(VENV)/bin/cxkit sem --dataset online-cx-demo --model pyramid
 
 test: $(STAMP)
 	$(VENV)/bin/ruff check src tests benchmarks

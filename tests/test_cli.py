@@ -121,3 +121,39 @@ def test_reliability_wrong_instrument(tmp_path):
     path.write_text("x1,x2\n1,2\n3,4\n", encoding="utf-8")
     proc = run("reliability", str(path), "--instrument", "online-cx@1.0.0")
     assert proc.returncode == 2 and "is it the right instrument" in proc.stderr
+
+
+def test_sem_on_demo_data(capsys):
+    assert main(["sem", "--dataset", "online-cx-demo", "--model", "pyramid"]) == 0
+    out = capsys.readouterr().out
+    assert "reverse-keyed items recoded (min + max) - x: OE4" in out
+    assert "ind_TR := a_TR*b" in out and "CFI" in out
+
+
+def test_sem_with_a_syntax_file(tmp_path, capsys):
+    model = tmp_path / "m.lav"
+    model.write_text(
+        "SAT =~ sat1 + sat2 + sat3 + sat4\nLOY =~ loy1 + loy2 + loy3 + loy4\nLOY ~ SAT\n"
+    )
+    assert main(["sem", "--dataset", "satisfaction", "--model", str(model)]) == 0
+    assert "LOY ~ SAT" in capsys.readouterr().out
+
+
+def test_simulate_writes_csv(tmp_path):
+    out = tmp_path / "sim.csv"
+    assert main(["simulate", "online-cx@2.0.0", "-n", "25", "--seed", "3", "-o", str(out)]) == 0
+    import pandas as pd
+
+    df = pd.read_csv(out)
+    assert len(df) == 25 and "LOY6" in df.columns
+
+
+def test_sem_errors():
+    proc = run("sem", "--dataset", "online-cx-demo", "--model", "nope")
+    assert (
+        proc.returncode == 2
+        and "is neither direct" in proc.stderr
+        and "Traceback" not in proc.stderr
+    )
+    proc = run("sem", "--dataset", "satisfaction", "--model", "pyramid")
+    assert proc.returncode == 1 and "does not have the CX pyramid's dimensions" in proc.stderr

@@ -204,3 +204,17 @@ def test_fiml_keeps_incomplete_rows():
     fit = cxkit.fit_sem(HS_MODEL, data, missing="fiml")
     assert fit.fit_indices["n"] == 300 and fit.provenance["n_dropped"] == 1
     assert (fit.estimates["op"] == "~1").sum() == 12
+
+
+def test_non_convergence_warns(monkeypatch):
+    import cxkit.sem.fit as fitmod
+
+    real = fitmod.fisher_scoring
+    monkeypatch.setattr(
+        fitmod,
+        "fisher_scoring",
+        lambda spec, s, theta, **kw: (real(spec, s, theta, max_iter=1)[0], False, 1),
+    )
+    with pytest.warns(ModelWarning, match="did not converge"):
+        fit = cxkit.fit_sem(HS_MODEL, HS)
+    assert not fit.converged and "NOT converged" in fit.summary()

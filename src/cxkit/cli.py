@@ -8,6 +8,8 @@
     cxkit instruments check                 validate every file; released files must match the lock
     cxkit instruments lock                  add newly released files to instruments/registry.lock
     cxkit reliability DATA --instrument REF reliability, HTMT and Fornell–Larcker of the scales
+    cxkit sem DATA --instrument REF --model pyramid   fit a CX model (or a lavaan-syntax file)
+    cxkit simulate REF -n 400 --seed 1 -o out.csv     synthetic respondents
 
 A :class:`~cxkit.errors.CxkitError` is printed as ``cxkit: error: ...`` without a traceback; the exit code
 is 2 for bad input and 1 for a failed analysis or check.
@@ -150,6 +152,59 @@ def _cmd_reliability(args: argparse.Namespace) -> int:
     return 0
 
 
+def _load_data(args) -> pd.DataFrame:
+    from cxkit.datasets import load_dataset
+    from cxkit.errors import SpecificationError
+
+    if (args.data is None) == (args.dataset is None):
+        raise SpecificationError(
+            "give either a DATA file or --dataset NAME (e.g. --dataset online-cx-demo)"
+        )
+    return load_dataset(args.dataset) if args.dataset else _read_table(args.data)
+
+
+def _cmd_sem(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from cxkit.errors import SpecificationError
+    from cxkit.instrument import load_instrument
+    from cxkit.responses.scoring import reverse_keyed
+    from cxkit.sem import fit_sem, models
+
+    data = _load_data(args)
+    ref = args.instrument or data.attrs.get("instrument")
+    if args.model in ("direct", "second_order", "pyramid", "ecsi"):
+        if ref is None:
+            raise SpecificationError("--instrument is needed to build the model (id@version)")
+        ins = load_instrument(ref)
+        syntax = getattr(models, args.model)(ins)
+        data, reversed_items = reverse_keyed(data, ins)
+        if reversed_items:
+            print(f"reverse-keyed items recoded (min + max) - x: {', '.join(reversed_items)}")
+    else:
+        path = Path(args.model)
+        if not path.is_file():
+            raise SpecificationError(
+                f"--model {args.model!r} is neither direct, second_order, pyramid, ecsi nor a file with lavaan syntax"
+            )
+        syntax = path.read_text(encoding="utf-8")
+    print("model:\n" + "\n".join("  " + line for line in syntax.splitlines()) + "\n")
+    fit = fit_sem(syntax, data, missing=args.missing)
+    print(fit.summary())
+    return 0
+
+
+def _cmd_simulate(args: argparse.Namespace) -> int:
+    from cxkit.instrument import load_instrument
+    from cxkit.simulate import simulate
+
+    ins = load_instrument(args.instrument)
+    df = simulate(ins, args.n, seed=args.seed, careless=args.careless, missing=args.missing)
+    df.to_csv(args.output, index=False)
+    print(f"wrote {len(df)} SYNTHETIC respondents to {ins.ref} to {args.output} (seed {args.seed})")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser (exposed for tests and documentation)."""
     from cxkit import __version__
@@ -200,6 +255,35 @@ def build_parser() -> argparse.ArgumentParser:
         "--ordinal", action="store_true", help="also ordinal α and ω from polychoric correlations"
     )
     p.set_defaults(func=_cmd_reliability)
+
+    p = sub.add_parser(
+        "sem", help="fit a CFA/SEM (a CX model from the instrument, or lavaan syntax)"
+    )
+    p.add_argument("data", nargs="?", help="a CSV or XLSX file, item ids as columns")
+    p.add_argument(
+        "--dataset", help="a bundled data set instead of a file (online-cx-demo, satisfaction)"
+    )
+    p.add_argument(
+        "--instrument", help="the instrument, id@version (bundled data sets know theirs)"
+    )
+    p.add_argument(
+        "--model",
+        default="pyramid",
+        help="direct, second_order, pyramid, ecsi, or a file of lavaan syntax",
+    )
+    p.add_argument("--missing", default="listwise", choices=["listwise", "fiml"])
+    p.set_defaults(func=_cmd_sem)
+
+    p = sub.add_parser(
+        "simulate", help="write synthetic respondents from the documented population model"
+    )
+    p.add_argument("instrument", help="id@version")
+    p.add_argument("-n", type=int, default=400, help="number of respondents (default 400)")
+    p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--careless", type=float, default=0.0, help="share of careless respondents")
+    p.add_argument("--missing", type=float, default=0.0, help="share of Likert answers left blank")
+    p.add_argument("-o", "--output", default="simulated.csv")
+    p.set_defaults(func=_cmd_simulate)
 
     for register in _EXTRA_COMMANDS:
         register(sub)
