@@ -5,9 +5,13 @@ import cxkit
 EXPECTED = {
     "Instrument",
     "SEMResult",
+    "ces",
     "compare_models",
+    "csat",
+    "datasets",
     "fit_sem",
     "models",
+    "nps",
     "__version__",
     "cross_loadings",
     "errors",
@@ -17,7 +21,10 @@ EXPECTED = {
     "item_statistics",
     "list_instruments",
     "load_instrument",
+    "read_responses",
     "reliability",
+    "Responses",
+    "score",
     "simulate",
 }
 

@@ -157,3 +157,44 @@ def test_sem_errors():
     )
     proc = run("sem", "--dataset", "satisfaction", "--model", "pyramid")
     assert proc.returncode == 1 and "does not have the CX pyramid's dimensions" in proc.stderr
+
+
+def test_validate_clean_and_with_problems(tmp_path):
+    import pandas as pd
+
+    from .test_responses import DATA
+
+    clean = tmp_path / "clean.csv"
+    pd.read_csv(DATA.parent / "reference" / "sem_cx" / "data.csv").to_csv(clean, index=False)
+    proc = run("validate", str(clean), "--instrument", "online-cx@2.0.0")
+    assert proc.returncode == 0 and "the data are clean" in proc.stdout
+    out = tmp_path / "p.csv"
+    proc = run(
+        "validate",
+        str(DATA / "kobo.csv"),
+        "--instrument",
+        "online-cx@2.0.0",
+        "--problems",
+        str(out),
+    )
+    assert proc.returncode == 1 and "4 problems" in proc.stdout
+    assert len(pd.read_csv(out)) == 4
+
+
+@pytest.mark.parametrize("name", ["empty.csv", "header_only.csv", "not_a_table.csv", "binary.csv"])
+def test_validate_unreadable_exits_2(name):
+    from .test_responses import DATA
+
+    proc = run("validate", str(DATA / name), "--instrument", "online-cx@1.0.0")
+    assert (
+        proc.returncode == 2
+        and proc.stderr.startswith("cxkit: error:")
+        and "Traceback" not in proc.stderr
+    )
+
+
+def test_validate_unknown_instrument_exits_2():
+    from .test_responses import DATA
+
+    proc = run("validate", str(DATA / "kobo.csv"), "--instrument", "online-cx@9.0.0")
+    assert proc.returncode == 2 and "has no version '9.0.0'" in proc.stderr

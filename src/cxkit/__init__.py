@@ -10,7 +10,7 @@ there to reliability, validity and a structural model linking the CX dimensions 
 
 from importlib.metadata import PackageNotFoundError, version
 
-from cxkit import errors
+from cxkit import datasets, errors
 from cxkit.instrument import Instrument, list_instruments, load_instrument
 from cxkit.measure import (
     cross_loadings,
@@ -20,6 +20,9 @@ from cxkit.measure import (
     item_statistics,
     reliability,
 )
+from cxkit.responses.core import Responses, read_responses
+from cxkit.responses.metrics import ces, csat, nps
+from cxkit.responses.scoring import score
 from cxkit.sem import SEMResult, compare_models, fit_sem, models
 from cxkit.simulate import simulate
 
@@ -31,9 +34,13 @@ except PackageNotFoundError:  # pragma: no cover - running from a source tree wi
 __all__ = [
     "Instrument",
     "SEMResult",
+    "ces",
     "compare_models",
+    "csat",
+    "datasets",
     "fit_sem",
     "models",
+    "nps",
     "__version__",
     "cross_loadings",
     "errors",
@@ -43,6 +50,9 @@ __all__ = [
     "item_statistics",
     "list_instruments",
     "load_instrument",
+    "read_responses",
     "reliability",
+    "Responses",
+    "score",
     "simulate",
 ]

@@ -7,6 +7,7 @@
     cxkit instruments diff REF REF          what changed between two versions
     cxkit instruments check                 validate every file; released files must match the lock
     cxkit instruments lock                  add newly released files to instruments/registry.lock
+    cxkit validate DATA --instrument REF    read and check a responses file (exit 0 clean, 1 problems)
     cxkit reliability DATA --instrument REF reliability, HTMT and Fornell–Larcker of the scales
     cxkit sem DATA --instrument REF --model pyramid   fit a CX model (or a lavaan-syntax file)
     cxkit simulate REF -n 400 --seed 1 -o out.csv     synthetic respondents
@@ -205,6 +206,25 @@ def _cmd_simulate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_validate(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from cxkit.responses.core import read_responses
+
+    r = read_responses(args.data, args.instrument, encoding=args.encoding)
+    print(r.summary())
+    out = Path(args.problems or f"{Path(args.data).stem}-problems.csv")
+    if len(r.problems):
+        r.problems.to_csv(out, index=False)
+        with pd.option_context("display.width", 200, "display.max_colwidth", 90):
+            print("\nfirst problems:")
+            print(r.problems.head(10).to_string(index=False))
+        print(f"\nall {len(r.problems)} problems written to {out}")
+        return 1
+    print("the data are clean")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser (exposed for tests and documentation)."""
     from cxkit import __version__
@@ -241,6 +261,23 @@ def build_parser() -> argparse.ArgumentParser:
         "lock", help="add newly released files to registry.lock (never changes an entry)"
     )
     p.set_defaults(func=_cmd_instruments_lock)
+
+    p = sub.add_parser(
+        "validate", help="check a responses file against its instrument; problems to CSV"
+    )
+    p.add_argument(
+        "data", help="a CSV (any separator/locale), XLSX, SPSS .sav, Kobo or Google Forms export"
+    )
+    p.add_argument(
+        "--instrument",
+        required=True,
+        help="the instrument the data were collected with (id@version)",
+    )
+    p.add_argument(
+        "--problems", help="where to write the problems (default: <data>-problems.csv here)"
+    )
+    p.add_argument("--encoding", help="the CSV encoding, when detection is not enough")
+    p.set_defaults(func=_cmd_validate)
 
     p = sub.add_parser(
         "reliability", help="reliability and discriminant validity of a data set's scales"
