@@ -83,6 +83,7 @@ def test_spss_with_value_labels():
     r = cxkit.read_responses(DATA / "answers.sav", V1)
     assert r.meta["format"] == "sav" and len(r.problems) == 0
     assert r.data["EC1"].tolist() == [7, 6, 2]
+    assert r.meta["value_labels"]["EC1"][7.0] == "Strongly agree"  # kept
 
 
 def test_latin1_csv_is_detected():

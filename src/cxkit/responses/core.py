@@ -238,12 +238,7 @@ def _convert(
         blank = num.isna()
         text = None
     else:
-        text = (
-            raw.astype(object)
-            .where(raw.notna(), "")
-            .map(lambda v: v if isinstance(v, str) else str(v))
-            .str.strip()
-        )
+        text = raw.astype("string").fillna("").str.strip().astype(object)
         blank = text.eq("")
         parse = text.str.replace(",", ".", regex=False) if decimal == "," else text
         num = pd.to_numeric(parse, errors="coerce")
@@ -343,7 +338,7 @@ def _seconds(frame: pd.DataFrame, metadata: dict) -> pd.Series | None:
 
 
 def _looks_personal(col: pd.Series) -> bool:
-    vals = col.dropna().map(str).str.strip()
+    vals = col.dropna().astype("string").str.strip()
     vals = vals[vals.ne("")]
     if vals.empty:
         return False
@@ -608,6 +603,7 @@ def read_responses(
         "n_read": len(frame),
         "columns": dict(cmap.items),
         "metadata": dict(cmap.metadata),
+        "value_labels": dict(raw.value_labels),  # SPSS: column -> {code: label}
     }
     result = Responses(
         clean, problems, flags, log, instrument, raw.source, personal=personal, meta=meta

@@ -3,7 +3,8 @@
 CSV: the delimiter (``,`` ``;`` tab ``|``) is sniffed; a semicolon file is read with decimal commas
 (Excel in Indonesian and most European locales writes ``3,5`` and separates with ``;``); the encoding
 is UTF-8 (with or without BOM), else Windows-1252 / Latin-1, else a clear error.
-Nothing is converted here beyond what the format itself says: values stay as read, for validation.
+Numbers are parsed while reading; any column holding text stays text, so that validation sees the
+values exactly as written.
 """
 
 from __future__ import annotations
@@ -106,9 +107,10 @@ def read_csv(
             io.StringIO(text),
             sep=sep,
             decimal=dec,
-            dtype=str,
+            # numbers are parsed by the C reader (fast); a column with any text stays text, cell
+            # for cell, for validation; only empty cells are missing
             keep_default_na=False,
-            na_values=[],
+            na_values=[""],
             skipinitialspace=True,
             engine="c",
         )
