@@ -9,19 +9,12 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from cxkit._params import as_frame
 from cxkit.errors import ResponseError, SpecificationError
 from cxkit.instrument.model import Instrument
 from cxkit.responses.scoring import reverse_keyed
 
 MISSING = ("listwise", "pairwise")
-
-
-def check_option(name: str, value, allowed) -> None:
-    """Raise :class:`SpecificationError` naming the parameter, the value and what is accepted."""
-    if value not in allowed:
-        raise SpecificationError(
-            f"{name}={value!r} is not accepted; use one of: {', '.join(repr(a) for a in allowed)}"
-        )
 
 
 @dataclass(frozen=True)
@@ -39,17 +32,6 @@ class Prepared:
         return [i for ids in self.blocks.values() for i in ids]
 
 
-def _frame(data) -> pd.DataFrame:
-    inner = getattr(data, "data", None)  # a Responses object
-    if isinstance(inner, pd.DataFrame):
-        return inner
-    if isinstance(data, pd.DataFrame):
-        return data
-    raise SpecificationError(
-        f"data must be a pandas DataFrame (or cxkit Responses); got {type(data).__name__}"
-    )
-
-
 def prepare(data, constructs, *, min_items: int = 2) -> Prepared:
     """Check ``data`` against ``constructs`` and return numeric item columns.
 
@@ -63,7 +45,7 @@ def prepare(data, constructs, *, min_items: int = 2) -> Prepared:
     ResponseError
         An item column missing from the data, not numeric, with no answers, or constant.
     """
-    frame = _frame(data)
+    frame = as_frame(data)
     instrument = constructs if isinstance(constructs, Instrument) else None
     if instrument is not None:
         blocks = {c: list(ids) for c, ids in instrument.constructs.items() if ids}

@@ -5,8 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from cxkit._params import check_option
 from cxkit.measure._cfa import fit_cfa
-from cxkit.measure._input import MISSING, block_data, check_option, prepare
+from cxkit.measure._input import MISSING, block_data, prepare
 from cxkit.measure.reliability import alpha_from_cov, cov_matrix
 
 COLUMNS = ["construct", "n", "mean", "sd", "r_drop", "alpha_if_deleted", "loading", "reversed"]

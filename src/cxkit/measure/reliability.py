@@ -11,8 +11,9 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from cxkit._params import check_option
 from cxkit.measure._cfa import fit_cfa
-from cxkit.measure._input import MISSING, block_data, check_option, pairwise_n, prepare
+from cxkit.measure._input import MISSING, block_data, pairwise_n, prepare
 from cxkit.measure.ordinal import alpha_from_cor, omega_total_from_cor, polychoric
 
 #: Cut-offs of the threshold columns.

@@ -9,9 +9,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from cxkit._params import check_option
 from cxkit.errors import SpecificationError
 from cxkit.measure._cfa import fit_cfa
-from cxkit.measure._input import check_option, prepare
+from cxkit.measure._input import prepare
 
 #: HTMT cut-offs: .85 (strict) and .90 (liberal) — Henseler, Ringle & Sarstedt (2015).
 HTMT_THRESHOLDS = (0.85, 0.90)

@@ -15,8 +15,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from cxkit._params import as_frame, check_option
 from cxkit.errors import ModelError, ModelWarning, ResponseError, SpecificationError
-from cxkit.measure._input import check_option
 from cxkit.sem.fiml import em_saturated, fit_fiml, make_negll, observed_information
 from cxkit.sem.indices import assemble, fit_indices, srmr
 from cxkit.sem.ml import discrepancy, fisher_scoring, information
@@ -26,17 +26,6 @@ from cxkit.sem.syntax import evaluate, expression_names
 
 ESTIMATORS = ("ML",)
 MISSING = ("listwise", "fiml", "ml")
-
-
-def _frame(data) -> pd.DataFrame:
-    inner = getattr(data, "data", None)
-    if isinstance(inner, pd.DataFrame):
-        return inner
-    if isinstance(data, pd.DataFrame):
-        return data
-    raise SpecificationError(
-        f"data must be a pandas DataFrame (or cxkit Responses); got {type(data).__name__}"
-    )
 
 
 def _semopy_start(
@@ -142,7 +131,7 @@ def fit_sem(
     fiml = missing in ("fiml", "ml")
     if group is not None:
         raise SpecificationError("multi-group models (group=...) are not available yet")
-    frame = _frame(data)
+    frame = as_frame(data)
     spec0 = ModelSpec.build(model, frame.columns, std_lv=std_lv)
     cols = spec0.observed
     used = frame[cols]
