@@ -23,6 +23,7 @@ EXPECTED = {
     "load_instrument",
     "read_responses",
     "reliability",
+    "render",
     "Responses",
     "score",
     "simulate",

@@ -20,6 +20,7 @@ from cxkit.measure import (
     item_statistics,
     reliability,
 )
+from cxkit.render import render
 from cxkit.responses.core import Responses, read_responses
 from cxkit.responses.metrics import ces, csat, nps
 from cxkit.responses.scoring import score
@@ -52,6 +53,7 @@ __all__ = [
     "load_instrument",
     "read_responses",
     "reliability",
+    "render",
     "Responses",
     "score",
     "simulate",

@@ -7,6 +7,8 @@
     cxkit instruments diff REF REF          what changed between two versions
     cxkit instruments check                 validate every file; released files must match the lock
     cxkit instruments lock                  add newly released files to instruments/registry.lock
+    cxkit print REF --lang id --store NAME -o kuesioner.pdf   a printable questionnaire (or .html)
+    cxkit render REF --format xlsform|codebook -o PATH      fielding exports
     cxkit validate DATA --instrument REF    read and check a responses file (exit 0 clean, 1 problems)
     cxkit reliability DATA --instrument REF reliability, HTMT and Fornell–Larcker of the scales
     cxkit sem DATA --instrument REF --model pyramid   fit a CX model (or a lavaan-syntax file)
@@ -225,6 +227,40 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_render(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from cxkit.render import render
+
+    fmt = args.format
+    if fmt is None:
+        suffix = Path(args.output).suffix.lower() if args.output else ".pdf"
+        fmt = {
+            ".pdf": "pdf",
+            ".html": "html",
+            ".htm": "html",
+            ".xlsx": "xlsform",
+            ".csv": "codebook",
+        }.get(suffix, "pdf")
+    order = "shuffled" if args.shuffle is not None else "defined"
+    path = render(
+        args.ref,
+        fmt,
+        args.output,
+        lang=args.lang,
+        store=args.store,
+        paper=args.paper,
+        order=order,
+        seed=args.shuffle,
+        omit=args.omit or (),
+    )
+    extra = ""
+    if fmt == "codebook":
+        extra = f" (and {path.with_suffix('.md').name}, {path.stem}-template.csv)"
+    print(f"wrote {path}{extra}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser (exposed for tests and documentation)."""
     from cxkit import __version__
@@ -261,6 +297,26 @@ def build_parser() -> argparse.ArgumentParser:
         "lock", help="add newly released files to registry.lock (never changes an entry)"
     )
     p.set_defaults(func=_cmd_instruments_lock)
+
+    for name, help_text in (
+        ("print", "a printable questionnaire (PDF by default; .html for the web page)"),
+        ("render", "any fielding format: pdf, html, xlsform (KoboToolbox/ODK), codebook"),
+    ):
+        p = sub.add_parser(name, help=help_text)
+        p.add_argument("ref", help="the instrument: id@version, a bare id or a .yaml path")
+        p.add_argument("-o", "--output", help="the file to write (its extension picks the format)")
+        p.add_argument("--format", choices=["pdf", "html", "xlsform", "codebook"], default=None)
+        p.add_argument("--lang", default="en", help="language of the printed texts (default: en)")
+        p.add_argument("--store", help="the store's name, printed in place of {store}")
+        p.add_argument("--paper", default="a4", choices=["a4", "letter"])
+        p.add_argument(
+            "--shuffle",
+            type=int,
+            metavar="SEED",
+            help="shuffle items within sections with this seed",
+        )
+        p.add_argument("--omit", nargs="*", metavar="SECTION", help="section ids to leave out")
+        p.set_defaults(func=_cmd_render)
 
     p = sub.add_parser(
         "validate", help="check a responses file against its instrument; problems to CSV"

@@ -44,7 +44,8 @@ def google_forms_indonesian() -> None:
 
 
 def kobo() -> None:
-    """KoboToolbox CSV export of online-cx@2.0.0: group prefixes, start/end, _id, __version__."""
+    """KoboToolbox CSV export of online-cx@2.0.0: group prefixes, start/end, _id, __version__ and the
+    instrument_version field of cxkit's XLSForm."""
     df = cxkit.simulate(V2, 6, seed=5)
     items = [i.id for i in V2.items if i.id not in ("OPEN1", "CONTACT")]
     out = pd.DataFrame(
@@ -58,7 +59,10 @@ def kobo() -> None:
         out[f"{group}/{i}"] = df[i].to_numpy()
     out["other/CONTACT"] = ["a@example.com", "", "b@example.org", "", "", ""]
     out["_id"] = [101, 102, 103, 103, 105, 106]  # 103 twice
-    out["__version__"] = ["2.0.0"] * 5 + ["1.0.0"]
+    out["__version__"] = ["vWq3kz9"] * 6  # KoboToolbox's deployment id: not the instrument version
+    out["instrument_version"] = ["online-cx@2.0.0"] * 5 + [
+        "online-cx@1.0.0"
+    ]  # cxkit's XLSForm field
     out.loc[2, "cx/TR1"] = 9  # out of range
     out.to_csv(HERE / "kobo.csv", index=False)
 

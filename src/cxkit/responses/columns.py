@@ -30,9 +30,14 @@ METADATA = {
     "start": {"start", "starttime", "start time", "waktu mulai"},
     "end": {"end", "endtime", "end time", "waktu selesai"},
     "duration": {"duration", "durasi", "_duration", "duration_seconds", "duration (in seconds)", "duration_s", "time_taken"},
-    "version": {"__version__", "_version_", "_version", "version", "form_version", "instrument", "instrument_version"},
+    # not KoboToolbox's __version__ (its own deployment id): cxkit's XLSForm writes instrument_version
+    "version": {"instrument_version", "instrument", "version", "form_version"},
 }  # fmt: skip
 _PREFIX = re.compile(r"^.*[/\-.:]")
+#: KoboToolbox/ODK system columns: kept aside, neither items nor problems
+_SYSTEM = re.compile(
+    r"^(_|meta/|formhub/)|^(today|deviceid|username|simserial|subscriberid|phonenumber|audit)$"
+)
 
 
 def normalise(text: str) -> str:
@@ -55,6 +60,7 @@ class ColumnMap:
     metadata: dict[str, str]  # role → column
     unknown: list[str]
     duplicates: dict[str, str]  # column → item id it would also map to
+    system: list[str]  # KoboToolbox/ODK system columns (_uuid, __version__, meta/…)
     how: dict[str, str]  # column → how it was matched (id, prefix, text)
 
 
@@ -76,6 +82,7 @@ def map_columns(columns, instrument: Instrument) -> ColumnMap:
     unknown: list[str] = []
     duplicates: dict[str, str] = {}
     how: dict[str, str] = {}
+    system: list[str] = []
     taken: set[str] = set()
     meta_names = {name: role for role, names in METADATA.items() for name in names}
     for col in columns:
@@ -86,11 +93,12 @@ def map_columns(columns, instrument: Instrument) -> ColumnMap:
             found, kind = ids[key], "id"
         elif _PREFIX.sub("", key) in ids and _PREFIX.sub("", key) != key:
             found, kind = ids[_PREFIX.sub("", key)], "prefix"
-        elif key in meta_names:
-            role = meta_names[key]
-            if role not in metadata:
-                metadata[role] = col
-                continue
+        elif key in meta_names and meta_names[key] not in metadata:
+            metadata[meta_names[key]] = col
+            continue
+        elif _SYSTEM.search(key):
+            system.append(col)
+            continue
         else:
             candidates = [normalise(header)]
             bracket = re.search(r"\[(.+)\]\s*$", header)
@@ -111,4 +119,4 @@ def map_columns(columns, instrument: Instrument) -> ColumnMap:
             items[col] = found
             how[col] = kind
             taken.add(found)
-    return ColumnMap(items, metadata, unknown, duplicates, how)
+    return ColumnMap(items, metadata, unknown, duplicates, system, how)
