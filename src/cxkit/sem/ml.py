@@ -32,36 +32,48 @@ def information(spec: ModelSpec, theta: np.ndarray) -> np.ndarray:
 
 
 def fisher_scoring(
-    spec: ModelSpec, s: np.ndarray, theta: np.ndarray, max_iter: int = 500, tol: float = 1e-12
+    spec: ModelSpec,
+    s: np.ndarray,
+    theta: np.ndarray,
+    max_iter: int = 500,
+    tol: float = 1e-12,
+    step_tol: float = 1e-9,
+    grad_tol: float = 1e-6,
 ) -> tuple[np.ndarray, bool, int]:
-    """Minimise F by Fisher scoring with step halving; returns (theta, converged, iterations)."""
+    """Minimise F by Fisher scoring with step halving; returns (theta, converged, iterations).
+
+    Converged: the largest parameter step below ``step_tol`` (or the change of F below ``tol``)
+    with the largest gradient element below ``grad_tol``.
+    """
     theta = np.array(theta, dtype=float)
-    sigma, _ = spec.implied(theta)
+    sigma, mats = spec.implied(theta)
     f = discrepancy(s, sigma)
     for it in range(1, max_iter + 1):
         inv = np.linalg.inv(sigma)
-        d = spec.derivatives(theta)
+        d = spec.derivatives(theta, mats)
         m = np.einsum("ij,kjl->kil", inv, d)
         info = 0.5 * np.einsum("kij,lji->kl", m, m)
         resid = inv @ (s - sigma) @ inv
         grad = 0.5 * np.einsum("ij,kji->k", resid, d)  # = -1/2 dF/dtheta
+        small_grad = np.max(np.abs(grad), initial=0.0) < grad_tol
         try:
             step = np.linalg.solve(info, grad)
         except np.linalg.LinAlgError:
             step = np.linalg.lstsq(info, grad, rcond=None)[0]
+        if small_grad and np.max(np.abs(step), initial=0.0) < step_tol:
+            return theta, True, it
         scale = 1.0
         for _ in range(40):
             cand = theta + scale * step
-            sig_c, _ = spec.implied(cand)
+            sig_c, mats_c = spec.implied(cand)
             f_c = discrepancy(s, sig_c)
             if np.isfinite(f_c) and f_c <= f + 1e-14:
                 break
             scale /= 2
         else:
-            return theta, False, it
+            return theta, bool(small_grad), it
         change = abs(f - f_c)
-        theta, sigma, f = cand, sig_c, f_c
-        if np.max(np.abs(scale * step)) < 1e-9 or change < tol:
-            # one more look at the gradient: converged when it is flat
-            return theta, bool(np.max(np.abs(grad)) < 1e-5), it
+        theta, sigma, f, mats = cand, sig_c, f_c, mats_c
+        if (np.max(np.abs(scale * step), initial=0.0) < step_tol or change < tol) and small_grad:
+            return theta, True, it
     return theta, False, max_iter

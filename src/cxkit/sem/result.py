@@ -52,6 +52,40 @@ class SEMResult:
     converged: bool = True
     provenance: dict = field(default_factory=dict, repr=False)
     level: float = 0.95
+    data_used: np.ndarray | None = field(default=None, repr=False, compare=False)
+    bootstrap_draws: pd.DataFrame | None = field(default=None, repr=False, compare=False)
+
+    def bootstrap(
+        self,
+        n: int = 1000,
+        seed: int | None = None,
+        ci: str = "percentile",
+        progress: bool = True,
+        level: float | None = None,
+    ) -> SEMResult:
+        """Nonparametric bootstrap: a new result whose ``estimates`` carry bootstrap ``se``, ``z``,
+        ``pvalue``, ``ci_low``, ``ci_high`` for every parameter and ``:=`` parameter, and ``std_se``,
+        ``std_ci_low``, ``std_ci_high`` for the standardised solution.
+
+        Parameters
+        ----------
+        n : int
+            Number of resamples.
+        seed : int, optional
+            Same seed, same answer.
+        ci : {"percentile", "bca"}
+            Percentile intervals (lavaan's ``boot.ci.type = "perc"``) or bias-corrected and
+            accelerated ones.
+        progress : bool
+            Show a progress bar (tqdm).
+
+        The counts of failed (left out) and non-admissible (kept) resamples are in
+        ``provenance["bootstrap"]``; the draws in ``bootstrap_draws``. See
+        :mod:`cxkit.sem.bootstrap`.
+        """
+        from cxkit.sem.bootstrap import bootstrap
+
+        return bootstrap(self, n=n, seed=seed, ci=ci, progress=progress, level=level)
 
     # -- diagnostics --------------------------------------------------------------------------
     def residuals(self, kind: str = "cor") -> pd.DataFrame:

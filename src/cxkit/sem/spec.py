@@ -334,14 +334,48 @@ class ModelSpec:
         mats["G"] = mats["inner_cov"] @ mats["L"].T  # (m, p)
         return sigma, mats
 
-    def derivatives(self, theta: np.ndarray) -> np.ndarray:
-        """dSigma/dtheta_k for every free parameter: array (q, p, p)."""
-        _, mats = self.implied(theta)
+    def _locations(self) -> dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]]:
+        """Per matrix: (free index, row, col) of every location of a free parameter (cached)."""
+        cache = getattr(self, "_loc_arrays", None)
+        if cache is None:
+            cache = {}
+            for m in ("L", "B", "P", "T"):
+                rows = [
+                    (k, r, c) for k, locs in enumerate(self._loc) for mm, r, c in locs if mm == m
+                ]
+                arr = np.array(rows, dtype=int).reshape(-1, 3)
+                cache[m] = (arr[:, 0], arr[:, 1], arr[:, 2])
+            object.__setattr__(self, "_loc_arrays", cache)
+        return cache
+
+    def derivatives(self, theta: np.ndarray, mats: dict | None = None) -> np.ndarray:
+        """dSigma/dtheta_k for every free parameter: array (q, p, p), computed in one pass."""
+        if mats is None:
+            _, mats = self.implied(theta)
+        la, g = mats["LA"], mats["G"]
         p = len(self.observed)
         out = np.zeros((self.n_free, p, p))
-        for k, locs in enumerate(self._loc):
-            for matrix, r, c in locs:
-                out[k] += dsigma(mats, matrix, r, c)
+        loc = self._locations()
+        k, r, c = loc["L"]
+        if len(k):
+            t = np.zeros((len(k), p, p))
+            t[np.arange(len(k)), r, :] = g[c, :]
+            np.add.at(out, k, t + t.transpose(0, 2, 1))
+        k, r, c = loc["B"]
+        if len(k):
+            t = la[:, r].T[:, :, None] * g[c, :][:, None, :]
+            np.add.at(out, k, t + t.transpose(0, 2, 1))
+        k, r, c = loc["P"]
+        if len(k):
+            t = la[:, r].T[:, :, None] * la[:, c].T[:, None, :]
+            off = (r != c)[:, None, None]
+            np.add.at(out, k, t + np.where(off, t.transpose(0, 2, 1), 0.0))
+        k, r, c = loc["T"]
+        if len(k):
+            t = np.zeros((len(k), p, p))
+            t[np.arange(len(k)), r, c] = 1.0
+            t[np.arange(len(k)), c, r] = 1.0
+            np.add.at(out, k, t)
         return out
 
     def table(self) -> pd.DataFrame:

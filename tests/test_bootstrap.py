@@ -1,0 +1,108 @@
+"""The bootstrap against lavaan's (se = "bootstrap", 1000 resamples, percentile intervals).
+
+Different random numbers: compared within Monte Carlo error. With 1000 resamples a bootstrap SE has a
+relative error of about 1/sqrt(2·1000) ≈ 2.2%, so two independent ones differ by about 3%: the SE
+ratio must lie within 0.85–1.15 (about five standard deviations). A 2.5% quantile has a Monte Carlo
+error of roughly 0.12 SE, the difference of two ≈ 0.17 SE: bounds must agree within 0.6 SE.
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import cxkit
+from cxkit.errors import ModelWarning, SpecificationError
+
+from .conftest import REFERENCE
+
+DATA = pd.read_csv(REFERENCE / "sem_poldem" / "data.csv")
+MODEL = (REFERENCE / "sem_poldem" / "model.lav").read_text()
+
+
+@pytest.fixture(scope="module")
+def fit():
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ModelWarning)
+        return cxkit.fit_sem(MODEL, DATA)
+
+
+@pytest.fixture(scope="module")
+def boot(fit):
+    return fit.bootstrap(1000, seed=2026, progress=False)
+
+
+def key(df):
+    rhs = df.rhs.fillna("")
+    return list(zip(df.lhs, df.op, rhs, strict=True))
+
+
+def test_bootstrap_agrees_with_lavaan(boot):
+    ref = pd.read_csv(REFERENCE / "boot_poldem" / "estimates.csv")
+    got = boot.estimates.set_axis(key(boot.estimates))
+    ref = ref.set_axis(key(ref))
+    got = got.loc[ref.index]
+    free = ref["se"] > 0
+    ratio = got.loc[free, "se"] / ref.loc[free, "se"]
+    assert ratio.between(0.85, 1.15).all(), ratio[~ratio.between(0.85, 1.15)]
+    for mine, theirs in (("ci_low", "ci.lower"), ("ci_high", "ci.upper")):
+        gap = (got.loc[free, mine] - ref.loc[free, theirs]).abs() / ref.loc[free, "se"]
+        assert (gap < 0.6).all(), gap[gap >= 0.6]
+    ind = got.loc[[("indirect", ":=", "g1*b1")]].iloc[0]
+    assert ind["ci_low"] < ind["est"] < ind["ci_high"] and ind["ci_low"] > 0
+
+
+def test_counts_and_standardised_intervals(boot):
+    info = boot.provenance["bootstrap"]
+    assert info["n"] == 1000 and info["n_ok"] + info["n_failed"] == 1000
+    assert 300 < info["n_inadmissible"] < 450  # lavaan: 377 of 1000 non-admissible
+    est = boot.estimates
+    assert {"std_se", "std_ci_low", "std_ci_high"} <= set(est.columns)
+    free = est["se"] > 0
+    assert (est.loc[free, "std_ci_low"] <= est.loc[free, "std_all"]).mean() > 0.95
+    assert boot.bootstrap_draws.shape == (info["n_ok"], len(est))
+
+
+def test_same_seed_same_answer(fit):
+    a = fit.bootstrap(120, seed=5, progress=False)
+    b = fit.bootstrap(120, seed=5, progress=False)
+    pd.testing.assert_frame_equal(a.estimates, b.estimates)
+    from cxkit.sem.bootstrap import bootstrap
+
+    one = bootstrap(fit, n=120, seed=5, progress=False, workers=1)
+    pd.testing.assert_frame_equal(a.estimates, one.estimates)  # however the work is split
+
+
+def test_bca_intervals(fit):
+    bca = fit.bootstrap(300, seed=1, ci="bca", progress=False)
+    est = bca.estimates[bca.estimates["se"] > 0]
+    inside = (est["ci_low"] < est["est"]) & (est["est"] < est["ci_high"])
+    assert inside.mean() > 0.9
+    assert bca.provenance["bootstrap"]["ci"] == "bca"
+
+
+def test_pyramid_indirect_effects_in_one_call():
+    ins = cxkit.load_instrument("online-cx@2.0.0")
+    demo = cxkit.datasets.load_dataset("online-cx-demo")
+    demo["OE4"] = 8 - demo["OE4"]
+    b = cxkit.fit_sem(cxkit.models.pyramid(ins), demo).bootstrap(200, seed=3, progress=False)
+    ind = b.estimates[b.estimates["op"] == ":="]
+    assert list(ind["lhs"]) == ["ind_OE", "ind_RS", "ind_TR", "ind_FU"]
+    assert np.isfinite(ind[["ci_low", "ci_high", "std_ci_low", "std_ci_high"]].to_numpy()).all()
+
+
+def test_bad_arguments(fit):
+    with pytest.raises(SpecificationError, match="n=5 is not accepted"):
+        fit.bootstrap(5)
+    with pytest.raises(SpecificationError, match="ci='normal' is not accepted"):
+        fit.bootstrap(100, ci="normal")
+    miss = DATA.copy()
+    miss.loc[0, "y1"] = np.nan
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ModelWarning)
+        fiml = cxkit.fit_sem(MODEL, miss, missing="fiml")
+    with pytest.raises(SpecificationError, match="FIML fits is not available yet"):
+        fiml.bootstrap(100)
