@@ -109,7 +109,9 @@ def _segmented(fn, values, by, level):
         labels = {}
         item = next((i for i in values.instrument.items if i.id == by), None)
         if item is not None and item.scale.type == "choice":
-            labels = item.scale.labels(values.instrument.languages[0])
+            lang = values.instrument.languages[0]
+            store = values.instrument.default_store(lang)
+            labels = {k: v.replace("{store}", store) for k, v in item.scale.labels(lang).items()}
         data = values
         rows = [{"segment": "(all)", **fn(data, level=level).to_dict()}]
         for key in sorted(seg.dropna().unique()):

@@ -27,6 +27,15 @@ class BatchModel:
             s = np.zeros((len(k), self.q))
             s[np.arange(len(k)), k] = 1.0
             self.scatter[name] = s
+        # without shared labels each location is its own parameter: plain indexing, no scatter
+        self.unique = {name: len(np.unique(k)) == len(k) for name, (k, _, _) in self.loc.items()}
+
+    def _add(self, out: np.ndarray, name: str, t: np.ndarray) -> None:
+        k = self.loc[name][0]
+        if self.unique[name]:
+            out[:, k] += t
+        else:
+            out += np.einsum("lk,blij->bkij", self.scatter[name], t)
 
     def matrices(self, theta: np.ndarray) -> dict[str, np.ndarray]:
         b = theta.shape[0]
@@ -58,11 +67,11 @@ class BatchModel:
         if len(k):
             t = np.zeros((b, len(k), p, p))
             t[:, np.arange(len(k)), r, :] = g[:, c, :]
-            out += np.einsum("lk,blij->bkij", self.scatter["L"], t + np.swapaxes(t, 2, 3))
+            self._add(out, "L", t + np.swapaxes(t, 2, 3))
         k, r, c = self.loc["B"]
         if len(k):
             t = np.swapaxes(la[:, :, r], 1, 2)[:, :, :, None] * g[:, c, :][:, :, None, :]
-            out += np.einsum("lk,blij->bkij", self.scatter["B"], t + np.swapaxes(t, 2, 3))
+            self._add(out, "B", t + np.swapaxes(t, 2, 3))
         k, r, c = self.loc["P"]
         if len(k):
             t = (
@@ -78,7 +87,7 @@ class BatchModel:
             t = np.zeros((len(k), p, p))
             t[np.arange(len(k)), r, c] = 1.0
             t[np.arange(len(k)), c, r] = 1.0
-            out += np.einsum("lk,lij->kij", self.scatter["T"], t)[None]
+            self._add(out, "T", np.broadcast_to(t, (b, *t.shape)))
         return out
 
 
@@ -115,12 +124,15 @@ def batch_fisher_scoring(
         mats_a = {k: v[idx] for k, v in mats.items()}
         inv = np.linalg.inv(sig_a)
         d = model.derivatives(mats_a)
-        mflat = np.einsum("bij,bkjl->bkil", inv, d)
+        mflat = inv[:, None] @ d  # Sigma^-1 dSigma_k
         m1 = mflat.reshape(len(idx), model.q, p * p)
         m2 = np.swapaxes(mflat, 2, 3).reshape(len(idx), model.q, p * p)
         info = 0.5 * m1 @ np.swapaxes(m2, 1, 2)
         resid = inv @ (s[idx] - sig_a) @ inv
-        grad = 0.5 * np.einsum("bij,bkji->bk", resid, d)
+        # dSigma_k is symmetric: sum_ij resid_ij dSigma_k,ji = <dSigma_k, resid>
+        grad = (
+            0.5 * (d.reshape(len(idx), model.q, p * p) @ resid.reshape(len(idx), p * p, 1))[:, :, 0]
+        )
         try:
             step = np.linalg.solve(info, grad[:, :, None])[:, :, 0]
         except np.linalg.LinAlgError:

@@ -1,0 +1,305 @@
+"""matplotlib figures for CX studies; each function takes results and returns a Figure.
+
+* :func:`likert_bars` — diverging stacked bars of every Likert item by construct (Heiberger &
+  Robbins, 2014): disagreement to the left of zero, agreement to the right, the neutral answer split
+  across zero;
+* :func:`score_distributions` — construct mean scores as histograms;
+* :func:`heatmap` — a correlation, HTMT or Fornell–Larcker matrix;
+* :func:`path_diagram` — the structural part of a fitted model, standardised coefficients with
+  significance marks and R²;
+* :func:`nps_breakdown` — promoters, passives and detractors, overall and by segment.
+"""
+
+from __future__ import annotations
+
+import textwrap
+
+import matplotlib
+
+matplotlib.use("Agg")  # no screen needed; notebooks still show the returned figures
+
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+
+from cxkit.errors import SpecificationError  # noqa: E402
+
+NEUTRAL = "#d9d9d9"
+
+
+def _colours(points: int) -> list:
+    """Red (disagree) to blue (agree), the neutral middle grey."""
+    cols = list(plt.cm.RdBu(np.linspace(0.1, 0.9, points)))
+    if points % 2:
+        cols[points // 2] = NEUTRAL
+    return cols
+
+
+def likert_bars(data: pd.DataFrame, instrument, lang: str = "en", wrap: int = 46):
+    """Diverging stacked bars: one bar per Likert measure item, grouped by construct.
+
+    Parameters
+    ----------
+    data : DataFrame or Responses
+        Answers with item ids as columns (reverse-keyed items as answered).
+    instrument : Instrument
+    """
+    frame = getattr(data, "data", data)
+    items = [
+        i
+        for i in instrument.items
+        if i.role == "measure" and i.scale.type == "likert" and i.id in frame
+    ]
+    if not items:
+        raise SpecificationError("no Likert measure items of the instrument are in the data")
+    scale = items[0].scale
+    values = list(scale.values)
+    labels = scale.labels(lang)
+    colours = _colours(len(values))
+    mid = (len(values) - 1) / 2
+    fig_h = 0.32 * len(items) + 1.6
+    fig, ax = plt.subplots(figsize=(10, fig_h))
+    y = 0
+    yticks, ylabels = [], []
+    for cid in instrument.constructs:
+        block = [i for i in items if i.construct == cid]
+        if not block:
+            continue
+        for item in block:
+            col = pd.to_numeric(frame[item.id], errors="coerce").dropna()
+            share = np.array([(col == v).mean() * 100 for v in values])
+            left = -share[: int(np.floor(mid))].sum() - (
+                share[int(mid)] / 2 if len(values) % 2 else 0
+            )
+            for k, (v, sh) in enumerate(zip(values, share, strict=True)):
+                ax.barh(
+                    y,
+                    sh,
+                    left=left,
+                    color=colours[k],
+                    edgecolor="white",
+                    linewidth=0.4,
+                    label=f"{v} {labels.get(v, '')}".strip() if y == 0 else None,
+                )
+                left += sh
+            yticks.append(y)
+            text = item.label(lang, instrument.default_store(lang))
+            ylabels.append(
+                f"{item.id}{' (R)' if item.reverse else ''}  "
+                + textwrap.shorten(text, wrap, placeholder="…")
+            )
+            y += 1
+        ax.axhline(y - 0.5, color="#888888", linewidth=0.5)
+        ax.text(101, y - 0.6, cid, ha="left", va="top", fontsize=8, color="#444444")
+    ax.axvline(0, color="black", linewidth=0.8)
+    ax.set_yticks(yticks, ylabels, fontsize=7.5)
+    ax.invert_yaxis()
+    ax.set_xlim(-100, 100)
+    ax.set_xticks(range(-100, 101, 25), [f"{abs(t)}%" for t in range(-100, 101, 25)], fontsize=8)
+    ax.set_xlabel(
+        "share of answers (disagreement left, agreement right; neutral split at 0)", fontsize=8
+    )
+    ax.spines[["top", "right"]].set_visible(False)
+    handles, names = ax.get_legend_handles_labels()
+    fig.legend(handles, names, loc="lower center", ncol=4, fontsize=7, frameon=False)
+    fig.subplots_adjust(left=0.36, right=0.93, top=0.98, bottom=1.35 / fig_h)
+    return fig
+
+
+def score_distributions(scores: pd.DataFrame, low: float | None = None, high: float | None = None):
+    """Histograms of construct mean scores (one panel per construct)."""
+    cols = list(scores.columns)
+    if not cols:
+        raise SpecificationError("scores has no columns")
+    ncol = min(3, len(cols))
+    nrow = int(np.ceil(len(cols) / ncol))
+    fig, axes = plt.subplots(nrow, ncol, figsize=(3.3 * ncol, 2.4 * nrow), squeeze=False)
+    low = np.nanmin(scores.to_numpy()) if low is None else low
+    high = np.nanmax(scores.to_numpy()) if high is None else high
+    bins = np.linspace(low, high, 19)
+    for ax, c in zip(axes.ravel(), cols, strict=False):
+        v = scores[c].dropna()
+        ax.hist(v, bins=bins, color="#4393c3", edgecolor="white")
+        ax.axvline(v.mean(), color="#b2182b", linewidth=1)
+        ax.set_title(f"{c}  (M = {v.mean():.2f}, SD = {v.std():.2f})", fontsize=9)
+        ax.tick_params(labelsize=7)
+        ax.spines[["top", "right"]].set_visible(False)
+    for ax in axes.ravel()[len(cols) :]:
+        ax.axis("off")
+    fig.tight_layout()
+    return fig
+
+
+def heatmap(
+    matrix: pd.DataFrame,
+    title: str = "",
+    threshold: float | None = None,
+    vmin: float = 0.0,
+    vmax: float = 1.0,
+):
+    """A square matrix with its values written in the cells; cells above ``threshold`` outlined."""
+    m = matrix.to_numpy(dtype=float)
+    fig, ax = plt.subplots(figsize=(1.0 + 0.75 * len(matrix), 0.8 + 0.65 * len(matrix)))
+    im = ax.imshow(m, cmap="Blues", vmin=vmin, vmax=vmax)
+    for i in range(m.shape[0]):
+        for j in range(m.shape[1]):
+            ax.text(
+                j,
+                i,
+                f"{m[i, j]:.2f}".replace("0.", ".", 1) if abs(m[i, j]) < 1 else f"{m[i, j]:.2f}",
+                ha="center",
+                va="center",
+                fontsize=8,
+                color="white" if m[i, j] > 0.6 * vmax else "black",
+            )
+            if threshold is not None and i != j and abs(m[i, j]) >= threshold:
+                ax.add_patch(
+                    plt.Rectangle(
+                        (j - 0.5, i - 0.5), 1, 1, fill=False, edgecolor="#b2182b", linewidth=2
+                    )
+                )
+    ax.set_xticks(range(len(matrix)), matrix.columns, fontsize=8)
+    ax.set_yticks(range(len(matrix)), matrix.index, fontsize=8)
+    ax.set_title(title, fontsize=10)
+    fig.colorbar(im, ax=ax, shrink=0.8)
+    fig.tight_layout()
+    return fig
+
+
+def _stars(p: float) -> str:
+    return "***" if p < 0.001 else "**" if p < 0.01 else "*" if p < 0.05 else ""
+
+
+def path_diagram(result, title: str = ""):
+    """The structural model: latent variables as ellipses in columns from predictors to outcomes,
+    arrows labelled with standardised coefficients (* p < .05, ** p < .01, *** p < .001), R² under
+    each outcome; covariances among exogenous factors are left out for legibility.
+    """
+    est = result.estimates
+    reg = est[est["op"] == "~"]
+    higher = est[(est["op"] == "=~") & est["rhs"].isin(result.spec.latent)]
+    nodes = list(dict.fromkeys([*reg["rhs"], *reg["lhs"], *higher["lhs"], *higher["rhs"]]))
+    if not nodes:
+        raise SpecificationError(
+            "the model has no structural part (no regressions between latent variables) to draw"
+        )
+    preds = {
+        n: set(reg.loc[reg["lhs"] == n, "rhs"]) | set(higher.loc[higher["rhs"] == n, "lhs"])
+        for n in nodes
+    }
+    level: dict[str, int] = {}
+
+    def depth(n, seen=()):
+        if n in level:
+            return level[n]
+        if n in seen or not preds[n]:
+            level[n] = 0
+            return 0
+        level[n] = 1 + max(depth(p, (*seen, n)) for p in preds[n])
+        return level[n]
+
+    for n in nodes:
+        depth(n)
+    cols: dict[int, list[str]] = {}
+    for n in nodes:
+        cols.setdefault(level[n], []).append(n)
+    ncol = max(cols) + 1
+    height = max(len(v) for v in cols.values())
+    fig, ax = plt.subplots(figsize=(2.6 * ncol + 1.5, 1.2 * height + 1.4))
+    pos = {}
+    for c, members in cols.items():
+        for k, n in enumerate(members):
+            pos[n] = (
+                c * 3.0,
+                (height - 1) / 2 - k * (height - 1) / max(len(members) - 1, 1)
+                if len(members) > 1
+                else 0.0,
+            )
+    r2 = result.r_squared
+    for n, (x, yv) in pos.items():
+        ax.add_patch(
+            matplotlib.patches.Ellipse(
+                (x, yv), 1.5, 0.62, facecolor="#eaf2fa", edgecolor="#2166ac", linewidth=1.2
+            )
+        )
+        ax.text(x, yv, n, ha="center", va="center", fontsize=10, weight="bold")
+        if n in r2.index and level[n] > 0:
+            ax.text(
+                x,
+                yv - 0.45,
+                f"R² = {r2[n]:.2f}",
+                ha="center",
+                va="top",
+                fontsize=8,
+                color="#444444",
+            )
+    arrows = [(r.rhs, r.lhs, r.std_all, r.pvalue) for r in reg.itertuples()] + [
+        (r.lhs, r.rhs, r.std_all, r.pvalue) for r in higher.itertuples()
+    ]
+    out_deg = pd.Series([a for a, *_ in arrows]).value_counts()
+    in_deg = pd.Series([b for _, b, *_ in arrows]).value_counts()
+    for a, b, coef, p in arrows:
+        (x0, y0), (x1, y1) = pos[a], pos[b]
+        ax.annotate(
+            "",
+            xy=(x1 - 0.75 * np.sign(x1 - x0 or 1), y1),
+            xytext=(x0 + 0.75 * np.sign(x1 - x0 or 1), y0),
+            arrowprops={
+                "arrowstyle": "-|>",
+                "color": "#333333",
+                "linewidth": 1.0 + 2 * min(abs(coef), 1),
+                "shrinkA": 2,
+                "shrinkB": 2,
+            },
+        )
+        # label near the end where arrows spread out: the target for a fan-out, else the source
+        t = 0.68 if out_deg[a] > in_deg[b] else 0.3
+        ax.text(
+            x0 + (x1 - x0) * t,
+            y0 + (y1 - y0) * t + 0.12,
+            f"{coef:.2f}{_stars(p) if np.isfinite(p) else ''}".replace("0.", ".", 1),
+            ha="center",
+            va="bottom",
+            fontsize=8.5,
+            color="#b2182b" if coef < 0 else "#111111",
+            bbox={
+                "boxstyle": "round,pad=0.15",
+                "facecolor": "white",
+                "edgecolor": "none",
+                "alpha": 0.85,
+            },
+        )
+    ax.set_xlim(-1.2, 3.0 * (ncol - 1) + 1.2)
+    ax.set_ylim(-(height - 1) / 2 - 1.0, (height - 1) / 2 + 0.8)
+    ax.axis("off")
+    ax.set_title(
+        title or "Standardised structural paths (* p < .05, ** p < .01, *** p < .001)", fontsize=10
+    )
+    fig.tight_layout()
+    return fig
+
+
+def nps_breakdown(table: pd.DataFrame, title: str = "Net Promoter Score"):
+    """Stacked shares of detractors, passives and promoters, with the NPS, per row of ``table``.
+
+    ``table`` is the output of ``cxkit.nps(..., by=...)`` (or one row per segment with the columns
+    ``promoters``, ``passives``, ``detractors``, ``score``, ``n``).
+    """
+    t = table.copy()
+    share = t[["detractors", "passives", "promoters"]].div(t["n"], axis=0) * 100
+    fig, ax = plt.subplots(figsize=(8, 0.45 * len(t) + 1.3))
+    left = np.zeros(len(t))
+    for col, colour in zip(share.columns, ["#d6604d", "#d9d9d9", "#4393c3"], strict=True):
+        ax.barh(range(len(t)), share[col], left=left, color=colour, label=col, edgecolor="white")
+        left += share[col].to_numpy()
+    for k, (idx, row) in enumerate(t.iterrows()):
+        ax.text(101, k, f"NPS {row['score']:+.0f}  (n = {int(row['n'])})", va="center", fontsize=8)
+    ax.set_yticks(range(len(t)), [str(i) for i in t.index], fontsize=8)
+    ax.invert_yaxis()
+    ax.set_xlim(0, 125)
+    ax.set_xticks(range(0, 101, 25), [f"{v}%" for v in range(0, 101, 25)], fontsize=8)
+    ax.legend(ncol=3, fontsize=8, frameon=False, loc="lower center", bbox_to_anchor=(0.4, 1.0))
+    ax.set_title(title, fontsize=10, pad=24)
+    ax.spines[["top", "right"]].set_visible(False)
+    fig.tight_layout()
+    return fig
