@@ -292,7 +292,7 @@ def nps_breakdown(table: pd.DataFrame, title: str = "Net Promoter Score"):
     for col, colour in zip(share.columns, ["#d6604d", "#d9d9d9", "#4393c3"], strict=True):
         ax.barh(range(len(t)), share[col], left=left, color=colour, label=col, edgecolor="white")
         left += share[col].to_numpy()
-    for k, (idx, row) in enumerate(t.iterrows()):
+    for k, (_, row) in enumerate(t.iterrows()):
         ax.text(101, k, f"NPS {row['score']:+.0f}  (n = {int(row['n'])})", va="center", fontsize=8)
     ax.set_yticks(range(len(t)), [str(i) for i in t.index], fontsize=8)
     ax.invert_yaxis()
