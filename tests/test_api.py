@@ -5,6 +5,8 @@ import cxkit
 EXPECTED = {
     "Instrument",
     "SEMResult",
+    "Study",
+    "analyze",
     "ces",
     "compare_models",
     "csat",
@@ -12,6 +14,7 @@ EXPECTED = {
     "fit_sem",
     "models",
     "nps",
+    "plots",
     "__version__",
     "cross_loadings",
     "errors",

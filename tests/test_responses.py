@@ -127,6 +127,12 @@ def test_exclusion_is_explicit_and_logged():
     assert len(kept.data) == 300 - n_failed and len(kept.excluded) == n_failed
     assert kept.log["reason"].str.startswith("excluded: attention_failed").sum() == n_failed
     assert f"{n_failed} rows excluded" in kept.summary()
+    none = cxkit.read_responses(cxkit.simulate(V2, 20, seed=1), V2, exclude=["attention_failed"])
+    assert (
+        len(none.data) == 20
+        and len(none.excluded) == 0
+        and none.meta["exclude"] == ["attention_failed"]
+    )
     with pytest.raises(SpecificationError, match="exclude='lazy' is not accepted"):
         r.exclude(["lazy"])
 

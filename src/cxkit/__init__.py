@@ -10,7 +10,7 @@ there to reliability, validity and a structural model linking the CX dimensions 
 
 from importlib.metadata import PackageNotFoundError, version
 
-from cxkit import datasets, errors
+from cxkit import datasets, errors, plots
 from cxkit.instrument import Instrument, list_instruments, load_instrument
 from cxkit.measure import (
     cross_loadings,
@@ -21,6 +21,7 @@ from cxkit.measure import (
     reliability,
 )
 from cxkit.render import render
+from cxkit.report.study import Study, analyze
 from cxkit.responses.core import Responses, read_responses
 from cxkit.responses.metrics import ces, csat, nps
 from cxkit.responses.scoring import score
@@ -35,6 +36,8 @@ except PackageNotFoundError:  # pragma: no cover - running from a source tree wi
 __all__ = [
     "Instrument",
     "SEMResult",
+    "Study",
+    "analyze",
     "ces",
     "compare_models",
     "csat",
@@ -42,6 +45,7 @@ __all__ = [
     "fit_sem",
     "models",
     "nps",
+    "plots",
     "__version__",
     "cross_loadings",
     "errors",

@@ -9,6 +9,7 @@
     cxkit instruments lock                  add newly released files to instruments/registry.lock
     cxkit print REF --lang id --store NAME -o kuesioner.pdf   a printable questionnaire (or .html)
     cxkit render REF --format xlsform|codebook -o PATH      fielding exports
+    cxkit analyze DATA --instrument REF --model pyramid --out DIR   the whole study and its report
     cxkit validate DATA --instrument REF    read and check a responses file (exit 0 clean, 1 problems)
     cxkit reliability DATA --instrument REF reliability, HTMT and Fornell–Larcker of the scales
     cxkit sem DATA --instrument REF --model pyramid   fit a CX model (or a lavaan-syntax file)
@@ -261,6 +262,46 @@ def _cmd_render(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_analyze(args: argparse.Namespace) -> int:
+    import time
+    from pathlib import Path
+
+    from cxkit.report.study import analyze
+
+    data = _load_data(args)
+    ref = args.instrument or data.attrs.get("instrument")
+    if ref is None:
+        from cxkit.errors import SpecificationError
+
+        raise SpecificationError(
+            "--instrument is needed: the instrument the data were collected with (id@version)"
+        )
+    start = time.perf_counter()
+    study = analyze(
+        data,
+        ref,
+        args.model,
+        n_boot=args.bootstrap,
+        seed=args.seed,
+        exclude=args.exclude or (),
+        progress=not args.quiet,
+    )
+    r = study.responses
+    print(r.summary())
+    out = study.write(Path(args.out))
+    rel = study.reliability
+    fit = (study.boot or study.fits[study.model]).fit_indices
+    print(
+        f"\nreliability: alpha {rel['alpha'].min():.2f}-{rel['alpha'].max():.2f}; model {study.model}: "
+        f"CFI {fit['cfi']:.3f}, RMSEA {fit['rmsea']:.3f}, SRMR {fit['srmr']:.3f}"
+    )
+    print(
+        f"report: {out / 'report.html'} and {out / 'report.pdf'}; tables in {out / 'tables'}, figures in {out / 'figures'}"
+    )
+    print(f"done in {time.perf_counter() - start:.1f} s")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser (exposed for tests and documentation)."""
     from cxkit import __version__
@@ -317,6 +358,34 @@ def build_parser() -> argparse.ArgumentParser:
         )
         p.add_argument("--omit", nargs="*", metavar="SECTION", help="section ids to leave out")
         p.set_defaults(func=_cmd_render)
+
+    p = sub.add_parser(
+        "analyze", help="the whole study: data checks, reliability, SEM, report (HTML, PDF)"
+    )
+    p.add_argument(
+        "data", nargs="?", help="the answers: CSV, XLSX, SAV, Kobo or Google Forms export"
+    )
+    p.add_argument("--dataset", help="a bundled data set instead of a file (online-cx-demo)")
+    p.add_argument(
+        "--instrument", help="the instrument, id@version (bundled data sets know theirs)"
+    )
+    p.add_argument("--model", default="pyramid", choices=["direct", "second_order", "pyramid"])
+    p.add_argument("--out", default="cx-report", help="output folder (default: cx-report)")
+    p.add_argument(
+        "--bootstrap",
+        type=int,
+        default=1000,
+        help="bootstrap resamples for indirect effects (0: none)",
+    )
+    p.add_argument("--seed", type=int, default=1)
+    p.add_argument(
+        "--exclude",
+        nargs="*",
+        metavar="FLAG",
+        help="exclude respondents with these quality flags, e.g. attention_failed",
+    )
+    p.add_argument("--quiet", action="store_true", help="no progress bars")
+    p.set_defaults(func=_cmd_analyze)
 
     p = sub.add_parser(
         "validate", help="check a responses file against its instrument; problems to CSV"

@@ -2,7 +2,7 @@
 
 A block is ``("h1", text)``, ``("h2", text)``, ``("p", text)``, ``("table", caption, frame, note)``
 (``frame`` already formatted as strings, APA style) or ``("figure", name, caption)`` (``name`` of a
-file in ``figures/``).
+file in ``figures/``; its printed width is in :data:`FIGURE_WIDTH`).
 """
 
 from __future__ import annotations
@@ -12,6 +12,9 @@ import pandas as pd
 
 from cxkit.report.apa import apa_number, reliability_table
 from cxkit.responses.quality import FLAG_NAMES
+
+#: Printed width of each figure, as a share of the text width.
+FIGURE_WIDTH = {"likert": 1.0, "scores": 0.9, "nps": 0.75, "htmt": 0.55, "path": 0.9}
 
 
 def _n(x) -> str:
@@ -266,9 +269,9 @@ def blocks(study) -> list[tuple]:
             "β": [
                 f"{_n(b)}{_stars(p)}" for b, p in zip(reg["std_all"], reg["pvalue"], strict=True)
             ],
-            "b": reg["est"].map(lambda v: f"{v:.3f}"),
-            "SE": reg["se"].map(lambda v: f"{v:.3f}"),
-            "p": reg["pvalue"].map(_p),
+            "b": [f"{v:.3f}" for v in reg["est"]],
+            "SE": [f"{v:.3f}" for v in reg["se"]],
+            "p": [_p(v) for v in reg["pvalue"]],
             ci: [
                 f"[{lo:.3f}, {hi:.3f}]"
                 for lo, hi in zip(reg["ci_low"], reg["ci_high"], strict=True)
@@ -296,13 +299,13 @@ def blocks(study) -> list[tuple]:
     if len(defined):
         ind = pd.DataFrame(
             {
-                "effect": defined["rhs"],
-                "b": defined["est"].map(lambda v: f"{v:.3f}"),
+                "effect": defined["rhs"].tolist(),
+                "b": [f"{v:.3f}" for v in defined["est"]],
                 ci: [
                     f"[{lo:.3f}, {hi:.3f}]"
                     for lo, hi in zip(defined["ci_low"], defined["ci_high"], strict=True)
                 ],
-                "β": defined["std_all"].map(_n),
+                "β": [_n(v) for v in defined["std_all"]],
             },
             index=pd.Index(defined["lhs"], name="defined"),
         )

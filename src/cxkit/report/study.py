@@ -137,8 +137,10 @@ def analyze(
         for name, fn in (("nps", nps), ("csat", csat), ("ces", ces)):
             if any(i.metric == name for i in instrument.items if i.id in r.data):
                 metrics[name] = fn(r)
-        seg = segment or next(
-            (i.id for i in instrument.items_by_role("demographic") if i.id in r.data), None
+        demographics = [i for i in instrument.items_by_role("demographic") if i.id in r.data]
+        # by default the demographic with the most categories (the marketplace, in online-cx)
+        seg = segment or (
+            max(demographics, key=lambda i: len(i.scale.values)).id if demographics else None
         )
         if seg is not None and "nps" in metrics:
             metrics["nps_by_segment"] = nps(r, by=seg)

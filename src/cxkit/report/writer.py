@@ -10,7 +10,7 @@ import matplotlib.pyplot as plt
 
 from cxkit.errors import RenderError
 from cxkit.render.pdf import lit
-from cxkit.report.content import blocks
+from cxkit.report.content import FIGURE_WIDTH, blocks
 
 CSS = """
 body { font-family: Georgia, "Libertinus Serif", serif; max-width: 60rem; margin: 2rem auto; padding: 0 1rem;
@@ -168,7 +168,7 @@ def _typst(study) -> str:
         elif kind == "figure":
             _, name, caption = block
             out.append(
-                f"#figure(image({lit('figures/' + name + '.png')}, width: 100%), caption: [#{lit(caption)}])"
+                f"#figure(image({lit('figures/' + name + '.png')}, width: {round(100 * FIGURE_WIDTH.get(name, 1.0))}%), caption: [#{lit(caption)}])"
             )
     return "\n".join(out) + "\n"
 

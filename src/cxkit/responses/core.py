@@ -106,6 +106,10 @@ class Responses:
         hit = self.flags.loc[self.data.index, reasons]
         drop = hit.any(axis=1)
         rows = drop[drop].index
+        if not len(rows):
+            return replace(
+                self, meta={**self.meta, "exclude": [*self.meta.get("exclude", []), *reasons]}
+            )
         why = hit.loc[rows].apply(lambda r: ", ".join(c for c in reasons if r[c]), axis=1)
         new_excl = pd.DataFrame(
             {

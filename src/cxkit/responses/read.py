@@ -165,7 +165,10 @@ def read_sav(path: str | Path) -> RawTable:
 def read_raw(source, **kw) -> RawTable:
     """Dispatch on the kind of input: DataFrame, ``.csv``/``.txt``, ``.xlsx``, ``.sav``."""
     if isinstance(source, pd.DataFrame):
-        return RawTable(source.copy(), "<DataFrame>", "frame")
+        name = source.attrs.get("name")
+        return RawTable(
+            source.copy(), f"bundled data set {name}" if name else "<DataFrame>", "frame"
+        )
     path = str(source)
     suffix = Path(path).suffix.lower()
     if suffix in (".xlsx", ".xlsm"):

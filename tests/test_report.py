@@ -1,0 +1,151 @@
+"""The main job: analyze → tables, figures, report.html, report.pdf; the figures on their own."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+
+import matplotlib.figure
+import pytest
+from pypdf import PdfReader
+
+import cxkit
+from cxkit import plots
+from cxkit.errors import ResponseError, SpecificationError
+from cxkit.report.study import analyze
+
+INS = cxkit.load_instrument("online-cx@2.0.0")
+
+
+@pytest.fixture(scope="module")
+def study():
+    return analyze(
+        cxkit.datasets.load_dataset("online-cx-demo"),
+        INS,
+        "pyramid",
+        n_boot=100,
+        seed=1,
+        progress=False,
+    )
+
+
+@pytest.fixture(scope="module")
+def written(study, tmp_path_factory):
+    return study.write(tmp_path_factory.mktemp("report"))
+
+
+def test_every_section_is_computed(study):
+    assert study.settings["n_read"] == 400 and study.settings["n_analysed"] == 400
+    assert set(study.fits) == {"direct", "second_order", "pyramid"}
+    assert list(study.comparison.index) == ["direct", "pyramid", "second_order"]
+    assert study.boot.provenance["bootstrap"]["n"] == 100
+    assert {"nps", "csat", "ces", "nps_by_segment"} <= set(study.metrics)
+    assert study.metrics["segment"] == "MARKET"
+    assert "cxkit" in study.methods() and "bootstrap" in study.methods()
+
+
+def test_report_files(written):
+    for name in ("report.html", "report.pdf"):
+        assert (written / name).stat().st_size > 10_000
+    for fig in ("likert", "scores", "htmt", "path", "nps"):
+        assert (written / "figures" / f"{fig}.png").exists() and (
+            written / "figures" / f"{fig}.svg"
+        ).exists()
+    for table in (
+        "reliability",
+        "items",
+        "htmt",
+        "fornell_larcker",
+        "comparison",
+        "fit",
+        "metrics",
+        "problems",
+        "flags",
+    ):
+        assert (written / "tables" / f"{table}.csv").exists(), table
+
+
+def test_html_report_is_self_contained_and_complete(written, study):
+    page = (written / "report.html").read_text(encoding="utf-8")
+    assert not re.search(r"(src|href)=\"https?://", page) and "<script" not in page
+    for heading in (
+        "1. The study",
+        "2. Data quality",
+        "3. Descriptives",
+        "4. Measurement quality",
+        "5. Structural model",
+        "6. Methods",
+    ):
+        assert heading in page
+    assert page.count("data:image/png;base64,") == 5
+    assert INS.sha256 in page and ">nan<" not in page
+    alpha = study.reliability.loc["TR", "alpha"]
+    assert f"{alpha:.2f}".lstrip("0") in page
+
+
+def test_pdf_report(written):
+    text = " ".join(p.extract_text() for p in PdfReader(written / "report.pdf").pages)
+    assert "Structural paths" in text and "Indirect effects" in text and "Methods" in text
+    assert " nan " not in text
+
+
+def test_figures_on_their_own(study):
+    r = study.responses
+    figs = [
+        plots.likert_bars(r, INS),
+        plots.score_distributions(study.scores, 1, 7),
+        plots.heatmap(study.htmt, "HTMT", threshold=0.85),
+        plots.path_diagram(study.fits["second_order"]),
+        plots.nps_breakdown(study.metrics["nps_by_segment"]),
+    ]
+    assert all(isinstance(f, matplotlib.figure.Figure) for f in figs)
+    with pytest.raises(SpecificationError, match="no structural part"):
+        plots.path_diagram(study.cfa)
+
+
+def test_bad_input():
+    with pytest.raises(SpecificationError, match="model='full' is not accepted"):
+        analyze(cxkit.datasets.load_dataset("online-cx-demo"), INS, "full")
+    with pytest.raises(ResponseError, match="item columns not in the data"):
+        analyze(cxkit.datasets.load_dataset("satisfaction"), INS, progress=False)
+
+
+def test_cli_analyze(tmp_path):
+    out = tmp_path / "rep"
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "cxkit.cli",
+            "analyze",
+            "--dataset",
+            "online-cx-demo",
+            "--out",
+            str(out),
+            "--bootstrap",
+            "50",
+            "--quiet",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert (out / "report.html").exists() and "report:" in proc.stdout
+    bad = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "cxkit.cli",
+            "analyze",
+            str(tmp_path / "none.csv"),
+            "--instrument",
+            "online-cx@2.0.0",
+            "--quiet",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert bad.returncode == 2 and "no such file" in bad.stderr and "Traceback" not in bad.stderr
