@@ -1,7 +1,6 @@
 # cxkit — the two quick-start commands set themselves up: `make demo` and `make test`.
-# `make demo` lists, checks, shows and compares the instruments, then checks the reliability and
-# discriminant validity of the real ECSI data, fits the CX pyramid to the synthetic demo data, and
-# writes the Indonesian and English questionnaires, the XLSForm and the codebook to out/.
+# `make demo` checks the instruments, writes the Indonesian and English questionnaires, the XLSForm and
+# the codebook, and runs the main job (cxkit analyze) on the bundled synthetic demo data: all into out/.
 PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
@@ -22,17 +21,15 @@ install: $(STAMP)
 demo: $(STAMP)
 	$(VENV)/bin/cxkit instruments list
 	$(VENV)/bin/cxkit instruments check
-	$(VENV)/bin/cxkit instruments show online-cx@2.0.0 --store "Toko Contoh"
-	$(VENV)/bin/cxkit instruments show online-cx@1.0.0 --lang id --store "Toko Contoh"
-	$(VENV)/bin/cxkit instruments diff online-cx@1.0.0 online-cx@2.0.0
-	$(VENV)/bin/cxkit reliability --dataset satisfaction
-	$(VENV)/bin/cxkit sem --dataset online-cx-demo --model pyramid
 	@mkdir -p out
 	$(VENV)/bin/cxkit print online-cx@2.0.0 --lang id --store "Toko Contoh" -o out/kuesioner-id.pdf
 	$(VENV)/bin/cxkit print online-cx@2.0.0 --lang en --store "Toko Contoh" -o out/questionnaire-en.pdf
 	$(VENV)/bin/cxkit render online-cx@2.0.0 --format xlsform -o out/online-cx-2.0.0.xlsx
 	$(VENV)/bin/cxkit render online-cx@2.0.0 --format codebook -o out/codebook.csv
-	@echo "demo outputs are in out/"
+	$(VENV)/bin/cxkit analyze --dataset online-cx-demo --model pyramid --out out/report
+	@echo
+	@echo "demo outputs in out/: kuesioner-id.pdf, questionnaire-en.pdf, online-cx-2.0.0.xlsx, codebook.*,"
+	@echo "and the study report out/report/report.html (also report.pdf, tables/, figures/)"
 
 test: $(STAMP)
 	$(VENV)/bin/ruff check src tests benchmarks

@@ -74,3 +74,19 @@ def load_dataset(name: str) -> pd.DataFrame:
         df = pd.read_csv(fh)
     df.attrs.update({k: v for k, v in meta.items() if k != "file"}, name=name)
     return df
+
+
+def plspm_reference(name: str = "effects") -> pd.DataFrame:
+    """R plspm's results for the ECSI ``satisfaction`` data (PLS path modelling; see PROVENANCE.md).
+
+    ``name``: ``effects`` (direct, indirect and total effects), ``unidim`` (Cronbach's α and
+    Dillon–Goldstein's ρ per block) or ``inner-summary`` (R², AVE per block).
+
+    >>> plspm_reference("unidim").loc["SAT", "cronbach_alpha"].round(3)
+    np.float64(0.894)
+    """
+    files = {"effects": "satisfaction.effects.csv", "unidim": "satisfaction_unidim.csv", "inner-summary": "satisfaction.inner-summary.csv"}
+    if name not in files:
+        raise SpecificationError(f"name={name!r} is not accepted; use one of: {', '.join(map(repr, files))}")
+    with resources.files(__package__).joinpath("data", "plspm", files[name]).open("rb") as fh:
+        return pd.read_csv(fh, index_col=0)
