@@ -85,8 +85,14 @@ def plspm_reference(name: str = "effects") -> pd.DataFrame:
     >>> plspm_reference("unidim").loc["SAT", "cronbach_alpha"].round(3)
     np.float64(0.894)
     """
-    files = {"effects": "satisfaction.effects.csv", "unidim": "satisfaction_unidim.csv", "inner-summary": "satisfaction.inner-summary.csv"}
+    files = {
+        "effects": "satisfaction.effects.csv",
+        "unidim": "satisfaction_unidim.csv",
+        "inner-summary": "satisfaction.inner-summary.csv",
+    }
     if name not in files:
-        raise SpecificationError(f"name={name!r} is not accepted; use one of: {', '.join(map(repr, files))}")
+        raise SpecificationError(
+            f"name={name!r} is not accepted; use one of: {', '.join(map(repr, files))}"
+        )
     with resources.files(__package__).joinpath("data", "plspm", files[name]).open("rb") as fh:
         return pd.read_csv(fh, index_col=0)
