@@ -21,6 +21,7 @@ EXPECTED = {
     "fornell_larcker",
     "htmt",
     "htmt_bootstrap",
+    "invariance",
     "item_statistics",
     "list_instruments",
     "load_instrument",

@@ -25,7 +25,7 @@ from cxkit.report.study import Study, analyze
 from cxkit.responses.core import Responses, read_responses
 from cxkit.responses.metrics import ces, csat, nps
 from cxkit.responses.scoring import score
-from cxkit.sem import SEMResult, compare_models, fit_sem, models
+from cxkit.sem import SEMResult, compare_models, fit_sem, invariance, models
 from cxkit.simulate import simulate
 
 try:
@@ -52,6 +52,7 @@ __all__ = [
     "fornell_larcker",
     "htmt",
     "htmt_bootstrap",
+    "invariance",
     "item_statistics",
     "list_instruments",
     "load_instrument",

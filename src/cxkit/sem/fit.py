@@ -71,6 +71,7 @@ def fit_sem(
     missing: str = "listwise",
     group: str | None = None,
     *,
+    group_equal=(),
     std_lv: bool = False,
     level: float = 0.95,
 ) -> SEMResult:
@@ -91,8 +92,14 @@ def fit_sem(
         recorded). ``"fiml"`` (or lavaan's name ``"ml"``): full-information ML on every row with at
         least one answer; the model gains intercepts, χ² is against the EM-estimated saturated model
         and standard errors come from the observed information, as lavaan's ``missing = "ml"``.
-    group : None
-        Multi-group models are not available yet.
+    group : str, optional
+        A column whose values define groups: the model is fitted in every group with intercepts and
+        latent means (:mod:`cxkit.sem.multigroup`); ``estimates`` gains a ``group`` column (1, 2, …
+        in order of appearance; names in ``provenance["groups"]``).
+    group_equal : iterable of str
+        With ``group``: parameters held equal across groups (``loadings``, ``intercepts``,
+        ``residuals``, ``residual.covariances``, ``lv.variances``, ``lv.covariances``,
+        ``regressions``, ``means``), as lavaan's ``group.equal``.
     std_lv : bool
         Identify factors by fixing their variances to 1 instead of their first loadings.
     level : float
@@ -130,7 +137,15 @@ def fit_sem(
     check_option("missing", missing, MISSING)
     fiml = missing in ("fiml", "ml")
     if group is not None:
-        raise SpecificationError("multi-group models (group=...) are not available yet")
+        if missing != "listwise":
+            raise SpecificationError("multi-group models take missing='listwise' for now")
+        from cxkit.sem.multigroup import fit_multigroup
+
+        return fit_multigroup(
+            model, as_frame(data), group, tuple(group_equal), std_lv=std_lv, level=level
+        )
+    if group_equal:
+        raise SpecificationError("group_equal needs group=... (the column that defines the groups)")
     frame = as_frame(data)
     spec0 = ModelSpec.build(model, frame.columns, std_lv=std_lv)
     cols = spec0.observed

@@ -85,12 +85,22 @@ class SEMResult:
         """
         from cxkit.sem.bootstrap import bootstrap
 
+        self._single_group("the bootstrap")
         return bootstrap(self, n=n, seed=seed, ci=ci, progress=progress, level=level)
+
+    def _single_group(self, what: str) -> None:
+        if self.provenance.get("group") is not None:
+            from cxkit.errors import SpecificationError
+
+            raise SpecificationError(
+                f"{what} of multi-group fits is not available yet; fit each group on its own"
+            )
 
     # -- diagnostics --------------------------------------------------------------------------
     def residuals(self, kind: str = "cor") -> pd.DataFrame:
         """Residual matrix ``S - Sigma``: ``"raw"``, ``"cor"`` (correlation residuals, as in SRMR) or
         ``"standardized"`` (raw residual over its asymptotic standard error, normal theory)."""
+        self._single_group("residuals")
         s, sig = self.sample_cov.to_numpy(), self.implied_cov.to_numpy()
         names = list(self.sample_cov.index)
         if kind == "raw":
@@ -128,6 +138,7 @@ class SEMResult:
             ``lhs, op, rhs, mi`` (χ²(1) score statistic) and ``epc`` (expected parameter change),
             sorted by ``mi``; rows with ``mi`` below ``minimum`` left out.
         """
+        self._single_group("modification indices")
         if self.provenance.get("missing") in ("fiml", "ml"):
             from cxkit.errors import SpecificationError
 
