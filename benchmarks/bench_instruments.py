@@ -6,7 +6,7 @@ nothing.
 
 from __future__ import annotations
 
-import time
+from _timing import best
 
 from cxkit.instrument import check_registry, list_instruments
 from cxkit.instrument._yaml import read_yaml
@@ -14,22 +14,13 @@ from cxkit.instrument.registry import _load_path, resolve
 from cxkit.instrument.validate import parse_spec
 
 
-def timeit(fn, repeat: int = 20) -> float:
-    best = float("inf")
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        best = min(best, time.perf_counter() - start)
-    return best
-
-
 def main() -> None:
     for ref in list_instruments().pipe(lambda d: d["id"] + "@" + d["version"]):
         path = resolve(ref)
-        cold = timeit(lambda p=path: parse_spec(*read_yaml(p)[:2]))
-        warm = timeit(lambda p=path: _load_path(p))
+        cold = best(lambda p=path: parse_spec(*read_yaml(p)[:2]))
+        warm = best(lambda p=path: _load_path(p))
         print(f"read + validate {ref:<18} {cold * 1e3:7.2f} ms; cached load {warm * 1e3:6.3f} ms")
-    print(f"check the registry           {timeit(check_registry, 5) * 1e3:8.2f} ms (best of 5)")
+    print(f"check the registry           {best(check_registry, 5) * 1e3:8.2f} ms (best of 5)")
 
 
 if __name__ == "__main__":

@@ -8,25 +8,16 @@ from __future__ import annotations
 
 import shutil
 import subprocess
-import time
 from pathlib import Path
 
 import pandas as pd
+from _timing import best
 
 import cxkit
 from cxkit.datasets import load_dataset
 
 HERE = Path(__file__).resolve().parent
 REF = HERE.parent / "tests" / "reference"
-
-
-def best(fn, repeat: int = 5) -> float:
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return min(times)
 
 
 def r_times() -> dict[str, float] | None:

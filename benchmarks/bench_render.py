@@ -6,19 +6,11 @@ Prints the best of 5 wall-clock times; asserts nothing.
 from __future__ import annotations
 
 import tempfile
-import time
 from pathlib import Path
 
+from _timing import best
+
 import cxkit
-
-
-def best(fn, repeat: int = 5) -> float:
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return min(times)
 
 
 def main() -> None:

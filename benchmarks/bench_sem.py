@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import shutil
 import subprocess
-import time
 import warnings
 from pathlib import Path
 
 import pandas as pd
+from _timing import best
 
 import cxkit
 
@@ -29,12 +29,7 @@ CASES = {
 
 
 def best_ms(fn, repeat: int = 5) -> float:
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return 1000 * min(times)
+    return 1000 * best(fn, repeat)
 
 
 def lavaan_ms() -> dict[str, float]:

@@ -12,6 +12,15 @@ ROOT = Path(__file__).resolve().parents[1]
 INSTRUMENTS = ROOT / "instruments"
 REFERENCE = Path(__file__).resolve().parent / "reference"
 
+#: lavaan's fitMeasures names → cxkit's fit_indices names (where they differ)
+LAVAAN_FIT_NAMES = {
+    "logl": "loglik",
+    "baseline.chisq": "baseline_chisq",
+    "baseline.df": "baseline_df",
+    "rmsea.ci.lower": "rmsea_ci_low",
+    "rmsea.ci.upper": "rmsea_ci_high",
+}
+
 
 @pytest.fixture
 def registry_copy(tmp_path, monkeypatch):

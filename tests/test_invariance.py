@@ -14,20 +14,13 @@ import cxkit
 from cxkit.errors import SpecificationError
 from cxkit.sem.multigroup import LEVELS
 
-from .conftest import REFERENCE
+from .conftest import LAVAAN_FIT_NAMES, REFERENCE
 
 DATA = pd.read_csv(REFERENCE / "measure_hs" / "data.csv")
 MODEL = (REFERENCE / "invariance_hs" / "model.lav").read_text()
 FIT = pd.read_csv(REFERENCE / "invariance_hs" / "fit.csv").pivot(
     index="level", columns="measure", values="value"
 )
-NAMES = {
-    "logl": "loglik",
-    "baseline.chisq": "baseline_chisq",
-    "baseline.df": "baseline_df",
-    "rmsea.ci.lower": "rmsea_ci_low",
-    "rmsea.ci.upper": "rmsea_ci_high",
-}
 
 
 def key(df):
@@ -44,7 +37,7 @@ def key(df):
 def test_group_equal_fits_match_lavaan(level):
     fit = cxkit.fit_sem(MODEL, DATA, group="school", group_equal=LEVELS[level])
     assert fit.provenance["groups"] == ["Pasteur", "Grant-White"]
-    ref = FIT.loc[level].rename(lambda k: NAMES.get(k, k))
+    ref = FIT.loc[level].rename(lambda k: LAVAAN_FIT_NAMES.get(k, k))
     for k, v in ref.items():
         if k in ("chisq", "loglik", "aic", "bic", "baseline_chisq"):
             assert fit.fit_indices[k] == pytest.approx(v, rel=1e-4), k

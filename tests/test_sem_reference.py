@@ -15,7 +15,7 @@ import pytest
 
 import cxkit
 
-from .conftest import REFERENCE
+from .conftest import LAVAAN_FIT_NAMES, REFERENCE
 
 CASES = {
     "sem_hs": REFERENCE / "measure_hs" / "data.csv",
@@ -35,15 +35,6 @@ def load(name):
     if name.startswith("sem_cx"):
         data["OE4"] = 8 - data["OE4"]
     return data
-
-
-FIT_NAMES = {
-    "logl": "loglik",
-    "baseline.chisq": "baseline_chisq",
-    "baseline.df": "baseline_df",
-    "rmsea.ci.lower": "rmsea_ci_low",
-    "rmsea.ci.upper": "rmsea_ci_high",
-}
 
 
 def key(df):
@@ -86,7 +77,7 @@ def test_estimates(case):
 def test_fit_indices(case):
     name, fit = case
     ref = pd.read_csv(REFERENCE / name / "fit.csv").set_index("measure")
-    values = ref["value"].rename(lambda k: FIT_NAMES.get(k, k))
+    values = ref["value"].rename(lambda k: LAVAAN_FIT_NAMES.get(k, k))
     got = fit.fit_indices
     assert got["n"] == ref["n"].iloc[0]
     for k, v in values.items():

@@ -80,8 +80,9 @@ def baseline_sigma(s: np.ndarray, keep: list[int]) -> np.ndarray:
     return b
 
 
-def assemble(n, npar, chisq, df, b_chisq, b_df, srmr, loglik) -> pd.Series:
-    """The fit-index Series from its pieces (shared by complete-data ML and FIML)."""
+def assemble(n, npar, chisq, df, b_chisq, b_df, srmr, loglik, groups: int = 1) -> pd.Series:
+    """The fit-index Series from its pieces (shared by complete-data ML, FIML and multi-group ML;
+    with several groups RMSEA and its interval are multiplied by √G, as lavaan does)."""
     pvalue = float(stats.chi2.sf(chisq, df)) if df > 0 else np.nan
     num = max(chisq - df, 0.0)
     den = max(chisq - df, b_chisq - b_df, 0.0)
@@ -91,8 +92,9 @@ def assemble(n, npar, chisq, df, b_chisq, b_df, srmr, loglik) -> pd.Series:
         if df > 0 and b_df > 0
         else np.nan
     )
-    rmsea = float(np.sqrt(max(chisq / (n * df) - 1.0 / n, 0.0))) if df > 0 else np.nan
-    low, high = rmsea_ci(chisq, df, n)
+    g = np.sqrt(groups)
+    rmsea = float(np.sqrt(max(chisq / (n * df) - 1.0 / n, 0.0))) * g if df > 0 else np.nan
+    low, high = (v * g for v in rmsea_ci(chisq, df, n))
     return pd.Series(
         {
             "n": n,

@@ -17,7 +17,7 @@ import pandas as pd
 from scipy import stats
 
 from cxkit.errors import ModelError, SpecificationError
-from cxkit.sem.indices import FIT_INDEX_NAMES, rmsea_ci
+from cxkit.sem.indices import assemble
 from cxkit.sem.ml import fisher_scoring
 from cxkit.sem.spec import ModelSpec
 
@@ -325,32 +325,8 @@ def fit_multigroup(
     n, G, npar = mg.n, len(mg.groups), mg.n_free
     df = G * (mg.p * (mg.p + 1) / 2 + mg.p) - npar
     b_df = G * mg.p * (mg.p - 1) / 2
-    rmsea = np.sqrt(max(chisq / (n * df) - 1 / n, 0.0)) * np.sqrt(G) if df > 0 else np.nan
-    low, high = rmsea_ci(chisq, df, n)
-    cfi = 1 - max(chisq - df, 0) / max(chisq - df, b_chisq - b_df, 1e-300)
-    tli = ((b_chisq / b_df) - (chisq / df)) / ((b_chisq / b_df) - 1)
     srmr = sum(k * v for k, v in srmr_parts) / n
-    indices = pd.Series(
-        {
-            "n": n,
-            "npar": npar,
-            "chisq": chisq,
-            "df": df,
-            "pvalue": float(stats.chi2.sf(chisq, df)),
-            "baseline_chisq": b_chisq,
-            "baseline_df": b_df,
-            "cfi": cfi,
-            "tli": tli,
-            "rmsea": rmsea,
-            "rmsea_ci_low": low * np.sqrt(G),
-            "rmsea_ci_high": high * np.sqrt(G),
-            "srmr": srmr,
-            "loglik": loglik,
-            "aic": -2 * loglik + 2 * npar,
-            "bic": -2 * loglik + npar * np.log(n),
-        },
-        name="fit",
-    )[FIT_INDEX_NAMES]
+    indices = assemble(n, npar, chisq, df, b_chisq, b_df, srmr, loglik, groups=G)
     provenance = {
         "model": model,
         "estimator": "ML",

@@ -1,0 +1,15 @@
+"""Shared helper of the benchmark scripts."""
+
+from __future__ import annotations
+
+import time
+
+
+def best(fn, repeat: int = 5) -> float:
+    """The shortest of ``repeat`` wall-clock runs of ``fn()``, in seconds."""
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return min(times)
