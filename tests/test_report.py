@@ -149,3 +149,37 @@ def test_cli_analyze(tmp_path):
         timeout=120,
     )
     assert bad.returncode == 2 and "no such file" in bad.stderr and "Traceback" not in bad.stderr
+
+
+def test_cli_analyze_reads_an_indonesian_google_forms_export(tmp_path):
+    """Semicolons, decimal commas, a BOM and Indonesian question texts as headers, end to end."""
+    d = cxkit.simulate(INS, 250, seed=8, careless=0.05)
+    ids = {i.id for i in INS.items}
+    d.columns = [INS.item(c).label("id", "Toko Contoh") if c in ids else c for c in d.columns]
+    path = tmp_path / "jawaban.csv"
+    d.to_csv(path, sep=";", decimal=",", index=False, encoding="utf-8-sig")
+    out = tmp_path / "rep"
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "cxkit.cli",
+            "analyze",
+            str(path),
+            "--instrument",
+            "online-cx@2.0.0",
+            "--out",
+            str(out),
+            "--bootstrap",
+            "50",
+            "--exclude",
+            "attention_failed",
+            "--quiet",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert "separator ';', decimal ','" in proc.stdout and "rows excluded" in proc.stdout
+    assert (out / "report.pdf").exists()

@@ -103,20 +103,10 @@ def _cmd_instruments_lock(args: argparse.Namespace) -> int:
 
 
 def _read_table(path: str) -> pd.DataFrame:
-    """A CSV or XLSX file as a DataFrame (full reading and checking: cxkit.read_responses)."""
-    from pathlib import Path
+    """A CSV (any separator, locale and common encoding), XLSX or SAV file as a DataFrame."""
+    from cxkit.responses.read import read_raw
 
-    from cxkit.errors import ResponseError
-
-    p = Path(path)
-    if not p.is_file():
-        raise ResponseError("no such file", file=path)
-    try:
-        if p.suffix.lower() in (".xlsx", ".xls"):
-            return pd.read_excel(p)
-        return pd.read_csv(p, sep=None, engine="python", encoding="utf-8-sig")
-    except (ValueError, UnicodeDecodeError, pd.errors.ParserError) as exc:
-        raise ResponseError(f"cannot be read as a table ({exc})", file=path) from None
+    return read_raw(path).frame
 
 
 def _cmd_reliability(args: argparse.Namespace) -> int:
@@ -266,13 +256,16 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
     import time
     from pathlib import Path
 
+    from cxkit.errors import SpecificationError
     from cxkit.report.study import analyze
 
-    data = _load_data(args)
-    ref = args.instrument or data.attrs.get("instrument")
+    if args.dataset is not None and args.data is not None:
+        raise SpecificationError("give either a DATA file or --dataset NAME, not both")
+    data = _load_data(args) if args.dataset is not None or args.data is None else args.data
+    ref = args.instrument or (
+        data.attrs.get("instrument") if isinstance(data, pd.DataFrame) else None
+    )
     if ref is None:
-        from cxkit.errors import SpecificationError
-
         raise SpecificationError(
             "--instrument is needed: the instrument the data were collected with (id@version)"
         )
