@@ -80,7 +80,7 @@ def _load_path(path: Path) -> Instrument:
         return _CACHE[key]
     data, node, raw = read_yaml(path)
     spec = parse_spec(data, node, file=path)
-    instrument = Instrument.from_spec(spec, sha256=sha256_bytes(raw), path=str(path))
+    instrument = Instrument.from_spec(spec, sha256=digest or sha256_bytes(raw), path=str(path))
     if len(_CACHE) > 64:
         _CACHE.clear()
     _CACHE[key] = instrument
@@ -259,10 +259,7 @@ def check_registry(root: Path | None = None) -> pd.DataFrame:
     for ref, path in files.items():
         problem, ins, sha = "", None, sha256_bytes(path.read_bytes())
         try:
-            data, node, _ = read_yaml(path)
-            ins = Instrument.from_spec(
-                parse_spec(data, node, file=path), sha256=sha, path=str(path)
-            )
+            ins = _load_path(path)
             loaded[ref] = ins
         except InstrumentError as exc:
             problem = str(exc)

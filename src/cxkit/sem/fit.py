@@ -310,9 +310,7 @@ def _std_values(spec: ModelSpec, theta: np.ndarray, mats: dict, sigma: np.ndarra
         with np.errstate(divide="ignore", invalid="ignore"):
             if p.matrix == "L":
                 out.append(v * sd_in[p.col] / sd_obs[p.row])
-            elif p.matrix == "B" and p.op == "=~":  # second-order loading: B[lower, higher]
-                out.append(v * sd_in[p.col] / sd_in[p.row])
-            elif p.matrix == "B":
+            elif p.matrix == "B":  # regressions, and second-order loadings (B[lower, higher])
                 out.append(v * sd_in[p.col] / sd_in[p.row])
             elif p.row == p.col:  # (residual) variance over total variance
                 total = sd_in[p.row] ** 2 if p.matrix == "P" else sd_obs[p.row] ** 2
