@@ -183,7 +183,7 @@ def _cmd_sem(args: argparse.Namespace) -> int:
             )
         syntax = path.read_text(encoding="utf-8")
     print("model:\n" + "\n".join("  " + line for line in syntax.splitlines()) + "\n")
-    fit = fit_sem(syntax, data, missing=args.missing)
+    fit = fit_sem(syntax, data, missing=args.missing, estimator=args.estimator)
     print(fit.summary())
     return 0
 
@@ -278,15 +278,18 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
         seed=args.seed,
         exclude=args.exclude or (),
         progress=not args.quiet,
+        estimator=args.estimator,
     )
     r = study.responses
     print(r.summary())
     out = study.write(Path(args.out))
     rel = study.reliability
     fit = (study.boot or study.fits[study.model]).fit_indices
+    kind = "robust " if "cfi_robust" in fit else ""
     print(
         f"\nreliability: alpha {rel['alpha'].min():.2f}-{rel['alpha'].max():.2f}; model {study.model}: "
-        f"CFI {fit['cfi']:.3f}, RMSEA {fit['rmsea']:.3f}, SRMR {fit['srmr']:.3f}"
+        f"{kind}CFI {fit['cfi_robust' if kind else 'cfi']:.3f}, "
+        f"{kind}RMSEA {fit['rmsea_robust' if kind else 'rmsea']:.3f}, SRMR {fit['srmr']:.3f}"
     )
     print(
         f"report: {out / 'report.html'} and {out / 'report.pdf'}; tables in {out / 'tables'}, figures in {out / 'figures'}"
@@ -377,6 +380,13 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="FLAG",
         help="exclude respondents with these quality flags, e.g. attention_failed",
     )
+    p.add_argument(
+        "--estimator",
+        default="ML",
+        type=str.upper,
+        choices=["ML", "MLR"],
+        help="MLR: robust standard errors, scaled chi-square, robust fit indices",
+    )
     p.add_argument("--quiet", action="store_true", help="no progress bars")
     p.set_defaults(func=_cmd_analyze)
 
@@ -427,6 +437,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="direct, second_order, pyramid, ecsi, or a file of lavaan syntax",
     )
     p.add_argument("--missing", default="listwise", choices=["listwise", "fiml"])
+    p.add_argument(
+        "--estimator",
+        default="ML",
+        type=str.upper,
+        choices=["ML", "MLR"],
+        help="MLR: robust standard errors, scaled chi-square, robust CFI/TLI/RMSEA",
+    )
     p.set_defaults(func=_cmd_sem)
 
     p = sub.add_parser(

@@ -73,6 +73,10 @@ def load_dataset(name: str) -> pd.DataFrame:
     with resources.files(__package__).joinpath("data", meta["file"]).open("rb") as fh:
         df = pd.read_csv(fh)
     df.attrs.update({k: v for k, v in meta.items() if k != "file"}, name=name)
+    if meta.get("instrument"):
+        from cxkit.instrument import load_instrument
+
+        df.attrs["instrument_sha256"] = load_instrument(meta["instrument"]).sha256
     return df
 
 

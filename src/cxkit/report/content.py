@@ -34,6 +34,19 @@ def _stars(p) -> str:
 
 
 def _fit_row(f: pd.Series) -> dict:
+    if "chisq_scaled" in f:  # MLR: the scaled test and the robust indices
+        return {
+            "scaled χ²": f"{f['chisq_scaled']:.2f}",
+            "df": f"{f['df']:.0f}",
+            "p": _p(f["pvalue_scaled"]),
+            "robust CFI": _n(f["cfi_robust"]),
+            "robust TLI": _n(f["tli_robust"]),
+            "robust RMSEA [90% CI]": f"{_n(f['rmsea_robust'])} [{_n(f['rmsea_ci_low_robust'])}, "
+            f"{_n(f['rmsea_ci_high_robust'])}]",
+            "SRMR": _n(f["srmr"]),
+            "AIC": f"{f['aic']:.1f}",
+            "BIC": f"{f['bic']:.1f}",
+        }
     return {
         "χ²": f"{f['chisq']:.2f}",
         "df": f"{f['df']:.0f}",
@@ -56,6 +69,19 @@ def methods_paragraph(study) -> str:
         if s["n_boot"]
         else ""
     )
+    robust = s.get("estimator") == "MLR"
+    estimation = (
+        "maximum likelihood with robust (Huber-White) standard errors and the Yuan-Bentler scaled "
+        "chi-square (MLR)"
+        if robust
+        else "maximum likelihood"
+    )
+    indices = "the robust (Brosseau-Liard & Savalei, 2014) " if robust else ""
+    difference = (
+        "Satorra-Bentler (2001) scaled chi-square difference tests"
+        if robust
+        else "chi-square difference tests"
+    )
     excl = (
         f" Respondents flagged for {', '.join(s['exclude'])} were excluded ({s['n_excluded']})."
         if s["exclude"]
@@ -69,9 +95,9 @@ def methods_paragraph(study) -> str:
         "McDonald's omega (as semTools compRelSEM), composite reliability and average variance extracted; "
         "discriminant validity with the heterotrait-monotrait ratio (HTMT; Henseler, Ringle & Sarstedt, 2015) "
         "and the Fornell-Larcker criterion. The measurement model and the structural models were estimated by "
-        "maximum likelihood with listwise deletion of incomplete answers; model fit was judged by CFI and TLI "
+        f"{estimation} with listwise deletion of incomplete answers; model fit was judged by {indices}CFI and TLI "
         "(>= .95), RMSEA (<= .06) and SRMR (<= .08; Hu & Bentler, 1999), and competing models were compared with "
-        f"AIC, BIC and chi-square difference tests for nested models.{boot} Reverse-keyed items were recoded "
+        f"AIC, BIC and {difference} for nested models.{boot} Reverse-keyed items were recoded "
         f"(min + max) - x before analysis. Software: cxkit {s['cxkit']} (Python {s['python']}, numpy "
         f"{s['numpy']}, pandas {s['pandas']}, semopy {s['semopy']}); estimates, standard errors and fit "
         "indices follow lavaan 0.6 definitions."
@@ -356,7 +382,13 @@ def blocks(study) -> list[tuple]:
             "table",
             "The three CX models compared",
             ctab,
-            "Ordered by df; Δχ² against the previous row (meaningful for nested models only). Lower AIC/BIC is better.",
+            "Ordered by df; Δχ² against the previous row (meaningful for nested models only)"
+            + (
+                ", Satorra–Bentler (2001) scaled from the standard χ² shown and the models' scaling factors"
+                if comp.attrs.get("test") == "satorra.bentler.2001"
+                else ""
+            )
+            + ". Lower AIC/BIC is better.",
         )
     )
     fits = pd.DataFrame(

@@ -18,6 +18,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from cxkit._params import check_option
 from cxkit.errors import ModelWarning, SpecificationError
 from cxkit.instrument.model import Instrument
 
@@ -75,6 +76,7 @@ def analyze(
     exclude=(),
     segment: str | None = None,
     progress: bool = True,
+    estimator: str = "ML",
 ) -> Study:
     """Run the whole study.
 
@@ -94,6 +96,11 @@ def analyze(
     segment : str, optional
         A demographic item for the CX metrics by segment (default: the instrument's first
         demographic item whose data are present).
+    progress : bool
+        Progress bars.
+    estimator : {"ML", "MLR"}
+        How the models are estimated (:func:`cxkit.fit_sem`); ``"MLR"`` reports robust standard
+        errors, the scaled χ² and robust fit indices, as recommended for skewed Likert answers.
     """
     from cxkit.measure import fornell_larcker, htmt, item_statistics, reliability
     from cxkit.responses.core import Responses, read_responses
@@ -101,6 +108,7 @@ def analyze(
     from cxkit.responses.scoring import reverse_keyed, score
     from cxkit.sem import compare_models, fit_sem, models
 
+    check_option("estimator", estimator, ("ML", "MLR"))
     if model not in MODELS:
         raise SpecificationError(
             f"model={model!r} is not accepted; use one of: {', '.join(map(repr, MODELS))}"
@@ -153,9 +161,12 @@ def analyze(
         step()
         keyed, _ = reverse_keyed(r.data, instrument)
         keyed.attrs.update(instrument.provenance)
-        cfa = fit_sem(instrument.measurement_model(), keyed)
+        cfa = fit_sem(instrument.measurement_model(), keyed, estimator=estimator)
         step()
-        fits = {name: fit_sem(getattr(models, name)(instrument), keyed) for name in MODELS}
+        fits = {
+            name: fit_sem(getattr(models, name)(instrument), keyed, estimator=estimator)
+            for name in MODELS
+        }
         comparison = compare_models(*fits.values(), names=list(fits))
         step()
         boot = fits[model].bootstrap(n_boot, seed=seed, progress=progress) if n_boot else None
@@ -179,6 +190,7 @@ def analyze(
         "exclude": list(exclude),
         "n_analysed": len(r.data),
         "model": model,
+        "estimator": estimator,
         "n_boot": n_boot,
         "seed": seed,
         "cxkit": __version__,

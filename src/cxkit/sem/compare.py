@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 from scipy import stats
 
@@ -19,7 +20,9 @@ def compare_models(*results, names: list[str] | None = None) -> pd.DataFrame:
     -------
     DataFrame
         Indexed by model name: ``npar, chisq, df, pvalue, aic, bic, cfi, tli, rmsea, srmr,
-        chisq_diff, df_diff, p_diff``.
+        chisq_diff, df_diff, p_diff``. When every model was fitted with ``estimator="MLR"`` the
+        difference is the Satorra–Bentler (2001) scaled one, as lavaan's ``lavTestLRT``
+        (``attrs["test"]`` says which).
 
     Examples
     --------
@@ -66,10 +69,49 @@ def compare_models(*results, names: list[str] | None = None) -> pd.DataFrame:
             }
         )
     df = pd.DataFrame(rows).sort_values(["df", "chisq"], kind="stable").set_index("model")
-    df["chisq_diff"] = df["chisq"].diff()
-    df["df_diff"] = df["df"].diff()
-    df["p_diff"] = [
-        stats.chi2.sf(c, d) if pd.notna(d) and d > 0 else float("nan")
-        for c, d in zip(df["chisq_diff"], df["df_diff"], strict=True)
-    ]
+    scaling = _scaling(results, names, df.index)
+    df["chisq_diff"], df["df_diff"], df["p_diff"] = chisq_difference(df["chisq"], df["df"], scaling)
+    df.attrs["test"] = "likelihood ratio" if scaling is None else "satorra.bentler.2001"
     return df
+
+
+def _scaling(results, names, order) -> pd.Series | None:
+    """The models' Yuan–Bentler scaling factors in ``order`` when every model has one (MLR)."""
+    factors = {n: r.fit_indices.get("scaling_factor") for n, r in zip(names, results, strict=True)}
+    if any(v is None for v in factors.values()):
+        if any(v is not None for v in factors.values()):
+            raise SpecificationError(
+                "some models were fitted with estimator='MLR' and some not; compare models fitted "
+                "with the same estimator"
+            )
+        return None
+    return pd.Series(factors).reindex(order)
+
+
+def chisq_difference(chisq, df, scaling=None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """χ² difference tests between neighbours (ordered by df): Δχ², Δdf and p (NaN for the first).
+
+    With ``scaling`` (the models' scaling factors c, estimator MLR) the difference is scaled as
+    Satorra & Bentler (2001), lavaan's default for robust tests:
+    ``Δχ² = (χ²_1 − χ²_0) / c_d`` with ``c_d = (df_1 c_1 − df_0 c_0) / (df_1 − df_0)``, where model 1
+    is the one with more df (χ² the standard, unscaled statistics).
+
+    >>> d, k, p = chisq_difference([85.3055, 97.5459], [24, 27], [0.979042, 1.020055])
+    >>> float(round(d[1], 3)), int(k[1])  # lavaan's lavTestLRT, HS free vs equal loadings: 9.079
+    (9.079, 3)
+    """
+    x2 = np.asarray(chisq, float)
+    dof = np.asarray(df, float)
+    diff = np.full(len(x2), np.nan)
+    ddf = np.full(len(x2), np.nan)
+    pval = np.full(len(x2), np.nan)
+    c = None if scaling is None else np.asarray(scaling, float)
+    for k in range(1, len(x2)):
+        ddf[k] = dof[k] - dof[k - 1]
+        diff[k] = x2[k] - x2[k - 1]
+        if c is not None:
+            cd = (dof[k] * c[k] - dof[k - 1] * c[k - 1]) / ddf[k] if ddf[k] > 0 else np.nan
+            diff[k] = diff[k] / cd if cd > 0 else np.nan
+        if ddf[k] > 0 and np.isfinite(diff[k]):
+            pval[k] = stats.chi2.sf(diff[k], ddf[k])
+    return diff, ddf, pval

@@ -24,7 +24,7 @@ from cxkit.sem.result import SEMResult
 from cxkit.sem.spec import ModelSpec
 from cxkit.sem.syntax import evaluate, expression_names
 
-ESTIMATORS = ("ML",)
+ESTIMATORS = ("ML", "MLR")
 MISSING = ("listwise", "fiml", "ml")
 
 
@@ -85,8 +85,13 @@ def fit_sem(
         ``1*x``, ``NA*x``. The defaults are ``lavaan::sem()``'s.
     data : DataFrame or Responses
         One row per respondent; the model's observed variables are columns.
-    estimator : {"ML"}
-        Maximum likelihood (robust MLR comes with issue 7).
+    estimator : {"ML", "MLR"}
+        ``"ML"``: maximum likelihood with standard errors from the expected information (observed,
+        with FIML). ``"MLR"``: the same estimates with robust (Huber–White sandwich) standard errors
+        from the observed information, and the Yuan–Bentler scaled χ² with scaled and robust CFI,
+        TLI and RMSEA added to ``fit_indices`` — lavaan's ``estimator = "MLR"``, the usual choice for
+        skewed Likert answers (:mod:`cxkit.sem.robust`). Works with FIML and groups; not yet with
+        observed exogenous predictors.
     missing : {"listwise", "fiml"}
         ``"listwise"``: rows with a missing answer on any model variable are dropped (the count is
         recorded). ``"fiml"`` (or lavaan's name ``"ml"``): full-information ML on every row with at
@@ -132,7 +137,19 @@ def fit_sem(
     >>> est = fit.estimates.set_index(["lhs", "op", "rhs"])
     >>> round(float(est.loc[("LOY", "~", "SAT"), "std_all"]), 2)  # lavaan: 0.78
     0.78
+
+    Robust standard errors and the scaled test, for answers that are not normal:
+
+    >>> robust = cxkit.fit_sem('''
+    ...     SAT =~ sat1 + sat2 + sat3 + sat4
+    ...     LOY =~ loy1 + loy2 + loy3 + loy4
+    ...     LOY ~ SAT''', ecsi, estimator="MLR")
+    >>> f = robust.fit_indices
+    >>> round(float(f["chisq_scaled"]), 2), round(float(f["cfi_robust"]), 3)
+    (34.5, 0.982)
     """
+    if isinstance(estimator, str) and estimator.upper() in ESTIMATORS:
+        estimator = estimator.upper()  # lavaan's names, in any case
     check_option("estimator", estimator, ESTIMATORS)
     check_option("missing", missing, MISSING)
     fiml = missing in ("fiml", "ml")
@@ -142,7 +159,13 @@ def fit_sem(
         from cxkit.sem.multigroup import fit_multigroup
 
         return fit_multigroup(
-            model, as_frame(data), group, tuple(group_equal), std_lv=std_lv, level=level
+            model,
+            as_frame(data),
+            group,
+            tuple(group_equal),
+            std_lv=std_lv,
+            level=level,
+            estimator=estimator,
         )
     if group_equal:
         raise SpecificationError("group_equal needs group=... (the column that defines the groups)")
@@ -241,6 +264,13 @@ def fit_sem(
             if p.matrix == "P" and p.lhs == p.rhs and p.free < 0 and p.lhs in spec.observed
         ]
         indices = fit_indices(s, sigma, n, spec.n_free, fixed_x)
+    if estimator == "MLR":
+        vcov, robust_fit = _mlr(spec, theta, x if fiml else complete.to_numpy(), nu, indices, fiml)
+        if fiml:
+            vcov_full = vcov
+            vcov = vcov_full[: spec.n_free, : spec.n_free]
+            se_nu = np.sqrt(np.clip(np.diag(vcov_full)[spec.n_free :], 0, None))
+        indices = pd.concat([indices, robust_fit])
     estimates = _estimates(spec, theta, vcov, mats, sigma, level, nu, se_nu)
     r2 = _r_squared(spec, mats, sigma)
     digest = hashlib.sha256(
@@ -281,6 +311,23 @@ def fit_sem(
     )
     _warn_improper(result)
     return result
+
+
+def _mlr(spec: ModelSpec, theta, x, nu, indices, fiml: bool):
+    """Robust vcov and the MLR fit entries (:mod:`cxkit.sem.robust`)."""
+    from cxkit.sem.robust import mlr_single
+
+    if any(p.matrix == "P" and p.free < 0 and p.lhs in spec.observed for p in spec.params):
+        raise SpecificationError(
+            "estimator='MLR' is not available yet for models with observed exogenous predictors "
+            "(their variances and covariances are fixed at the sample values); use estimator='ML', "
+            "or turn the predictor into a single-indicator factor"
+        )
+    if fiml:
+        mu_h1, s_h1, _ = em_saturated(x)
+        return mlr_single(spec, x, theta, nu, mu_h1, s_h1, indices)
+    s = np.cov(x, rowvar=False, bias=True)
+    return mlr_single(spec, x, theta, None, x.mean(axis=0), s, indices)
 
 
 def _invert(info: np.ndarray) -> np.ndarray:

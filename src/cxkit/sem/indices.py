@@ -72,6 +72,31 @@ def rmsea_ci(chisq: float, df: float, n: int, level: float = 0.90) -> tuple[floa
     return float(np.sqrt(lam_low / (n * df))), float(np.sqrt(lam_high / (n * df)))
 
 
+def cfi_value(chisq, df, b_chisq, b_df, c: float = 1.0, c_b: float = 1.0) -> float:
+    """CFI; with scaling factors ``c``, ``c_B`` the robust CFI (noncentrality ``χ² − c·df``).
+
+    >>> round(cfi_value(85.3055, 24, 918.8516, 36), 4)  # lavaan, HS CFA: 0.9306
+    0.9306
+    """
+    num = max(chisq - c * df, 0.0)
+    den = max(chisq - c * df, b_chisq - c_b * b_df, 0.0)
+    return 1.0 - num / den if den > 0 else 1.0
+
+
+def tli_value(chisq, df, b_chisq, b_df, c: float = 1.0, c_b: float = 1.0) -> float:
+    """TLI; with scaling factors ``c``, ``c_B`` the robust TLI, as lavaan's ``lav_fit_tli``."""
+    if not df > 0:
+        return np.nan
+    t1 = (chisq - c * df) * b_df
+    t2 = (b_chisq - c_b * b_df) * df
+    return 1.0 - t1 / t2 if t2 != 0 else 1.0
+
+
+def rmsea_value(chisq, df, n, c: float = 1.0) -> float:
+    """RMSEA ``sqrt(max(χ²/(N df) − c/N, 0))``; with ``c`` the robust RMSEA."""
+    return float(np.sqrt(max(chisq / (n * df) - c / n, 0.0))) if df > 0 else np.nan
+
+
 def baseline_sigma(s: np.ndarray, keep: list[int]) -> np.ndarray:
     """Independence model: diagonal, except the block of fixed exogenous predictors ``keep``."""
     b = np.diag(np.diag(s))
@@ -84,16 +109,10 @@ def assemble(n, npar, chisq, df, b_chisq, b_df, srmr, loglik, groups: int = 1) -
     """The fit-index Series from its pieces (shared by complete-data ML, FIML and multi-group ML;
     with several groups RMSEA and its interval are multiplied by √G, as lavaan does)."""
     pvalue = float(stats.chi2.sf(chisq, df)) if df > 0 else np.nan
-    num = max(chisq - df, 0.0)
-    den = max(chisq - df, b_chisq - b_df, 0.0)
-    cfi = 1.0 - num / den if den > 0 else 1.0
-    tli = (
-        ((b_chisq / b_df) - (chisq / df)) / ((b_chisq / b_df) - 1.0)
-        if df > 0 and b_df > 0
-        else np.nan
-    )
+    cfi = cfi_value(chisq, df, b_chisq, b_df)
+    tli = tli_value(chisq, df, b_chisq, b_df)
     g = np.sqrt(groups)
-    rmsea = float(np.sqrt(max(chisq / (n * df) - 1.0 / n, 0.0))) * g if df > 0 else np.nan
+    rmsea = rmsea_value(chisq, df, n) * g
     low, high = (v * g for v in rmsea_ci(chisq, df, n))
     return pd.Series(
         {
@@ -144,3 +163,69 @@ def fit_indices(
     _, logdet = np.linalg.slogdet(sigma)
     loglik = -n / 2 * (p * np.log(2 * np.pi) + logdet + np.trace(np.linalg.solve(sigma, s)))
     return assemble(n, npar, chisq, df, b_chisq, b_df, srmr(s, sigma), loglik)
+
+
+ROBUST_INDEX_NAMES = [
+    "chisq_scaled",
+    "scaling_factor",
+    "pvalue_scaled",
+    "baseline_chisq_scaled",
+    "baseline_scaling_factor",
+    "cfi_scaled",
+    "tli_scaled",
+    "rmsea_scaled",
+    "rmsea_ci_low_scaled",
+    "rmsea_ci_high_scaled",
+    "cfi_robust",
+    "tli_robust",
+    "rmsea_robust",
+    "rmsea_ci_low_robust",
+    "rmsea_ci_high_robust",
+]
+
+
+def robust_indices(
+    n, chisq, df, c, b_chisq, b_df, c_b, groups: int = 1, corrected: dict | None = None
+) -> pd.Series:
+    """The scaled and robust entries added to the fit indices by ``estimator="MLR"``, as lavaan 0.6.
+
+    ``c`` and ``c_b`` are the Yuan–Bentler scaling factors of the model and the baseline:
+    ``chisq_scaled = χ²/c``; ``cfi_scaled``, ``tli_scaled`` are CFI and TLI of the scaled statistics;
+    ``rmsea_scaled`` and its interval use χ² with ``c·df`` degrees of freedom. The robust CFI, TLI
+    and RMSEA (and its interval) take ``χ² − c·df`` as the noncentrality; with missing data
+    (``corrected``: the FIML-corrected ``chisq``, ``c``, ``b_chisq``, ``b_c``) they use those.
+
+    >>> r = robust_indices(301, 85.3055, 24, 0.979042, 918.8516, 36, 1.044053)
+    >>> round(float(r["chisq_scaled"]), 3), round(float(r["cfi_robust"]), 4)  # lavaan 87.132, 0.9299
+    (87.132, 0.9299)
+    """
+    g = np.sqrt(groups)
+    scaled = chisq / c
+    b_scaled = b_chisq / c_b
+    x3, c3, xb3, cb3 = (
+        (chisq, c, b_chisq, c_b)
+        if corrected is None
+        else (corrected["chisq"], corrected["c"], corrected["b_chisq"], corrected["b_c"])
+    )
+    low_s, high_s = rmsea_ci(chisq, c * df, n)
+    low_r, high_r = rmsea_ci(x3 / c3, df, n)
+    return pd.Series(
+        {
+            "chisq_scaled": scaled,
+            "scaling_factor": c,
+            "pvalue_scaled": float(stats.chi2.sf(scaled, df)) if df > 0 else np.nan,
+            "baseline_chisq_scaled": b_scaled,
+            "baseline_scaling_factor": c_b,
+            "cfi_scaled": cfi_value(scaled, df, b_scaled, b_df),
+            "tli_scaled": tli_value(scaled, df, b_scaled, b_df),
+            "rmsea_scaled": rmsea_value(chisq, c * df, n) * g,
+            "rmsea_ci_low_scaled": low_s * g,
+            "rmsea_ci_high_scaled": high_s * g,
+            "cfi_robust": cfi_value(x3, df, xb3, b_df, c3, cb3),
+            "tli_robust": tli_value(x3, df, xb3, b_df, c3, cb3),
+            "rmsea_robust": rmsea_value(x3, df, n, c3) * g,
+            "rmsea_ci_low_robust": low_r * np.sqrt(c3) * g,
+            "rmsea_ci_high_robust": high_r * np.sqrt(c3) * g,
+        },
+        name="fit",
+    )[ROBUST_INDEX_NAMES]

@@ -17,7 +17,7 @@ import pandas as pd
 from scipy import stats
 
 from cxkit.errors import ModelError, SpecificationError
-from cxkit.sem.indices import assemble
+from cxkit.sem.indices import assemble, robust_indices
 from cxkit.sem.ml import fisher_scoring
 from cxkit.sem.spec import ModelSpec
 
@@ -142,36 +142,59 @@ class MultiGroup:
             total += g["n"] * (logdet + np.trace(g["s"] @ inv) - logdet_s - self.p + d @ inv @ d)
         return float(total)
 
-    def score_info(self, theta: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        grad = np.zeros(self.n_free)
-        info = np.zeros((self.n_free, self.n_free))
+    def local_derivatives(self, theta: np.ndarray, gi: int):
+        """Group ``gi``'s moments and their derivatives w.r.t. its local parameters.
+
+        Returns (sigma, mu, d_cov (L × p × p), d_mu (L × p)) with L = q + p + m local parameters.
+        """
+        spec = self.groups[gi]["spec"]
+        sigma, mu, mats, a_full = self.group_moments(theta, gi)
         L = self.q + self.p + self.m
+        d_cov = np.zeros((L, self.p, self.p))
+        d_cov[: self.q] = spec.derivatives(self.local(theta, gi)[: self.q], mats)
+        d_mu = np.zeros((L, self.p))
+        aa = mats["A"] @ a_full
+        for k, locs in enumerate(spec._loc):
+            for matrix, r, c in locs:
+                if matrix == "L":
+                    d_mu[k, r] += aa[c]
+                elif matrix == "B":
+                    d_mu[k] += mats["LA"][:, r] * aa[c]
+        d_mu[self.q : self.q + self.p] = np.eye(self.p)
+        d_mu[self.q + self.p :] = mats["LA"][:, self.latent_idx].T
+        return sigma, mu, d_cov, d_mu
+
+    def delta(self, theta: np.ndarray, gi: int) -> np.ndarray:
+        """∂(μ_g, vech Σ_g)/∂θ for the global parameters ((p + p(p+1)/2) × n_free)."""
+        _, _, d_cov, d_mu = self.local_derivatives(theta, gi)
+        r, c = np.tril_indices(self.p)
+        local = np.concatenate([d_mu.T, d_cov[:, r, c].T])
+        out = np.zeros((local.shape[0], self.n_free))
+        mp = self.maps[gi]
+        sel = np.flatnonzero(mp >= 0)
+        np.add.at(out, (slice(None), mp[sel]), local[:, sel])
+        return out
+
+    def score_info(self, theta: np.ndarray, info: bool = True) -> tuple[np.ndarray, np.ndarray]:
+        """The log-likelihood gradient and (with ``info``) the expected information (totals)."""
+        grad = np.zeros(self.n_free)
+        total = np.zeros((self.n_free, self.n_free))
         for gi, g in enumerate(self.groups):
-            spec = g["spec"]
-            sigma, mu, mats, a_full = self.group_moments(theta, gi)
+            sigma, mu, d_cov, d_mu = self.local_derivatives(theta, gi)
             inv = np.linalg.inv(sigma)
-            d_cov = np.zeros((L, self.p, self.p))
-            d_cov[: self.q] = spec.derivatives(self.local(theta, gi)[: self.q], mats)
-            d_mu = np.zeros((L, self.p))
-            aa = mats["A"] @ a_full
-            for k, locs in enumerate(spec._loc):
-                for matrix, r, c in locs:
-                    if matrix == "L":
-                        d_mu[k, r] += aa[c]
-                    elif matrix == "B":
-                        d_mu[k] += mats["LA"][:, r] * aa[c]
-            d_mu[self.q : self.q + self.p] = np.eye(self.p)
-            d_mu[self.q + self.p :] = mats["LA"][:, self.latent_idx].T
             dev = g["mean"] - mu
             w = inv @ (g["s"] + np.outer(dev, dev) - sigma) @ inv
             g_loc = 0.5 * np.einsum("ij,kji->k", w, d_cov) + d_mu @ inv @ dev
-            m_ = np.einsum("ij,kjl->kil", inv, d_cov)
-            i_loc = 0.5 * np.einsum("kij,lji->kl", m_, m_) + d_mu @ inv @ d_mu.T
             mp = self.maps[gi]
             sel = np.flatnonzero(mp >= 0)
             np.add.at(grad, mp[sel], g["n"] * g_loc[sel])
-            np.add.at(info, (mp[sel][:, None], mp[sel][None, :]), g["n"] * i_loc[np.ix_(sel, sel)])
-        return grad, info
+            if info:
+                m_ = np.einsum("ij,kjl->kil", inv, d_cov)
+                i_loc = 0.5 * np.einsum("kij,lji->kl", m_, m_) + d_mu @ inv @ d_mu.T
+                np.add.at(
+                    total, (mp[sel][:, None], mp[sel][None, :]), g["n"] * i_loc[np.ix_(sel, sel)]
+                )
+        return grad, total
 
     def start(self) -> np.ndarray:
         theta = np.zeros(self.n_free)
@@ -210,6 +233,23 @@ class MultiGroup:
         return theta, False
 
 
+def _mlr(mg: MultiGroup, theta: np.ndarray) -> tuple[np.ndarray, float, float]:
+    """Robust vcov and the Yuan–Bentler traces (model, baseline) of a multi-group fit."""
+    from cxkit.sem import robust
+
+    groups = []
+    base_trace = 0.0
+    for gi, g in enumerate(mg.groups):
+        sigma, mu, _, _ = mg.group_moments(theta, gi)
+        groups.append(robust.Group(g["x"], g["mean"], g["s"], mu, sigma, mg.delta(theta, gi), True))
+        base, e_b = robust.baseline_group(g["x"], g["mean"], g["s"], True)
+        # the baseline's groups share no parameters: its information is block-diagonal
+        base_trace += robust.trace_ugamma([base], np.linalg.inv(e_b))
+    e = robust.observed_information(lambda th: mg.score_info(th, info=False)[0], theta, mg.n)
+    vcov, e_inv = robust.sandwich(groups, e)
+    return vcov, robust.trace_ugamma(groups, e_inv), base_trace
+
+
 def fit_multigroup(
     model: str,
     frame: pd.DataFrame,
@@ -217,6 +257,7 @@ def fit_multigroup(
     group_equal=(),
     std_lv: bool = False,
     level: float = 0.95,
+    estimator: str = "ML",
 ):
     """Fit ``model`` in every group of ``group``; returns a SEMResult with a ``group`` column."""
     from cxkit import __version__
@@ -230,6 +271,8 @@ def fit_multigroup(
         vcov = np.linalg.inv(info)
     except np.linalg.LinAlgError:
         vcov = np.full((mg.n_free, mg.n_free), np.nan)
+    if estimator == "MLR":
+        vcov, trace_model, trace_base = _mlr(mg, theta)
     se_glob = np.sqrt(np.clip(np.diag(vcov), 0, None))
     z = stats.norm.ppf(1 - (1 - level) / 2)
     rows = []
@@ -327,9 +370,14 @@ def fit_multigroup(
     b_df = G * mg.p * (mg.p - 1) / 2
     srmr = sum(k * v for k, v in srmr_parts) / n
     indices = assemble(n, npar, chisq, df, b_chisq, b_df, srmr, loglik, groups=G)
+    if estimator == "MLR":
+        robust = robust_indices(
+            n, chisq, df, trace_model / df, b_chisq, b_df, trace_base / b_df, groups=G
+        )
+        indices = pd.concat([indices, robust])
     provenance = {
         "model": model,
-        "estimator": "ML",
+        "estimator": estimator,
         "missing": "listwise",
         "group": group,
         "groups": [str(g["label"]) for g in mg.groups],
@@ -364,9 +412,27 @@ LEVELS = {
 
 
 def invariance(
-    model: str, data, group: str, levels=("configural", "metric", "scalar", "strict")
+    model: str,
+    data,
+    group: str,
+    levels=("configural", "metric", "scalar", "strict"),
+    estimator: str = "ML",
 ) -> pd.DataFrame:
     """Measurement invariance across groups: configural, metric, scalar and strict models.
+
+    Parameters
+    ----------
+    model : str
+        The measurement model (lavaan syntax).
+    data : DataFrame or Responses
+    group : str
+        The column that defines the groups.
+    levels : iterable of str
+        Which of configural, metric, scalar, strict to fit, in that order.
+    estimator : {"ML", "MLR"}
+        With ``"MLR"`` the χ² differences are Satorra–Bentler (2001) scaled and the verdict uses the
+        robust CFI and RMSEA; ``chisq_scaled``, ``cfi_robust``, ``tli_robust`` and
+        ``rmsea_robust`` are added.
 
     Returns
     -------
@@ -384,30 +450,34 @@ def invariance(
     >>> list(inv.index)
     ['configural', 'metric', 'scalar', 'strict']
     """
-    from cxkit._params import as_frame
+    from cxkit._params import as_frame, check_option
+    from cxkit.sem.compare import chisq_difference
 
+    check_option("estimator", estimator, ("ML", "MLR"))
     frame = as_frame(data)
     for lv in levels:
         if lv not in LEVELS:
             raise SpecificationError(f"level {lv!r} is not accepted; use: {', '.join(LEVELS)}")
+    robust = estimator == "MLR"
+    names = ["chisq", "df", "pvalue", "cfi", "tli", "rmsea", "srmr", "aic", "bic"]
+    if robust:
+        names += ["chisq_scaled", "scaling_factor", "cfi_robust", "tli_robust", "rmsea_robust"]
     rows = {}
     for lv in levels:
-        f = fit_multigroup(model, frame, group, LEVELS[lv]).fit_indices
-        rows[lv] = {
-            k: f[k] for k in ("chisq", "df", "pvalue", "cfi", "tli", "rmsea", "srmr", "aic", "bic")
-        }
+        f = fit_multigroup(model, frame, group, LEVELS[lv], estimator=estimator).fit_indices
+        rows[lv] = {k: f[k] for k in names}
     out = pd.DataFrame.from_dict(rows, orient="index")
     out.index.name = "level"
-    out["chisq_diff"] = out["chisq"].diff()
-    out["df_diff"] = out["df"].diff()
-    out["p_diff"] = [
-        stats.chi2.sf(c, d) if pd.notna(d) and d > 0 else np.nan
-        for c, d in zip(out["chisq_diff"], out["df_diff"], strict=True)
-    ]
-    out["cfi_diff"] = out["cfi"].diff()
-    out["rmsea_diff"] = out["rmsea"].diff()
+    scaling = out.pop("scaling_factor") if robust else None
+    out["chisq_diff"], out["df_diff"], out["p_diff"] = chisq_difference(
+        out["chisq"], out["df"], scaling
+    )
+    cfi, rmsea = ("cfi_robust", "rmsea_robust") if robust else ("cfi", "rmsea")
+    out["cfi_diff"] = out[cfi].diff()
+    out["rmsea_diff"] = out[rmsea].diff()
     out["verdict"] = [
         "" if pd.isna(c) else ("holds" if c >= -0.010 and r <= 0.015 else "does not hold")
         for c, r in zip(out["cfi_diff"], out["rmsea_diff"], strict=True)
     ]
+    out.attrs["test"] = "satorra.bentler.2001" if robust else "likelihood ratio"
     return out

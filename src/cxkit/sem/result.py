@@ -34,7 +34,11 @@ class SEMResult:
         pvalue, ci_low, ci_high, std_all``.
     fit_indices : Series
         ``n, npar, chisq, df, pvalue, baseline_chisq, baseline_df, cfi, tli, rmsea, rmsea_ci_low,
-        rmsea_ci_high, srmr, loglik, aic, bic`` (see :mod:`cxkit.sem.indices`).
+        rmsea_ci_high, srmr, loglik, aic, bic`` (see :mod:`cxkit.sem.indices`); with
+        ``estimator="MLR"`` also ``chisq_scaled, scaling_factor, pvalue_scaled,
+        baseline_chisq_scaled, baseline_scaling_factor, cfi_scaled, tli_scaled, rmsea_scaled,
+        rmsea_ci_low_scaled, rmsea_ci_high_scaled, cfi_robust, tli_robust, rmsea_robust,
+        rmsea_ci_low_robust, rmsea_ci_high_robust`` (:mod:`cxkit.sem.robust`).
     r_squared : Series
         R² of every endogenous variable (indicators and latent outcomes).
     provenance : dict
@@ -204,9 +208,20 @@ class SEMResult:
     # -- display ------------------------------------------------------------------------------
     def _fit_line(self) -> str:
         f = self.fit_indices
-        p = "< .001" if f["pvalue"] < 0.001 else f"= {f['pvalue']:.3f}".replace("0.", ".")
+
+        def pv(v):
+            return "< .001" if v < 0.001 else f"= {v:.3f}".replace("0.", ".")
+
+        if "chisq_scaled" in f:  # MLR: the scaled test and the robust indices
+            return (
+                f"χ²({f['df']:.0f}) = {f['chisq']:.2f}; Yuan–Bentler scaled χ² = {f['chisq_scaled']:.2f} "
+                f"(scaling factor {f['scaling_factor']:.3f}), p {pv(f['pvalue_scaled'])}; "
+                f"robust CFI = {f['cfi_robust']:.3f}; robust TLI = {f['tli_robust']:.3f}; "
+                f"robust RMSEA = {f['rmsea_robust']:.3f} [{f['rmsea_ci_low_robust']:.3f}, "
+                f"{f['rmsea_ci_high_robust']:.3f}]; SRMR = {f['srmr']:.3f}"
+            )
         return (
-            f"χ²({f['df']:.0f}) = {f['chisq']:.2f}, p {p}; CFI = {f['cfi']:.3f}; TLI = {f['tli']:.3f}; "
+            f"χ²({f['df']:.0f}) = {f['chisq']:.2f}, p {pv(f['pvalue'])}; CFI = {f['cfi']:.3f}; TLI = {f['tli']:.3f}; "
             f"RMSEA = {f['rmsea']:.3f} [{f['rmsea_ci_low']:.3f}, {f['rmsea_ci_high']:.3f}]; SRMR = {f['srmr']:.3f}"
         )
 

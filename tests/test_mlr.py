@@ -1,0 +1,161 @@
+"""estimator="MLR" against lavaan 0.6-14 (tests/reference/mlr_cx: make.R, sessionInfo.txt, CSVs).
+
+Robust (Huber–White) standard errors, the Yuan–Bentler scaled χ² (Mplus variant) and the scaled and
+robust CFI, TLI and RMSEA, for complete data, FIML and several groups; Satorra–Bentler scaled
+difference tests. Tolerances: estimates 1e-4 and standard errors 1e-3 relative, fit indices 1e-4
+absolute (χ² statistics 1e-5 relative).
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import cxkit
+from cxkit.errors import SpecificationError
+
+from .conftest import LAVAAN_FIT_NAMES, REFERENCE
+
+MLR = REFERENCE / "mlr_cx"
+HS = "visual =~ x1 + x2 + x3\ntextual =~ x4 + x5 + x6\nspeed =~ x7 + x8 + x9"
+CHISQ_LIKE = {
+    "chisq",
+    "chisq_scaled",
+    "baseline_chisq",
+    "baseline_chisq_scaled",
+    "loglik",
+    "aic",
+    "bic",
+}
+
+
+def _cx_data():
+    d = pd.read_csv(REFERENCE / "sem_cx" / "data.csv")
+    d["OE4"] = 8 - d["OE4"]
+    return d
+
+
+CASES = {
+    "cx_direct": lambda: (
+        (REFERENCE / "sem_cx" / "direct" / "model.lav").read_text(),
+        _cx_data(),
+        {},
+    ),
+    "hs": lambda: (HS, pd.read_csv(REFERENCE / "measure_hs" / "data.csv"), {}),
+    "poldem": lambda: (
+        (REFERENCE / "sem_poldem" / "model.lav").read_text(),
+        pd.read_csv(REFERENCE / "sem_poldem" / "data.csv"),
+        {},
+    ),
+    "fiml": lambda: (HS, pd.read_csv(REFERENCE / "sem_fiml" / "data.csv"), {"missing": "fiml"}),
+    "mg_metric": lambda: (
+        HS,
+        pd.read_csv(REFERENCE / "measure_hs" / "data.csv"),
+        {"group": "school", "group_equal": ["loadings"]},
+    ),
+}
+
+
+@pytest.fixture(scope="module", params=list(CASES))
+def case(request):
+    model, data, kwargs = CASES[request.param]()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", cxkit.errors.ModelWarning)
+        fit = cxkit.fit_sem(model, data, estimator="MLR", **kwargs)
+    return request.param, fit
+
+
+def _key(df: pd.DataFrame) -> list[tuple]:
+    rhs = df["rhs"].fillna("")
+    group = df["group"] if "group" in df else [1] * len(df)
+    return [
+        (a, op, b, g) if not (op == "~~" and b < a) else (b, op, a, g)
+        for a, op, b, g in zip(df["lhs"], df["op"], rhs, group, strict=True)
+    ]
+
+
+def test_estimates_and_robust_standard_errors(case):
+    name, fit = case
+    ref = pd.read_csv(MLR / f"{name}_estimates.csv")
+    ref = ref.set_axis(_key(ref))
+    got = fit.estimates.set_axis(_key(fit.estimates))
+    assert sorted(got.index) == sorted(ref.index)
+    got = got.loc[ref.index]
+    np.testing.assert_allclose(got["est"], ref["est"], rtol=1e-4, atol=1e-8)
+    np.testing.assert_allclose(got["se"], ref["se"], rtol=1e-3, atol=1e-8)
+    np.testing.assert_allclose(got["std_all"], ref["std.all"], atol=1e-4, rtol=0)
+    assert fit.provenance["estimator"] == "MLR"
+
+
+def test_scaled_and_robust_fit_indices(case):
+    name, fit = case
+    ref = pd.read_csv(MLR / f"{name}_fit.csv").set_index("measure")["value"]
+    ref = ref.rename(lambda k: LAVAAN_FIT_NAMES.get(k, k))
+    got = fit.fit_indices
+    for k, v in ref.items():
+        if k in CHISQ_LIKE:
+            assert got[k] == pytest.approx(v, rel=1e-5), k
+        else:
+            assert got[k] == pytest.approx(v, abs=1e-4), k
+
+
+def test_mlr_standard_errors_differ_from_ml():
+    """Same estimates and χ² as ML, different (robust) standard errors on skewed Likert data."""
+    model = (REFERENCE / "sem_cx" / "direct" / "model.lav").read_text()
+    ml = cxkit.fit_sem(model, _cx_data())
+    mlr = cxkit.fit_sem(model, _cx_data(), estimator="MLR")
+    np.testing.assert_allclose(mlr.estimates["est"], ml.estimates["est"])
+    assert mlr.fit_indices["chisq"] == pytest.approx(ml.fit_indices["chisq"])
+    free = ml.estimates["se"] > 0
+    ratio = mlr.estimates.loc[free, "se"] / ml.estimates.loc[free, "se"]
+    assert (np.abs(ratio - 1) > 0.01).any()
+    assert "scaling_factor" not in ml.fit_indices
+
+
+def test_scaled_difference_test_matches_lavtestlrt():
+    hs = pd.read_csv(REFERENCE / "measure_hs" / "data.csv")
+    free = cxkit.fit_sem(HS, hs, estimator="MLR")
+    equal = cxkit.fit_sem(
+        "visual =~ x1 + a*x2 + a*x3\ntextual =~ x4 + b*x5 + b*x6\nspeed =~ x7 + c*x8 + c*x9",
+        hs,
+        estimator="MLR",
+    )
+    got = cxkit.compare_models(free, equal, names=["free", "equal"])
+    ref = pd.read_csv(MLR / "compare.csv").set_index("model")
+    assert got.attrs["test"] == "satorra.bentler.2001"
+    assert got.loc["equal", "chisq_diff"] == pytest.approx(ref.loc["equal", "chisq_diff"], rel=1e-5)
+    assert got.loc["equal", "p_diff"] == pytest.approx(ref.loc["equal", "p_diff"], rel=1e-4)
+    ml = cxkit.fit_sem(HS, hs)
+    with pytest.raises(SpecificationError, match="same estimator"):
+        cxkit.compare_models(free, ml)
+
+
+def test_invariance_with_mlr_matches_lavaan():
+    hs = pd.read_csv(REFERENCE / "measure_hs" / "data.csv")
+    got = cxkit.invariance(HS, hs, group="school", estimator="MLR")
+    ref = pd.read_csv(MLR / "invariance.csv").set_index("level")
+    assert list(got.index) == list(ref.index)
+    for col in ("chisq", "chisq_scaled", "chisq_diff"):
+        np.testing.assert_allclose(got[col], ref[col], rtol=1e-5, err_msg=col)
+    np.testing.assert_allclose(got["p_diff"], ref["p_diff"], atol=1e-5, rtol=0)
+    for col in ("cfi_robust", "tli_robust", "rmsea_robust"):
+        np.testing.assert_allclose(got[col], ref[col], atol=1e-4, err_msg=col)
+    assert got["cfi_diff"].iloc[1] == pytest.approx(
+        ref["cfi_robust"].iloc[1] - ref["cfi_robust"].iloc[0], abs=1e-4
+    )
+    assert got.attrs["test"] == "satorra.bentler.2001"
+
+
+def test_mlr_with_observed_predictor_is_refused_clearly():
+    d = pd.read_csv(REFERENCE / "measure_hs" / "data.csv")
+    with pytest.raises(SpecificationError, match="observed exogenous predictors"):
+        cxkit.fit_sem("visual =~ x1 + x2 + x3\nvisual ~ ageyr", d, estimator="MLR")
+
+
+def test_unknown_estimator_is_named():
+    d = pd.read_csv(REFERENCE / "measure_hs" / "data.csv")
+    with pytest.raises(SpecificationError, match="'WLSMV'.*'ML', 'MLR'"):
+        cxkit.fit_sem(HS, d, estimator="WLSMV")
