@@ -17,14 +17,32 @@ from _timing import best
 import cxkit
 
 REF = Path(__file__).resolve().parent.parent / "tests" / "reference"
+FIML = ({"missing": "fiml"}, 'missing = "ml"')
+MLR = ({"estimator": "MLR"}, 'estimator = "MLR"')
+#: name: (model file, data file, cxkit options, the same options for lavaan)
 CASES = {
-    "HS CFA": ("sem_hs/model.lav", "measure_hs/data.csv", "listwise"),
-    "PoliticalDemocracy": ("sem_poldem/model.lav", "sem_poldem/data.csv", "listwise"),
-    "ECSI": ("sem_ecsi/model.lav", "measure_ecsi/data.csv", "listwise"),
-    "CX direct": ("sem_cx/direct/model.lav", "sem_cx/data.csv", "listwise"),
-    "CX second-order": ("sem_cx/second_order/model.lav", "sem_cx/data.csv", "listwise"),
-    "CX pyramid": ("sem_cx/pyramid/model.lav", "sem_cx/data.csv", "listwise"),
-    "HS FIML": ("sem_fiml/model.lav", "sem_fiml/data.csv", "fiml"),
+    "HS CFA": ("sem_hs/model.lav", "measure_hs/data.csv", {}, ""),
+    "PoliticalDemocracy": ("sem_poldem/model.lav", "sem_poldem/data.csv", {}, ""),
+    "ECSI": ("sem_ecsi/model.lav", "measure_ecsi/data.csv", {}, ""),
+    "CX direct": ("sem_cx/direct/model.lav", "sem_cx/data.csv", {}, ""),
+    "CX second-order": ("sem_cx/second_order/model.lav", "sem_cx/data.csv", {}, ""),
+    "CX pyramid": ("sem_cx/pyramid/model.lav", "sem_cx/data.csv", {}, ""),
+    "HS FIML": ("sem_fiml/model.lav", "sem_fiml/data.csv", *FIML),
+    "HS MLR": ("sem_hs/model.lav", "measure_hs/data.csv", *MLR),
+    "CX direct MLR": ("sem_cx/direct/model.lav", "sem_cx/data.csv", *MLR),
+    "CX pyramid MLR": ("sem_cx/pyramid/model.lav", "sem_cx/data.csv", *MLR),
+    "HS FIML MLR": (
+        "sem_fiml/model.lav",
+        "sem_fiml/data.csv",
+        {"missing": "fiml", "estimator": "MLR"},
+        'missing = "ml", estimator = "MLR"',
+    ),
+    "HS by school MLR": (
+        "sem_hs/model.lav",
+        "measure_hs/data.csv",
+        {"group": "school", "group_equal": ["loadings"], "estimator": "MLR"},
+        'group = "school", group.equal = "loadings", estimator = "MLR"',
+    ),
 }
 
 
@@ -36,12 +54,13 @@ def lavaan_ms() -> dict[str, float]:
     if shutil.which("Rscript") is None:
         return {}
     lines = ["suppressPackageStartupMessages(library(lavaan))"]
-    for name, (model, data, missing) in CASES.items():
+    for name, (model, data, _, r_args) in CASES.items():
+        call = f"sem(m, d{', ' + r_args if r_args else ''})"
         lines.append(
             f'd <- read.csv("{REF / data}"); if ("OE4" %in% names(d)) d$OE4 <- 8 - d$OE4; '
             f'm <- paste(readLines("{REF / model}"), collapse = "\\n"); '
-            f'invisible(sem(m, d, missing = "{"ml" if missing == "fiml" else "listwise"}")); '
-            f't <- min(replicate(5, system.time(sem(m, d, missing = "{"ml" if missing == "fiml" else "listwise"}"))[["elapsed"]])); '
+            f"invisible({call}); "
+            f't <- min(replicate(5, system.time({call})[["elapsed"]])); '
             f'cat("{name}", t * 1000, "\\n", sep = "\\t")'
         )
     out = subprocess.run(
@@ -58,7 +77,7 @@ def lavaan_ms() -> dict[str, float]:
 def main() -> None:
     r = lavaan_ms()
     print(f"{'model':<20}{'cxkit ms':>10}{'lavaan ms':>11}{'ratio':>8}")
-    for name, (model, data, missing) in CASES.items():
+    for name, (model, data, options, _) in CASES.items():
         d = pd.read_csv(REF / data)
         if "OE4" in d:
             d["OE4"] = 8 - d["OE4"]
@@ -66,9 +85,7 @@ def main() -> None:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             ms = best_ms(
-                lambda syntax=syntax, d=d, missing=missing: cxkit.fit_sem(
-                    syntax, d, missing=missing
-                )
+                lambda syntax=syntax, d=d, options=options: cxkit.fit_sem(syntax, d, **options)
             )
         lav = r.get(name)
         ratio = f"{ms / lav:.2f}" if lav else "n/a"

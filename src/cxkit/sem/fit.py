@@ -17,7 +17,7 @@ from scipy import stats
 
 from cxkit._params import as_frame, check_option
 from cxkit.errors import ModelError, ModelWarning, ResponseError, SpecificationError
-from cxkit.sem.fiml import em_saturated, fit_fiml, make_negll, observed_information
+from cxkit.sem.fiml import em_saturated, fiml_information, fit_fiml
 from cxkit.sem.indices import assemble, fit_indices, srmr
 from cxkit.sem.ml import discrepancy, fisher_scoring, information
 from cxkit.sem.result import SEMResult
@@ -220,7 +220,7 @@ def fit_sem(
         start_note = "ML on the EM-estimated moments, then FIML (semopy's FIML is not used)"
         theta, nu, converged, ll = fit_fiml(spec, x, start)
         iterations = 0
-        info_full = observed_information(make_negll(spec, x), np.concatenate([theta, nu]))
+        info_full = fiml_information(spec, x, theta, nu)
         vcov_full = _invert(info_full)
         vcov = vcov_full[: spec.n_free, : spec.n_free]
         se_nu = np.sqrt(np.clip(np.diag(vcov_full)[spec.n_free :], 0, None))
@@ -265,7 +265,11 @@ def fit_sem(
         ]
         indices = fit_indices(s, sigma, n, spec.n_free, fixed_x)
     if estimator == "MLR":
-        vcov, robust_fit = _mlr(spec, theta, x if fiml else complete.to_numpy(), nu, indices, fiml)
+        if fiml:
+            vcov, robust_fit = _mlr(spec, theta, x, indices, nu, mu_em, s, info_full)
+        else:
+            xc = complete.to_numpy()
+            vcov, robust_fit = _mlr(spec, theta, xc, indices, None, xc.mean(axis=0), s)
         if fiml:
             vcov_full = vcov
             vcov = vcov_full[: spec.n_free, : spec.n_free]
@@ -313,8 +317,8 @@ def fit_sem(
     return result
 
 
-def _mlr(spec: ModelSpec, theta, x, nu, indices, fiml: bool):
-    """Robust vcov and the MLR fit entries (:mod:`cxkit.sem.robust`)."""
+def _mlr(spec: ModelSpec, theta, x, indices, nu, mu_h1, s_h1, e_total=None):
+    """Robust vcov and the MLR fit entries (:mod:`cxkit.sem.robust`); ``nu`` only with FIML."""
     from cxkit.sem.robust import mlr_single
 
     if any(p.matrix == "P" and p.free < 0 and p.lhs in spec.observed for p in spec.params):
@@ -323,11 +327,7 @@ def _mlr(spec: ModelSpec, theta, x, nu, indices, fiml: bool):
             "(their variances and covariances are fixed at the sample values); use estimator='ML', "
             "or turn the predictor into a single-indicator factor"
         )
-    if fiml:
-        mu_h1, s_h1, _ = em_saturated(x)
-        return mlr_single(spec, x, theta, nu, mu_h1, s_h1, indices)
-    s = np.cov(x, rowvar=False, bias=True)
-    return mlr_single(spec, x, theta, None, x.mean(axis=0), s, indices)
+    return mlr_single(spec, x, theta, nu, mu_h1, s_h1, indices, e_total)
 
 
 def _invert(info: np.ndarray) -> np.ndarray:

@@ -241,8 +241,9 @@ def _mlr(mg: MultiGroup, theta: np.ndarray) -> tuple[np.ndarray, float, float]:
     base_trace = 0.0
     for gi, g in enumerate(mg.groups):
         sigma, mu, _, _ = mg.group_moments(theta, gi)
-        groups.append(robust.Group(g["x"], g["mean"], g["s"], mu, sigma, mg.delta(theta, gi), True))
-        base, e_b = robust.baseline_group(g["x"], g["mean"], g["s"], True)
+        grp = robust.Group(g["x"], g["mean"], g["s"], mu, sigma, mg.delta(theta, gi), True)
+        groups.append(grp)
+        base, e_b = robust.baseline_group(g["x"], g["mean"], g["s"], True, cache=grp.cache)
         # the baseline's groups share no parameters: its information is block-diagonal
         base_trace += robust.trace_ugamma([base], np.linalg.inv(e_b))
     e = robust.observed_information(lambda th: mg.score_info(th, info=False)[0], theta, mg.n)

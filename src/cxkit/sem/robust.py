@@ -25,7 +25,7 @@ for the model evaluated at the EM moments as if they were complete data.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -74,31 +74,43 @@ def h1_scores(x: np.ndarray, mu: np.ndarray, sigma: np.ndarray, means: bool) -> 
     return out
 
 
-def complete_information(sigma: np.ndarray, means: bool) -> np.ndarray:
-    """Information of one complete case at the saturated estimates: ``Σ⁻¹`` for ``μ`` and
-    ``W = ½ D'(Σ⁻¹ ⊗ Σ⁻¹) D`` for ``vech Σ`` (no cross terms).
+def dup_kron(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """``D'(A ⊗ B)D`` for symmetric ``A``, ``B`` (``D`` the duplication matrix), without the
+    p² × p² Kronecker product.
 
-    >>> s = np.array([[2.0, 0.5], [0.5, 1.0]])
+    >>> a = np.array([[2.0, 0.5], [0.5, 1.0]]); b = np.array([[1.0, 0.2], [0.2, 3.0]])
     >>> dup = np.array([[1, 0, 0], [0, 1, 0], [0, 1, 0], [0, 0, 1]], float)  # vec ← vech
-    >>> inv = np.linalg.inv(s)
-    >>> bool(np.allclose(complete_information(s, False), 0.5 * dup.T @ np.kron(inv, inv) @ dup))
+    >>> bool(np.allclose(dup_kron(a, b), dup.T @ np.kron(a, b) @ dup))
     True
     """
+    p = a.shape[0]
+    r, c = vech_index(p)
+    m = (
+        a[np.ix_(r, r)] * b[np.ix_(c, c)]
+        + a[np.ix_(r, c)] * b[np.ix_(c, r)]
+        + a[np.ix_(c, r)] * b[np.ix_(r, c)]
+        + a[np.ix_(c, c)] * b[np.ix_(r, r)]
+    )
+    half = np.where(r == c, 0.5, 1.0)
+    return m * np.outer(half, half)
+
+
+def complete_information(sigma: np.ndarray, means: bool) -> np.ndarray:
+    """Information of one complete case at the saturated estimates: ``Σ⁻¹`` for ``μ`` and
+    ``W = ½ D'(Σ⁻¹ ⊗ Σ⁻¹) D`` for ``vech Σ`` (no cross terms)."""
     p = sigma.shape[0]
     a = np.linalg.inv(sigma)
-    r, c = vech_index(p)
-    w = _vech_weight(p)
-    big = 0.25 * (a[np.ix_(r, r)] * a[np.ix_(c, c)] + a[np.ix_(r, c)] * a[np.ix_(c, r)])
-    big *= np.outer(w, w)
+    big = 0.5 * dup_kron(a, a)
     if not means:
         return big
-    out = np.zeros((p + len(r), p + len(r)))
+    k = len(big)
+    out = np.zeros((p + k, p + k))
     out[:p, :p] = a
     out[p:, p:] = big
     return out
 
 
-def _jacobian(fn: Callable[[np.ndarray], np.ndarray], params: np.ndarray) -> np.ndarray:
+def numeric_jacobian(fn: Callable[[np.ndarray], np.ndarray], params: np.ndarray) -> np.ndarray:
     """Central-difference Jacobian of an analytic gradient, symmetrised."""
     k = len(params)
     h = np.zeros((k, k))
@@ -111,7 +123,7 @@ def _jacobian(fn: Callable[[np.ndarray], np.ndarray], params: np.ndarray) -> np.
     return (h + h.T) / 2
 
 
-def _h1_gradient(pats, mu: np.ndarray, sigma: np.ndarray, means: bool) -> np.ndarray:
+def h1_gradient(pats, mu: np.ndarray, sigma: np.ndarray, means: bool) -> np.ndarray:
     """Total d logL / d(μ, vech Σ) over the missing-data patterns."""
     p = len(mu)
     r, c = vech_index(p)
@@ -123,19 +135,32 @@ def _h1_gradient(pats, mu: np.ndarray, sigma: np.ndarray, means: bool) -> np.nda
 def saturated_information(x: np.ndarray, mu: np.ndarray, sigma: np.ndarray) -> np.ndarray:
     """Observed information (per case) of the saturated model with missing data, at ``(μ, Σ)``.
 
-    The Hessian of −logL / N w.r.t. ``(μ, vech Σ)``, by central differences of the analytic gradient.
+    The Hessian of −logL / N w.r.t. ``(μ, vech Σ)``, summed over the missing-data patterns: with
+    ``A = Σ_oo⁻¹``, ``d = m_g − μ_o``, ``C = S_g + dd'`` and ``B = A C A``, a pattern of ``n_g`` cases
+    adds ``n_g A`` (means), ``n_g (A E_kl A d)`` (means × covariances) and
+    ``n_g/2 D'(A ⊗ B + B ⊗ A − A ⊗ A)D`` (covariances).
     """
     n, p = x.shape
-    pats = patterns(x)
     r, c = vech_index(p)
-
-    def grad(m):
-        s = np.zeros((p, p))
-        s[r, c] = m[p:]
-        s[c, r] = m[p:]
-        return -_h1_gradient(pats, m[:p], s, True) / n
-
-    return _jacobian(grad, np.concatenate([mu, sigma[r, c]]))
+    k = len(r)
+    pos = np.full((p, p), -1)
+    pos[r, c] = np.arange(k)
+    pos[c, r] = np.arange(k)
+    out = np.zeros((p + k, p + k))
+    for g in patterns(x):
+        o = g.observed
+        a = np.linalg.inv(sigma[np.ix_(o, o)])
+        d = g.mean - mu[o]
+        b = a @ (g.cov + np.outer(d, d)) @ a
+        ro, co = vech_index(len(o))
+        idx = p + pos[o[ro], o[co]]
+        out[np.ix_(o, o)] += g.n * a
+        ad = a @ d
+        cross = (a[:, ro] * ad[co] + a[:, co] * ad[ro]) * np.where(ro == co, 0.5, 1.0)
+        out[np.ix_(o, idx)] += g.n * cross
+        out[np.ix_(idx, o)] += g.n * cross.T
+        out[np.ix_(idx, idx)] += g.n / 2 * (dup_kron(a, b) * 2 - dup_kron(a, a))
+    return out / n
 
 
 @dataclass
@@ -153,6 +178,8 @@ class Group:
     sigma: np.ndarray
     delta: np.ndarray
     means: bool
+    #: the saturated model's A1 and B1, shared with the baseline's Group (same data, same h1)
+    cache: dict = field(default_factory=dict, repr=False)
 
     @property
     def n(self) -> int:
@@ -164,16 +191,19 @@ class Group:
 
     def h1_information(self) -> np.ndarray:
         """A1: the saturated model's observed information per case at its estimates."""
-        if self.complete:
-            return complete_information(self.sigma_h1, self.means)
-        if not self.means:
-            raise ValueError("missing data need a mean structure")
-        return saturated_information(self.x, self.mu_h1, self.sigma_h1)
+        if "a1" not in self.cache:
+            if self.complete:
+                self.cache["a1"] = complete_information(self.sigma_h1, self.means)
+            else:
+                self.cache["a1"] = saturated_information(self.x, self.mu_h1, self.sigma_h1)
+        return self.cache["a1"]
 
     def h1_firstorder(self) -> np.ndarray:
         """B1: mean cross-product of the saturated model's scores at its estimates."""
-        t = h1_scores(self.x, self.mu_h1, self.sigma_h1, self.means)
-        return t.T @ t / self.n
+        if "b1" not in self.cache:
+            t = h1_scores(self.x, self.mu_h1, self.sigma_h1, self.means)
+            self.cache["b1"] = t.T @ t / self.n
+        return self.cache["b1"]
 
     def firstorder(self) -> np.ndarray:
         """B0: mean cross-product of the model's casewise scores (Q × Q)."""
@@ -183,7 +213,7 @@ class Group:
 
 def observed_information(gradient: Callable[[np.ndarray], np.ndarray], theta, n: int):
     """E: the Hessian of −logL / N from the total log-likelihood gradient ``gradient(theta)``."""
-    return _jacobian(lambda th: -gradient(th) / n, np.asarray(theta, float))
+    return numeric_jacobian(lambda th: -gradient(th) / n, np.asarray(theta, float))
 
 
 def sandwich(groups: list[Group], e: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -213,12 +243,14 @@ def gaussian_gradient(
 
     def grad(theta):
         mu, sigma, delta = build(theta)
-        return _h1_gradient(pats, mu, sigma, means) @ delta
+        return h1_gradient(pats, mu, sigma, means) @ delta
 
     return grad
 
 
-def baseline_group(x: np.ndarray, mu_h1: np.ndarray, sigma_h1: np.ndarray, means: bool):
+def baseline_group(
+    x: np.ndarray, mu_h1: np.ndarray, sigma_h1: np.ndarray, means: bool, cache=None
+) -> tuple[Group, np.ndarray]:
     """The independence model's Group (at its ML estimates) and its information ``E``.
 
     Complete data: variances ``diag S``; missing data: the mean and variance of every variable over
@@ -247,7 +279,9 @@ def baseline_group(x: np.ndarray, mu_h1: np.ndarray, sigma_h1: np.ndarray, means
             return theta[:p], np.diag(theta[p:]), delta
         return mean0, np.diag(theta), delta
 
-    grp = Group(x, mu_h1, sigma_h1, mean0, np.diag(var0), delta, means)
+    grp = Group(
+        x, mu_h1, sigma_h1, mean0, np.diag(var0), delta, means, {} if cache is None else cache
+    )
     e = observed_information(gaussian_gradient(x, build, means), theta0, len(x))
     return grp, e
 
@@ -329,7 +363,7 @@ def mlr_single(
     else:
         e = e_total / n
     vcov, e_inv = sandwich([group], e)
-    base, e_b = baseline_group(x, mu_h1, sigma_h1, means)
+    base, e_b = baseline_group(x, mu_h1, sigma_h1, means, cache=group.cache)
     df, b_df = float(indices["df"]), float(indices["baseline_df"])
     c = trace_ugamma([group], e_inv) / df if df > 0 else np.nan
     c_b = trace_ugamma([base], np.linalg.inv(e_b)) / b_df
