@@ -2,7 +2,7 @@
 
 Robust (Huber–White) standard errors, the Yuan–Bentler scaled χ² (Mplus variant) and the scaled and
 robust CFI, TLI and RMSEA, for complete data, FIML and several groups; Satorra–Bentler scaled
-difference tests. Tolerances: estimates 1e-4 and standard errors 1e-3 relative, fit indices 1e-4
+difference tests; a model with an observed predictor (fixed.x). Tolerances: estimates 1e-4 and standard errors 1e-3 relative, fit indices 1e-4
 absolute (χ² statistics 1e-5 relative).
 """
 
@@ -51,6 +51,11 @@ CASES = {
         {},
     ),
     "fiml": lambda: (HS, pd.read_csv(REFERENCE / "sem_fiml" / "data.csv"), {"missing": "fiml"}),
+    "fixedx": lambda: (
+        "visual =~ x1 + x2 + x3\ntextual =~ x4 + x5 + x6\nvisual ~ ageyr\ntextual ~ ageyr",
+        pd.read_csv(REFERENCE / "measure_hs" / "data.csv"),
+        {},
+    ),
     "mg_metric": lambda: (
         HS,
         pd.read_csv(REFERENCE / "measure_hs" / "data.csv"),
@@ -149,10 +154,10 @@ def test_invariance_with_mlr_matches_lavaan():
     assert got.attrs["test"] == "satorra.bentler.2001"
 
 
-def test_mlr_with_observed_predictor_is_refused_clearly():
-    d = pd.read_csv(REFERENCE / "measure_hs" / "data.csv")
+def test_mlr_fiml_with_observed_predictor_is_refused_clearly():
+    d = pd.read_csv(REFERENCE / "sem_fiml" / "data.csv")
     with pytest.raises(SpecificationError, match="observed exogenous predictors"):
-        cxkit.fit_sem("visual =~ x1 + x2 + x3\nvisual ~ ageyr", d, estimator="MLR")
+        cxkit.fit_sem("visual =~ x1 + x2 + x3\nvisual ~ ageyr", d, estimator="MLR", missing="fiml")
 
 
 def test_unknown_estimator_is_named():

@@ -90,8 +90,8 @@ def fit_sem(
         with FIML). ``"MLR"``: the same estimates with robust (Huber–White sandwich) standard errors
         from the observed information, and the Yuan–Bentler scaled χ² with scaled and robust CFI,
         TLI and RMSEA added to ``fit_indices`` — lavaan's ``estimator = "MLR"``, the usual choice for
-        skewed Likert answers (:mod:`cxkit.sem.robust`). Works with FIML and groups; not yet with
-        observed exogenous predictors.
+        skewed Likert answers (:mod:`cxkit.sem.robust`). Works with FIML and groups, and with
+        observed exogenous predictors on complete data.
     missing : {"listwise", "fiml"}
         ``"listwise"``: rows with a missing answer on any model variable are dropped (the count is
         recorded). ``"fiml"`` (or lavaan's name ``"ml"``): full-information ML on every row with at
@@ -258,12 +258,7 @@ def fit_sem(
             ll,
         )
     else:
-        fixed_x = [
-            spec.observed.index(p.lhs)
-            for p in spec.params
-            if p.matrix == "P" and p.lhs == p.rhs and p.free < 0 and p.lhs in spec.observed
-        ]
-        indices = fit_indices(s, sigma, n, spec.n_free, fixed_x)
+        indices = fit_indices(s, sigma, n, spec.n_free, _fixed_x(spec))
     if estimator == "MLR":
         if fiml:
             vcov, robust_fit = _mlr(spec, theta, x, indices, nu, mu_em, s, info_full)
@@ -321,13 +316,23 @@ def _mlr(spec: ModelSpec, theta, x, indices, nu, mu_h1, s_h1, e_total=None):
     """Robust vcov and the MLR fit entries (:mod:`cxkit.sem.robust`); ``nu`` only with FIML."""
     from cxkit.sem.robust import mlr_single
 
-    if any(p.matrix == "P" and p.free < 0 and p.lhs in spec.observed for p in spec.params):
+    fixed_x = _fixed_x(spec)
+    if fixed_x and nu is not None:
         raise SpecificationError(
-            "estimator='MLR' is not available yet for models with observed exogenous predictors "
-            "(their variances and covariances are fixed at the sample values); use estimator='ML', "
-            "or turn the predictor into a single-indicator factor"
+            "estimator='MLR' with missing='fiml' is not available yet for models with observed "
+            "exogenous predictors; use missing='listwise', or turn the predictor into a "
+            "single-indicator factor"
         )
-    return mlr_single(spec, x, theta, nu, mu_h1, s_h1, indices, e_total)
+    return mlr_single(spec, x, theta, nu, mu_h1, s_h1, indices, e_total, fixed_x)
+
+
+def _fixed_x(spec: ModelSpec) -> list[int]:
+    """Observed exogenous predictors, whose (co)variances are fixed at the sample values."""
+    return [
+        spec.observed.index(p.lhs)
+        for p in spec.params
+        if p.matrix == "P" and p.lhs == p.rhs and p.free < 0 and p.lhs in spec.observed
+    ]
 
 
 def _invert(info: np.ndarray) -> np.ndarray:

@@ -11,8 +11,9 @@ Computed from the sample covariance ``S`` (N denominator) and the implied ``Sigm
   noncentral χ² (``rmsea_ci_low``, ``rmsea_ci_high``);
 * ``srmr``: root mean square of the correlation residuals ``(s_ij - σ_ij)/sqrt(s_ii s_jj)`` over
   the p(p + 1)/2 distinct elements (lavaan's ``srmr``, Bentler's definition);
-* ``loglik = -N/2 (p log 2π + log|Sigma| + tr(S Sigma^-1))``, ``aic = -2 loglik + 2 npar``,
-  ``bic = -2 loglik + npar log N``.
+* ``loglik = -N/2 (p log 2π + log|Sigma| + tr(S Sigma^-1))`` (with observed exogenous predictors,
+  whose (co)variances are fixed, minus their own marginal log-likelihood, as lavaan), ``aic = -2 loglik
+  + 2 npar``, ``bic = -2 loglik + npar log N``.
 """
 
 from __future__ import annotations
@@ -162,6 +163,9 @@ def fit_indices(
     b_df = p * (p - 1) / 2 - k * (k - 1) / 2
     _, logdet = np.linalg.slogdet(sigma)
     loglik = -n / 2 * (p * np.log(2 * np.pi) + logdet + np.trace(np.linalg.solve(sigma, s)))
+    if k:  # fixed.x: lavaan reports the likelihood of the rest given the predictors
+        _, logdet_x = np.linalg.slogdet(s[np.ix_(fixed_x, fixed_x)])
+        loglik += n / 2 * (k * np.log(2 * np.pi) + logdet_x + k)
     return assemble(n, npar, chisq, df, b_chisq, b_df, srmr(s, sigma), loglik)
 
 

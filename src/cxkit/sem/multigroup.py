@@ -236,7 +236,13 @@ class MultiGroup:
 def _mlr(mg: MultiGroup, theta: np.ndarray) -> tuple[np.ndarray, float, float]:
     """Robust vcov and the Yuan–Bentler traces (model, baseline) of a multi-group fit."""
     from cxkit.sem import robust
+    from cxkit.sem.fit import _fixed_x
 
+    if _fixed_x(mg.groups[0]["spec"]):
+        raise SpecificationError(
+            "estimator='MLR' with groups is not available yet for models with observed exogenous "
+            "predictors; use estimator='ML', or turn the predictor into a single-indicator factor"
+        )
     groups = []
     base_trace = 0.0
     for gi, g in enumerate(mg.groups):

@@ -180,6 +180,16 @@ class Group:
     means: bool
     #: the saturated model's A1 and B1, shared with the baseline's Group (same data, same h1)
     cache: dict = field(default_factory=dict, repr=False)
+    #: observed exogenous predictors whose (co)variances are fixed at the sample values (fixed.x)
+    fixed_x: tuple = ()
+
+    def h1_kept(self) -> np.ndarray:
+        """The h1 coordinates in the traces: all but the fixed predictors' block (lavaan drops it)."""
+        p = self.x.shape[1]
+        r, c = vech_index(p)
+        fx = np.isin(np.arange(p), self.fixed_x)
+        keep = ~(fx[r] & fx[c])
+        return np.flatnonzero(np.concatenate([~fx, keep]) if self.means else keep)
 
     @property
     def n(self) -> int:
@@ -229,8 +239,9 @@ def trace_ugamma(groups: list[Group], e_inv: np.ndarray) -> float:
     n = sum(g.n for g in groups)
     total = 0.0
     for g in groups:
-        a1 = g.h1_information()
-        total += float(np.sum(g.h1_firstorder() * np.linalg.inv(a1).T))
+        kept = np.ix_(g.h1_kept(), g.h1_kept())
+        a1 = g.h1_information()[kept]
+        total += float(np.sum(g.h1_firstorder()[kept] * np.linalg.inv(a1).T))
         total -= g.n / n * float(np.sum(g.firstorder() * e_inv.T))
     return total
 
@@ -249,17 +260,37 @@ def gaussian_gradient(
 
 
 def baseline_group(
-    x: np.ndarray, mu_h1: np.ndarray, sigma_h1: np.ndarray, means: bool, cache=None
+    x: np.ndarray, mu_h1: np.ndarray, sigma_h1: np.ndarray, means: bool, cache=None, fixed_x=()
 ) -> tuple[Group, np.ndarray]:
     """The independence model's Group (at its ML estimates) and its information ``E``.
 
-    Complete data: variances ``diag S``; missing data: the mean and variance of every variable over
-    the cases that answered it (the independence model's FIML estimates).
+    Complete data: variances ``diag S`` (the block of fixed predictors ``fixed_x`` kept at the
+    sample values); missing data: the mean and variance of every variable over the cases that
+    answered it (the independence model's FIML estimates).
     """
     p = x.shape[1]
     r, c = vech_index(p)
-    diag_rows = np.flatnonzero(r == c)
     k = (p if means else 0) + len(r)
+    if fixed_x:
+        if means:
+            raise ValueError("fixed predictors are only handled for complete data")
+        free = np.setdiff1d(np.arange(p), fixed_x)
+        fixed_sigma = np.zeros((p, p))
+        fixed_sigma[np.ix_(fixed_x, fixed_x)] = sigma_h1[np.ix_(fixed_x, fixed_x)]
+        delta = np.zeros((k, len(free)))
+        delta[[np.flatnonzero((r == j) & (c == j))[0] for j in free], np.arange(len(free))] = 1.0
+        var0 = sigma_h1[free, free].copy()
+
+        def build_fixed(theta):
+            sig = fixed_sigma.copy()
+            sig[free, free] = theta
+            return mu_h1, sig, delta
+
+        grp = Group(x, mu_h1, sigma_h1, mu_h1, build_fixed(var0)[1], delta, False, cache or {})
+        grp.fixed_x = tuple(fixed_x)
+        e = observed_information(gaussian_gradient(x, build_fixed, False), var0, len(x))
+        return grp, e
+    diag_rows = np.flatnonzero(r == c)
     q = 2 * p if means else p
     delta = np.zeros((k, q))
     if means:
@@ -339,12 +370,13 @@ def spec_delta(spec, theta: np.ndarray, means: bool, mats=None) -> np.ndarray:
 
 
 def mlr_single(
-    spec, x: np.ndarray, theta: np.ndarray, nu, mu_h1, sigma_h1, indices, e_total=None
+    spec, x: np.ndarray, theta: np.ndarray, nu, mu_h1, sigma_h1, indices, e_total=None, fixed_x=()
 ) -> tuple[np.ndarray, pd.Series]:
     """Robust vcov of ``θ`` (and ``ν`` with missing data) and the MLR fit entries of one group.
 
     ``nu`` is None for complete data (no mean structure, as lavaan's MLR); otherwise the intercepts
     of a FIML fit, whose total observed information ``e_total`` (over θ and ν) may be passed in.
+    ``fixed_x``: the indices of observed exogenous predictors (complete data only).
     """
     n = len(x)
     means = nu is not None
@@ -357,13 +389,13 @@ def mlr_single(
 
     params = np.concatenate([theta, nu]) if means else np.asarray(theta, float)
     mu, sigma, delta = build(params)
-    group = Group(x, mu_h1, sigma_h1, mu, sigma, delta, means)
+    group = Group(x, mu_h1, sigma_h1, mu, sigma, delta, means, fixed_x=tuple(fixed_x))
     if e_total is None:
         e = observed_information(gaussian_gradient(x, build, means), params, n)
     else:
         e = e_total / n
     vcov, e_inv = sandwich([group], e)
-    base, e_b = baseline_group(x, mu_h1, sigma_h1, means, cache=group.cache)
+    base, e_b = baseline_group(x, mu_h1, sigma_h1, means, group.cache, tuple(fixed_x))
     df, b_df = float(indices["df"]), float(indices["baseline_df"])
     c = trace_ugamma([group], e_inv) / df if df > 0 else np.nan
     c_b = trace_ugamma([base], np.linalg.inv(e_b)) / b_df

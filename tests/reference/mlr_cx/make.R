@@ -49,3 +49,6 @@ inv$chisq_diff <- lrt[["Chisq diff"]][match(inv$level, rownames(lrt))]
 inv$p_diff <- lrt[["Pr(>Chisq)"]][match(inv$level, rownames(lrt))]
 write.csv(inv, "invariance.csv", row.names = FALSE)
 writeLines(capture.output(sessionInfo()), "sessionInfo.txt")
+# an observed exogenous predictor (fixed.x): HS with visual, textual ~ ageyr
+run("visual =~ x1 + x2 + x3\ntextual =~ x4 + x5 + x6\nvisual ~ ageyr\ntextual ~ ageyr", hs, "fixedx")
+writeLines(capture.output(sessionInfo()), "sessionInfo.txt")
