@@ -47,9 +47,7 @@ class OrdinalMoments:
 
     def vector(self) -> np.ndarray:
         """``s``: the thresholds, then the correlations in :attr:`pairs` order."""
-        return np.concatenate(
-            [*self.thresholds, np.array([self.cor[i, j] for i, j in self.pairs])]
-        )
+        return np.concatenate([*self.thresholds, np.array([self.cor[i, j] for i, j in self.pairs])])
 
 
 def pairs(p: int) -> list[tuple[int, int]]:
@@ -84,7 +82,9 @@ def _cells(rho: float, t1: np.ndarray, t2: np.ndarray):
     d1 = np.zeros((k1, k2, k1 - 1))
     d2 = np.zeros((k1, k2, k2 - 1))
     # P[a, b] = G(b1[a+1], b2[b+1]) − G(b1[a], b2[b+1]) − G(b1[a+1], b2[b]) + G(b1[a], b2[b])
-    for t in range(k1 - 1):  # threshold t is bound t + 1: upper bound of cell a = t, lower of a = t + 1
+    for t in range(
+        k1 - 1
+    ):  # threshold t is bound t + 1: upper bound of cell a = t, lower of a = t + 1
         diff = g1[t + 1, 1:] - g1[t + 1, :-1]
         d1[t, :, t] += diff
         d1[t + 1, :, t] -= diff
@@ -109,7 +109,9 @@ def _rho(table: np.ndarray, t1: np.ndarray, t2: np.ndarray) -> float:
     return float(res.x)
 
 
-def ordinal_moments(codes: np.ndarray, names: list[str], levels: list[np.ndarray]) -> OrdinalMoments:
+def ordinal_moments(
+    codes: np.ndarray, names: list[str], levels: list[np.ndarray]
+) -> OrdinalMoments:
     """Thresholds, polychoric correlations and Γ of complete ordinal data.
 
     ``codes``: N × p integer categories 0 … K_j − 1 (every category present).

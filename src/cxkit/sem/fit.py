@@ -24,7 +24,7 @@ from cxkit.sem.result import SEMResult
 from cxkit.sem.spec import ModelSpec
 from cxkit.sem.syntax import evaluate, expression_names
 
-ESTIMATORS = ("ML", "MLR")
+ESTIMATORS = ("ML", "MLR", "WLSMV")
 MISSING = ("listwise", "fiml", "ml")
 
 
@@ -74,6 +74,7 @@ def fit_sem(
     group_equal=(),
     std_lv: bool = False,
     level: float = 0.95,
+    ordered=None,
 ) -> SEMResult:
     """Fit a CFA or SEM written in lavaan syntax.
 
@@ -109,6 +110,12 @@ def fit_sem(
         Identify factors by fixing their variances to 1 instead of their first loadings.
     level : float
         Confidence level of ``ci_low``/``ci_high``.
+    ordered : True or list of str, optional
+        Treat the indicators as ordinal (Likert answers as cut-up normal variables): ``True`` or
+        the list of all the model's observed variables (a mix of ordered and continuous ones is not
+        available yet). The estimator becomes ``"WLSMV"``, lavaan's default for ordered data:
+        thresholds, polychoric correlations, DWLS with robust standard errors and the mean- and
+        variance-adjusted χ² (:mod:`cxkit.sem.wlsmv`); listwise deletion, one group.
 
     Returns
     -------
@@ -152,6 +159,12 @@ def fit_sem(
         estimator = estimator.upper()  # lavaan's names, in any case
     check_option("estimator", estimator, ESTIMATORS)
     check_option("missing", missing, MISSING)
+    if ordered is not None and ordered is not False:
+        return _fit_ordered(model, data, estimator, missing, group, ordered, std_lv, level)
+    if estimator == "WLSMV":
+        raise SpecificationError(
+            "estimator='WLSMV' is for ordered indicators: pass ordered=True (or the list of them)"
+        )
     fiml = missing in ("fiml", "ml")
     if group is not None:
         if missing != "listwise":
@@ -310,6 +323,38 @@ def fit_sem(
     )
     _warn_improper(result)
     return result
+
+
+def _fit_ordered(model, data, estimator, missing, group, ordered, std_lv, level) -> SEMResult:
+    from cxkit.sem.wlsmv import fit_wlsmv
+
+    if estimator not in ("ML", "WLSMV"):
+        raise SpecificationError(
+            f"estimator={estimator!r} with ordered indicators is not available; ordered data take "
+            "estimator='WLSMV' (the default when ordered= is given)"
+        )
+    if missing != "listwise" or group is not None:
+        raise SpecificationError(
+            "ordered indicators are fitted with listwise deletion and one group for now "
+            "(missing='listwise', no group=)"
+        )
+    frame = as_frame(data)
+    cols = ModelSpec.build(model, frame.columns, std_lv=std_lv).observed
+    if ordered is not True:
+        names = [ordered] if isinstance(ordered, str) else list(ordered)
+        unknown = [v for v in names if v not in cols]
+        if unknown:
+            raise SpecificationError(
+                f"ordered= names {', '.join(map(repr, unknown))}, which the model does not use; "
+                f"its observed variables: {', '.join(cols)}"
+            )
+        rest = [v for v in cols if v not in names]
+        if rest:
+            raise SpecificationError(
+                "a mix of ordered and continuous variables is not available yet; continuous: "
+                f"{', '.join(rest)}. Use ordered=True, or estimator='MLR' for all variables"
+            )
+    return fit_wlsmv(model, frame, std_lv=std_lv, level=level)
 
 
 def _mlr(spec: ModelSpec, theta, x, indices, nu, mu_h1, s_h1, e_total=None):
