@@ -37,6 +37,18 @@ CASES = {
         {"missing": "fiml", "estimator": "MLR"},
         'missing = "ml", estimator = "MLR"',
     ),
+    "CX direct WLSMV": (
+        "sem_cx/direct/model.lav",
+        "sem_cx/data.csv",
+        {"ordered": True},
+        'ordered = TRUE, estimator = "WLSMV"',
+    ),
+    "CX pyramid WLSMV": (
+        "sem_cx/pyramid/model.lav",
+        "sem_cx/data.csv",
+        {"ordered": True},
+        'ordered = TRUE, estimator = "WLSMV"',
+    ),
     "HS by school MLR": (
         "sem_hs/model.lav",
         "measure_hs/data.csv",

@@ -183,8 +183,8 @@ def test_data_errors():
         cxkit.fit_sem(HS_MODEL, HS, missing="pairwise")
     with pytest.raises(SpecificationError, match="group_equal needs group"):
         cxkit.fit_sem(HS_MODEL, HS, group_equal=["loadings"])
-    with pytest.raises(SpecificationError, match="estimator='WLSMV' is not accepted"):
-        cxkit.fit_sem(HS_MODEL, HS, estimator="WLSMV")
+    with pytest.raises(SpecificationError, match="estimator='GLS' is not accepted"):
+        cxkit.fit_sem(HS_MODEL, HS, estimator="GLS")
     with pytest.raises(SpecificationError, match="data must be a pandas DataFrame"):
         cxkit.fit_sem(HS_MODEL, HS.to_numpy())
 

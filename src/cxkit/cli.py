@@ -183,7 +183,13 @@ def _cmd_sem(args: argparse.Namespace) -> int:
             )
         syntax = path.read_text(encoding="utf-8")
     print("model:\n" + "\n".join("  " + line for line in syntax.splitlines()) + "\n")
-    fit = fit_sem(syntax, data, missing=args.missing, estimator=args.estimator)
+    fit = fit_sem(
+        syntax,
+        data,
+        missing=args.missing,
+        estimator=args.estimator,
+        ordered=True if args.ordered else None,
+    )
     print(fit.summary())
     return 0
 
@@ -443,6 +449,11 @@ def build_parser() -> argparse.ArgumentParser:
         type=str.upper,
         choices=["ML", "MLR"],
         help="MLR: robust standard errors, scaled chi-square, robust CFI/TLI/RMSEA",
+    )
+    p.add_argument(
+        "--ordered",
+        action="store_true",
+        help="treat every indicator as ordinal: polychoric correlations, WLSMV",
     )
     p.set_defaults(func=_cmd_sem)
 

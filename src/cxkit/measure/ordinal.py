@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from scipy import optimize, stats
+from scipy import optimize, special, stats
 
 from cxkit.errors import SpecificationError
 
@@ -36,7 +36,7 @@ def bvn_cdf(h: np.ndarray, k: np.ndarray, rho: float) -> np.ndarray:
     s, c2 = np.sin(theta), np.cos(theta) ** 2
     hh, kk = h[..., None], k[..., None]
     integrand = np.exp(-(hh * hh + kk * kk - 2.0 * hh * kk * s) / (2.0 * c2))
-    return stats.norm.cdf(h) * stats.norm.cdf(k) + (integrand * w).sum(axis=-1) / (2.0 * np.pi)
+    return special.ndtr(h) * special.ndtr(k) + (integrand * w).sum(axis=-1) / (2.0 * np.pi)
 
 
 def _thresholds(col: pd.Series, levels: np.ndarray) -> np.ndarray:

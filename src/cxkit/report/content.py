@@ -34,7 +34,7 @@ def _stars(p) -> str:
 
 
 def _fit_row(f: pd.Series) -> dict:
-    if "chisq_scaled" in f:  # MLR: the scaled test and the robust indices
+    if "cfi_robust" in f:  # MLR: the scaled test and the robust indices
         return {
             "scaled χ²": f"{f['chisq_scaled']:.2f}",
             "df": f"{f['df']:.0f}",

@@ -93,11 +93,16 @@ class SEMResult:
         return bootstrap(self, n=n, seed=seed, ci=ci, progress=progress, level=level)
 
     def _single_group(self, what: str) -> None:
-        if self.provenance.get("group") is not None:
-            from cxkit.errors import SpecificationError
+        from cxkit.errors import SpecificationError
 
+        if self.provenance.get("group") is not None:
             raise SpecificationError(
                 f"{what} of multi-group fits is not available yet; fit each group on its own"
+            )
+        if self.provenance.get("estimator") == "WLSMV" and what != "residuals":
+            raise SpecificationError(
+                f"{what} of ordinal (WLSMV) fits is not available yet; for a screen, refit with "
+                "estimator='MLR' and without ordered="
             )
 
     # -- diagnostics --------------------------------------------------------------------------
@@ -113,6 +118,13 @@ class SEMResult:
             d = np.sqrt(np.diag(s))
             out = (s - sig) / np.outer(d, d)
         elif kind == "standardized":
+            if self.provenance.get("estimator") == "WLSMV":
+                from cxkit.errors import SpecificationError
+
+                raise SpecificationError(
+                    "standardized residuals of ordinal (WLSMV) fits are not available yet; use "
+                    "kind='cor' (polychoric minus model-implied correlations)"
+                )
             n = self.fit_indices["n"]
             p = len(names)
             d = self.spec.derivatives(self.theta)  # (q, p, p)
@@ -212,7 +224,15 @@ class SEMResult:
         def pv(v):
             return "< .001" if v < 0.001 else f"= {v:.3f}".replace("0.", ".")
 
-        if "chisq_scaled" in f:  # MLR: the scaled test and the robust indices
+        if "shift_parameter" in f:  # WLSMV: the mean- and variance-adjusted test
+            return (
+                f"χ²({f['df']:.0f}) = {f['chisq']:.2f}; scaled-shifted χ² = {f['chisq_scaled']:.2f} "
+                f"(scaling factor {f['scaling_factor']:.3f}, shift {f['shift_parameter']:.2f}), "
+                f"p {pv(f['pvalue_scaled'])}; CFI = {f['cfi_scaled']:.3f}; TLI = {f['tli_scaled']:.3f}; "
+                f"RMSEA = {f['rmsea_scaled']:.3f} [{f['rmsea_ci_low_scaled']:.3f}, "
+                f"{f['rmsea_ci_high_scaled']:.3f}] (scaled); SRMR = {f['srmr']:.3f}"
+            )
+        if "cfi_robust" in f:  # MLR: the scaled test and the robust indices
             return (
                 f"χ²({f['df']:.0f}) = {f['chisq']:.2f}; Yuan–Bentler scaled χ² = {f['chisq_scaled']:.2f} "
                 f"(scaling factor {f['scaling_factor']:.3f}), p {pv(f['pvalue_scaled'])}; "
@@ -241,7 +261,13 @@ class SEMResult:
         lines += [
             "",
             "Fit: " + self._fit_line(),
-            f"log-likelihood {self.fit_indices['loglik']:.3f}; AIC {self.fit_indices['aic']:.2f}; BIC {self.fit_indices['bic']:.2f}",
+        ]
+        if np.isfinite(self.fit_indices["loglik"]):
+            lines.append(
+                f"log-likelihood {self.fit_indices['loglik']:.3f}; AIC {self.fit_indices['aic']:.2f}; "
+                f"BIC {self.fit_indices['bic']:.2f}"
+            )
+        lines += [
             "",
         ]
         est = self.estimates.copy()

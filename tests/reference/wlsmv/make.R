@@ -1,6 +1,7 @@
 # Ordinal SEM: lavaan estimator = "WLSMV" (DWLS on polychoric correlations, delta parameterization,
 # robust SEs, mean- and variance-adjusted (scaled-shifted) chi-square), all indicators ordered.
 #   cx_direct  the CX direct model on the synthetic demo data (7-point Likert; OE4 recoded 8 - x)
+#   cx_pyramid the CX pyramid model (second-order paths, := indirect effects) on the same data
 #   bfi        psych's bfi, Agreeableness and Conscientiousness (A1, C4, C5 reverse-keyed), listwise
 suppressPackageStartupMessages(library(lavaan))
 fm_names <- c("npar", "chisq", "df", "pvalue", "chisq.scaled", "df.scaled", "pvalue.scaled",
@@ -24,6 +25,7 @@ run <- function(model, d, prefix) {
 }
 d <- read.csv("../sem_cx/data.csv"); d$OE4 <- 8 - d$OE4
 run(paste(readLines("../sem_cx/direct/model.lav"), collapse = "\n"), d, "cx_direct")
+run(paste(readLines("../sem_cx/pyramid/model.lav"), collapse = "\n"), d, "cx_pyramid")
 b <- read.csv("../ordinal_bfi/data.csv")
 for (v in c("A1", "C4", "C5")) b[[v]] <- 7 - b[[v]]
 run("agree =~ A1 + A2 + A3 + A4 + A5\nconsc =~ C1 + C2 + C3 + C4 + C5", b, "bfi")
