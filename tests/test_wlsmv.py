@@ -122,6 +122,10 @@ def test_ordered_errors_are_clear():
         fit.bootstrap(100)
     resid = fit.residuals("cor")
     assert resid.shape == (10, 10)
+    one = cxkit.fit_sem("f =~ A1 + A2 + A3 + A4 + A5 + C1 + C2 + C3 + C4 + C5", d, ordered=True)
+    with pytest.warns(cxkit.errors.ModelWarning, match="DIFFTEST"):
+        cmp = cxkit.compare_models(fit, one)
+    assert cmp["chisq_diff"].isna().all() and cmp.attrs["test"] == "none (WLSMV)"
 
 
 def test_wlsmv_differs_from_ml_on_likert_data():

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pandas as pd
 from scipy import stats
 
-from cxkit.errors import SpecificationError
+from cxkit.errors import ModelWarning, SpecificationError
 
 
 def compare_models(*results, names: list[str] | None = None) -> pd.DataFrame:
@@ -69,6 +71,17 @@ def compare_models(*results, names: list[str] | None = None) -> pd.DataFrame:
             }
         )
     df = pd.DataFrame(rows).sort_values(["df", "chisq"], kind="stable").set_index("model")
+    if any(r.provenance.get("estimator") == "WLSMV" for r in results):
+        warnings.warn(
+            "χ² difference tests between WLSMV fits need lavaan's DIFFTEST-type correction "
+            "(satorra.2000), which cxkit does not have yet; chisq_diff, df_diff and p_diff are left "
+            "empty. Compare the fit indices, or refit with estimator='MLR' for a scaled test",
+            ModelWarning,
+            stacklevel=2,
+        )
+        df["chisq_diff"] = df["df_diff"] = df["p_diff"] = np.nan
+        df.attrs["test"] = "none (WLSMV)"
+        return df
     scaling = _scaling(results, names, df.index)
     df["chisq_diff"], df["df_diff"], df["p_diff"] = chisq_difference(df["chisq"], df["df"], scaling)
     df.attrs["test"] = "likelihood ratio" if scaling is None else "satorra.bentler.2001"
