@@ -65,8 +65,10 @@ def rmsea_ci(chisq: float, df: float, n: int, level: float = 0.90) -> tuple[floa
     >>> round(low, 6), round(high, 6)  # lavaan: 0.071418, 0.113678
     (0.071418, 0.113678)
     """
-    if df <= 0:
+    if not (np.isfinite(df) and np.isfinite(chisq)):
         return np.nan, np.nan
+    if df < 1:  # lavaan: no interval below one degree of freedom
+        return 0.0, 0.0
     a = (1 - level) / 2
     lam_low = _ncp_for(chisq, df, 1 - a)
     lam_high = _ncp_for(chisq, df, a)
@@ -79,23 +81,34 @@ def cfi_value(chisq, df, b_chisq, b_df, c: float = 1.0, c_b: float = 1.0) -> flo
     >>> round(cfi_value(85.3055, 24, 918.8516, 36), 4)  # lavaan, HS CFA: 0.9306
     0.9306
     """
+    if np.isnan([chisq, df, b_chisq, b_df, c, c_b]).any():
+        return np.nan
     num = max(chisq - c * df, 0.0)
     den = max(chisq - c * df, b_chisq - c_b * b_df, 0.0)
     return 1.0 - num / den if den > 0 else 1.0
 
 
 def tli_value(chisq, df, b_chisq, b_df, c: float = 1.0, c_b: float = 1.0) -> float:
-    """TLI; with scaling factors ``c``, ``c_B`` the robust TLI, as lavaan's ``lav_fit_tli``."""
-    if not df > 0:
+    """TLI; with scaling factors ``c``, ``c_B`` the robust TLI, as lavaan's ``lav_fit_tli``
+    (1 for a saturated model)."""
+    if np.isnan([chisq, df, b_chisq, b_df, c, c_b]).any():
         return np.nan
+    if not df > 0:
+        return 1.0
     t1 = (chisq - c * df) * b_df
     t2 = (b_chisq - c_b * b_df) * df
     return 1.0 - t1 / t2 if t2 != 0 else 1.0
 
 
 def rmsea_value(chisq, df, n, c: float = 1.0) -> float:
-    """RMSEA ``sqrt(max(χ²/(N df) − c/N, 0))``; with ``c`` the robust RMSEA."""
-    return float(np.sqrt(max(chisq / (n * df) - c / n, 0.0))) if df > 0 else np.nan
+    """RMSEA ``sqrt(max(χ²/(N df) − c/N, 0))``; with ``c`` the robust RMSEA (0 when df = 0, as
+    lavaan)."""
+    if np.isnan(df):
+        return np.nan
+    if not df > 0:
+        return 0.0
+    value = chisq / (n * df) - c / n
+    return float(np.sqrt(max(value, 0.0))) if np.isfinite(value) else np.nan
 
 
 def baseline_sigma(s: np.ndarray, keep: list[int]) -> np.ndarray:
@@ -204,7 +217,9 @@ def robust_indices(
     (87.132, 0.9299)
     """
     g = np.sqrt(groups)
-    scaled = chisq / c
+    if not (df > 0 and np.isfinite(c)):  # a saturated model: nothing to scale (lavaan: NA)
+        c = np.nan
+    scaled = chisq / c if np.isfinite(c) else chisq
     b_scaled = b_chisq / c_b
     x3, c3, xb3, cb3 = (
         (chisq, c, b_chisq, c_b)
@@ -212,7 +227,9 @@ def robust_indices(
         else (corrected["chisq"], corrected["c"], corrected["b_chisq"], corrected["b_c"])
     )
     low_s, high_s = rmsea_ci(chisq, c * df, n)
-    low_r, high_r = rmsea_ci(x3 / c3, df, n)
+    low_r, high_r = rmsea_ci(x3 / c3 if corrected is not None else scaled, df, n)
+    if df >= 1:
+        low_r, high_r = low_r * np.sqrt(c3), high_r * np.sqrt(c3)
     return pd.Series(
         {
             "chisq_scaled": scaled,
@@ -228,8 +245,8 @@ def robust_indices(
             "cfi_robust": cfi_value(x3, df, xb3, b_df, c3, cb3),
             "tli_robust": tli_value(x3, df, xb3, b_df, c3, cb3),
             "rmsea_robust": rmsea_value(x3, df, n, c3) * g,
-            "rmsea_ci_low_robust": low_r * np.sqrt(c3) * g,
-            "rmsea_ci_high_robust": high_r * np.sqrt(c3) * g,
+            "rmsea_ci_low_robust": low_r * g,
+            "rmsea_ci_high_robust": high_r * g,
         },
         name="fit",
     )[ROBUST_INDEX_NAMES]

@@ -95,12 +95,25 @@ def _delta_spec(model: str, columns, cols: list[str], s: pd.DataFrame, std_lv: b
         ) from exc
 
 
-def _starts(spec: ModelSpec, model: str, columns, r: pd.DataFrame, std_lv: bool) -> np.ndarray:
-    """Starting values: ML on the polychoric matrix with free residual variances, mapped over."""
-    free_spec = ModelSpec.build(model, columns, sample_cov=r, std_lv=std_lv)
-    th, _, _ = fisher_scoring(free_spec, r.to_numpy(), free_spec.start_values(r.to_numpy()))
-    values = {(p.lhs, p.op, p.rhs): th[p.free] for p in free_spec.params if p.free >= 0}
-    theta = spec.start_values(r.to_numpy())
+def _starts(
+    spec: ModelSpec, model: str, used: pd.DataFrame, r: pd.DataFrame, std_lv: bool
+) -> np.ndarray:
+    """Starting values: ML on the polychoric matrix with free residual variances (itself started
+    from semopy on the standardised answers), mapped over."""
+    from cxkit.sem.fit import _semopy_start
+    from cxkit.sem.ml import discrepancy
+
+    free_spec = ModelSpec.build(model, used.columns, sample_cov=r, std_lv=std_lv)
+    rm = r.to_numpy()
+    z = (used - used.mean()) / used.std(ddof=0)
+    best, best_f = None, np.inf
+    for start in (_semopy_start(free_spec, model, z, rm)[0], free_spec.start_values(rm)):
+        th, _, _ = fisher_scoring(free_spec, rm, start)
+        f = discrepancy(rm, free_spec.implied(th)[0])
+        if f < best_f:
+            best, best_f = th, f
+    values = {(p.lhs, p.op, p.rhs): best[p.free] for p in free_spec.params if p.free >= 0}
+    theta = spec.start_values(rm)
     for p in spec.params:
         if p.free >= 0 and (p.lhs, p.op, p.rhs) in values:
             theta[p.free] = values[(p.lhs, p.op, p.rhs)]
@@ -177,7 +190,7 @@ def fit_wlsmv(model: str, frame: pd.DataFrame, std_lv: bool = False, level: floa
     w_all = 1.0 / np.diag(mom.gamma)
     rho = np.array([mom.cor[i, j] for i, j in prs])
     theta, converged, iterations = _dwls(
-        spec, _starts(spec, model, frame.columns, r, std_lv), rho, w_all[n_th:], prs
+        spec, _starts(spec, model, used.astype(float), r, std_lv), rho, w_all[n_th:], prs
     )
     sigma, mats = spec.implied(theta)
     q = spec.n_free
@@ -209,7 +222,8 @@ def fit_wlsmv(model: str, frame: pd.DataFrame, std_lv: bool = False, level: floa
     # lavaan's DWLS counts N − 1 cases in RMSEA too
     indices = assemble(n - 1, npar, chisq, df, b_chisq, b_df, srmr(mom.cor, sigma_star), np.nan)
     indices["n"] = n
-    scaled, b_scaled = a * chisq + b, a_b * b_chisq + b_b
+    scaled = a * chisq + b if df > 0 else chisq  # nothing to adjust in a saturated model
+    b_scaled = a_b * b_chisq + b_b
     low, high = rmsea_ci(scaled, df, n - 1)
     indices = pd.concat(
         [

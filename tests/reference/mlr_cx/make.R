@@ -48,7 +48,11 @@ lrt <- do.call(lavTestLRT, c(unname(fits), list(model.names = names(fits))))
 inv$chisq_diff <- lrt[["Chisq diff"]][match(inv$level, rownames(lrt))]
 inv$p_diff <- lrt[["Pr(>Chisq)"]][match(inv$level, rownames(lrt))]
 write.csv(inv, "invariance.csv", row.names = FALSE)
+# a saturated model (df = 0): nothing to scale
+run("visual =~ x1 + x2 + x3", hs, "saturated")
 writeLines(capture.output(sessionInfo()), "sessionInfo.txt")
 # an observed exogenous predictor (fixed.x): HS with visual, textual ~ ageyr
 run("visual =~ x1 + x2 + x3\ntextual =~ x4 + x5 + x6\nvisual ~ ageyr\ntextual ~ ageyr", hs, "fixedx")
+# a saturated model (df = 0): nothing to scale
+run("visual =~ x1 + x2 + x3", hs, "saturated")
 writeLines(capture.output(sessionInfo()), "sessionInfo.txt")

@@ -29,4 +29,6 @@ run(paste(readLines("../sem_cx/pyramid/model.lav"), collapse = "\n"), d, "cx_pyr
 b <- read.csv("../ordinal_bfi/data.csv")
 for (v in c("A1", "C4", "C5")) b[[v]] <- 7 - b[[v]]
 run("agree =~ A1 + A2 + A3 + A4 + A5\nconsc =~ C1 + C2 + C3 + C4 + C5", b, "bfi")
+# a saturated model with negative loadings (A1 not reversed here): df = 0
+run("a =~ A1 + A2 + A3", read.csv("../ordinal_bfi/data.csv"), "bfi3")
 writeLines(capture.output(sessionInfo()), "sessionInfo.txt")
