@@ -99,10 +99,26 @@ def test_bad_arguments(fit):
         fit.bootstrap(5)
     with pytest.raises(SpecificationError, match="ci='normal' is not accepted"):
         fit.bootstrap(100, ci="normal")
-    miss = DATA.copy()
-    miss.loc[0, "y1"] = np.nan
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ModelWarning)
-        fiml = cxkit.fit_sem(MODEL, miss, missing="fiml")
-    with pytest.raises(SpecificationError, match="FIML fits is not available yet"):
-        fiml.bootstrap(100)
+
+
+FIML_DATA = pd.read_csv(REFERENCE / "sem_fiml" / "data.csv")
+FIML_MODEL = (REFERENCE / "sem_fiml" / "model.lav").read_text()
+
+
+def test_fiml_bootstrap_agrees_with_lavaan():
+    """FIML fits: every resample refitted by FIML (lavaan: missing = "ml", se = "bootstrap")."""
+    fit = cxkit.fit_sem(FIML_MODEL, FIML_DATA, missing="fiml")
+    boot = fit.bootstrap(1000, seed=7, progress=False)
+    ref = pd.read_csv(REFERENCE / "boot_fiml" / "estimates.csv")
+    got = boot.estimates.set_axis(key(boot.estimates))
+    ref = ref.set_axis(key(ref))
+    assert sorted(got.index) == sorted(ref.index)  # intercepts included
+    got = got.loc[ref.index]
+    free = ref["se"] > 0
+    ratio = got.loc[free, "se"] / ref.loc[free, "se"]
+    assert ratio.between(0.85, 1.15).all(), ratio[~ratio.between(0.85, 1.15)]
+    for mine, theirs in (("ci_low", "ci.lower"), ("ci_high", "ci.upper")):
+        gap = (got.loc[free, mine] - ref.loc[free, theirs]).abs() / ref.loc[free, "se"]
+        assert (gap < 0.6).all(), gap[gap >= 0.6]
+    info = boot.provenance["bootstrap"]
+    assert info["n_ok"] + info["n_failed"] == 1000 and info["n_failed"] <= 10

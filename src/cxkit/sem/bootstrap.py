@@ -6,6 +6,9 @@ scoring vectorised over the stack (:mod:`cxkit.sem.batch`), *warm-started* at th
 estimate, and the blocks are split between processes (both cores). All indices are drawn up front from one
 generator, so the same seed gives the same answer however the work is split.
 
+FIML fits (missing answers) are bootstrapped the same way, each resample refitted by FIML from the
+full-sample estimate (one at a time: there is no stacked form for incomplete data).
+
 A resample *fails* when scoring does not converge (it is left out); it is *non-admissible* when a
 variance estimate is negative (it is kept, as lavaan keeps it, and counted).
 """
@@ -27,8 +30,10 @@ from cxkit.sem.spec import ModelSpec
 from cxkit.sem.syntax import evaluate
 
 
-def _values(spec: ModelSpec, theta: np.ndarray) -> np.ndarray:
-    """Estimates and standardised values of every reported row, in ``estimates`` order."""
+def _values(spec: ModelSpec, theta: np.ndarray, nu: np.ndarray | None = None) -> np.ndarray:
+    """Estimates and standardised values of every reported row, in :func:`_positions` order
+    (with FIML's intercepts ``nu``: the observed intercepts and the latent means after the
+    parameters)."""
     from cxkit.sem.fit import _label_values, _std_values
 
     sigma, mats = spec.implied(theta)
@@ -39,6 +44,9 @@ def _values(spec: ModelSpec, theta: np.ndarray) -> np.ndarray:
             continue
         est.append(theta[p.free] if p.free >= 0 else p.value)
         st.append(s)
+    if nu is not None:
+        est += list(nu) + [0.0] * len(spec.latent)
+        st += list(nu / np.sqrt(np.diag(sigma))) + [0.0] * len(spec.latent)
     if spec.definitions:
         labels = _label_values(spec, theta)
         std_labels = {p.label: v for p, v in zip(spec.params, std, strict=True) if p.label}
@@ -55,6 +63,26 @@ def _admissible(spec: ModelSpec, theta: np.ndarray) -> bool:
     return True
 
 
+def _work_block_fiml(spec, x, theta0, index_block, nu0):
+    """FIML resamples, one by one: each refitted by :func:`cxkit.sem.fiml.fit_fiml` from the
+    full-sample estimate."""
+    from cxkit.sem.fiml import fit_fiml
+
+    first = _values(spec, theta0, nu0)
+    out = np.full((len(index_block), len(first)), np.nan)
+    ok = np.zeros(len(index_block), dtype=bool)
+    adm = np.zeros(len(index_block), dtype=bool)
+    for k, rows in enumerate(index_block):
+        try:
+            theta, nu, converged, _ = fit_fiml(spec, x[rows], theta0)
+        except (np.linalg.LinAlgError, ValueError):
+            continue
+        vals = _values(spec, theta, nu)
+        if converged and np.all(np.isfinite(vals)):
+            out[k], ok[k], adm[k] = vals, True, _admissible(spec, theta)
+    return out, ok, adm
+
+
 def _work(args) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Fit one block of resamples together (vectorised Fisher scoring, warm start).
 
@@ -67,7 +95,11 @@ def _work(args) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         return _work_block(*args)
 
 
-def _work_block(spec, x, theta0, index_block) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _work_block(
+    spec, x, theta0, index_block, nu0=None
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    if nu0 is not None:
+        return _work_block_fiml(spec, x, theta0, index_block, nu0)
     xb = x[index_block]  # (B, n, p)
     centred = xb - xb.mean(axis=1, keepdims=True)
     s = np.einsum("bni,bnj->bij", centred, centred) / xb.shape[1]
@@ -101,10 +133,7 @@ def bootstrap(
         )
     if ci not in ("percentile", "bca"):
         raise SpecificationError(f"ci={ci!r} is not accepted; use one of: 'percentile', 'bca'")
-    if result.provenance.get("missing") in ("fiml", "ml"):
-        raise SpecificationError(
-            "the bootstrap of FIML fits is not available yet; bootstrap a listwise fit"
-        )
+    fiml = result.provenance.get("missing") in ("fiml", "ml")
     level = result.level if level is None else level
     spec = result.spec
     x = result.data_used
@@ -113,7 +142,8 @@ def bootstrap(
     indices = rng.integers(0, nobs, size=(n, nobs))
     workers = workers or min(2, os.cpu_count() or 1)
     blocks = np.array_split(indices, max(1, min(workers * 4, n // 100)))
-    jobs = [(spec, x, result.theta, b) for b in blocks]
+    nu = _intercepts(result) if fiml else None
+    jobs = [(spec, x, result.theta, b, nu) for b in blocks]
     parts = []
     bar = None
     if progress:
@@ -143,7 +173,7 @@ def bootstrap(
         raise SpecificationError(
             "fewer than 2 bootstrap resamples could be fitted; no bootstrap results"
         )
-    full = _values(spec, result.theta)
+    full = _values(spec, result.theta, nu)
     se = good[:, :m].std(axis=0, ddof=1)
     std_se = good[:, m:].std(axis=0, ddof=1)
     alpha = 1 - level
@@ -191,6 +221,13 @@ def bootstrap(
     )
 
 
+def _intercepts(result) -> np.ndarray:
+    """The observed intercepts of a FIML fit, in ``spec.observed`` order."""
+    est = result.estimates
+    rows = est[(est["op"] == "~1") & est["lhs"].isin(result.spec.observed)]
+    return rows.set_index("lhs").loc[result.spec.observed, "est"].to_numpy(dtype=float)
+
+
 def _names(est: pd.DataFrame) -> list[str]:
     return [
         f"{a} {op} {b}" if op != ":=" else a
@@ -206,6 +243,8 @@ def _positions(result) -> np.ndarray:
         if p.op == "=~" and p.lhs == p.rhs:
             continue
         keys.append((p.lhs, p.op, p.rhs))
+    if (result.estimates["op"] == "~1").any():
+        keys += [(v, "~1", "") for v in spec.observed] + [(v, "~1", "") for v in spec.latent]
     for d in spec.definitions:
         keys.append((d.name, ":=", d.expr.replace(" ", "")))
     where = {k: i for i, k in enumerate(keys)}
@@ -225,8 +264,15 @@ def _bca(result, good: np.ndarray, full: np.ndarray, level: float):
     x = result.data_used
     nobs = len(x)
     jack = np.empty((nobs, len(full)))
+    fiml = result.provenance.get("missing") in ("fiml", "ml")
     for i in range(nobs):
         xi = np.delete(x, i, axis=0)
+        if fiml:
+            from cxkit.sem.fiml import fit_fiml
+
+            theta, nu, _, _ = fit_fiml(spec, xi, result.theta)
+            jack[i] = _values(spec, theta, nu)
+            continue
         s = np.cov(xi, rowvar=False, bias=True)
         theta, _, _ = fisher_scoring(
             spec, s, result.theta, max_iter=200, tol=0.0, step_tol=1e-6, grad_tol=1e-6

@@ -319,7 +319,7 @@ def fit_sem(
         converged=converged,
         provenance=provenance,
         level=level,
-        data_used=None if fiml else complete.to_numpy(),
+        data_used=x if fiml else complete.to_numpy(),
     )
     _warn_improper(result)
     return result
