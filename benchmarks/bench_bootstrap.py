@@ -34,12 +34,20 @@ CASES = {
         "sem_fiml/data.csv",
         {"missing": "fiml"},
     ),
+    "HS by school, equal loadings (groups)": (
+        "boot_groups",
+        "measure_hs/model.lav",
+        "measure_hs/data.csv",
+        {"group": "school", "group_equal": ["loadings"]},
+    ),
 }
 
 
 def lavaan_seconds(case: str, model: str, data: str, options: dict) -> tuple[float, str]:
     if shutil.which("Rscript"):
         extra = ', missing = "ml"' if options.get("missing") == "fiml" else ""
+        if options.get("group"):
+            extra += f', group = "{options["group"]}", group.equal = "loadings"'
         script = (
             "suppressPackageStartupMessages(library(lavaan));"
             f'd <- read.csv("{REF / data}");'

@@ -122,3 +122,26 @@ def test_fiml_bootstrap_agrees_with_lavaan():
         assert (gap < 0.6).all(), gap[gap >= 0.6]
     info = boot.provenance["bootstrap"]
     assert info["n_ok"] + info["n_failed"] == 1000 and info["n_failed"] <= 10
+
+
+def test_multigroup_bootstrap_agrees_with_lavaan():
+    """Multi-group fits: resampled within groups (lavaan: group = "school", se = "bootstrap")."""
+    hs = pd.read_csv(REFERENCE / "measure_hs" / "data.csv")
+    model = "visual =~ x1 + x2 + x3\ntextual =~ x4 + x5 + x6\nspeed =~ x7 + x8 + x9"
+    fit = cxkit.fit_sem(model, hs, group="school", group_equal=["loadings"])
+    boot = fit.bootstrap(1000, seed=11, progress=False)
+    ref = pd.read_csv(REFERENCE / "boot_groups" / "estimates.csv")
+    ref["rhs"] = ref["rhs"].fillna("")
+    keys = ["lhs", "op", "rhs", "group"]
+    got = boot.estimates.set_index(keys)
+    ref = ref.set_index(keys)
+    assert sorted(got.index) == sorted(ref.index)
+    got = got.loc[ref.index]
+    free = ref["se"] > 0
+    ratio = got.loc[free, "se"] / ref.loc[free, "se"]
+    assert ratio.between(0.85, 1.15).all(), ratio[~ratio.between(0.85, 1.15)]
+    for mine, theirs in (("ci_low", "ci.lower"), ("ci_high", "ci.upper")):
+        gap = (got.loc[free, mine] - ref.loc[free, theirs]).abs() / ref.loc[free, "se"]
+        assert (gap < 0.6).all(), gap[gap >= 0.6]
+    with pytest.raises(SpecificationError, match="BCa intervals of multi-group fits"):
+        fit.bootstrap(100, ci="bca")

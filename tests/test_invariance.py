@@ -71,6 +71,6 @@ def test_multigroup_errors():
         cxkit.fit_sem(MODEL, DATA, group="school", group_equal=["slopes"])
     fit = cxkit.fit_sem(MODEL, DATA, group="school")
     with pytest.raises(
-        SpecificationError, match="the bootstrap of multi-group fits is not available yet"
+        SpecificationError, match="modification indices of multi-group fits is not available yet"
     ):
-        fit.bootstrap(100)
+        fit.modification_indices()

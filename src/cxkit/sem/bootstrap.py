@@ -7,7 +7,8 @@ estimate, and the blocks are split between processes (both cores). All indices a
 generator, so the same seed gives the same answer however the work is split.
 
 FIML fits (missing answers) are bootstrapped the same way, each resample refitted by FIML from the
-full-sample estimate (one at a time: there is no stacked form for incomplete data).
+full-sample estimate (one at a time: there is no stacked form for incomplete data). Multi-group fits
+are resampled within each group (lavaan's choice) and refitted one at a time, warm-started.
 
 A resample *fails* when scoring does not converge (it is left out); it is *non-admissible* when a
 variance estimate is negative (it is kept, as lavaan keeps it, and counted).
@@ -95,9 +96,41 @@ def _work(args) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         return _work_block(*args)
 
 
+def _work_block_multigroup(mg, theta0, index_block):
+    """Multi-group resamples, one by one: refitted from the full-sample estimate."""
+    from cxkit.sem.multigroup import estimate_rows, resampled
+
+    def values(model, theta):
+        rows = estimate_rows(model, theta)
+        return np.array([r[5] for r in rows] + [r[8] for r in rows], dtype=float)
+
+    first = values(mg, theta0)
+    count = len(index_block[0])
+    out = np.full((count, len(first)), np.nan)
+    ok = np.zeros(count, dtype=bool)
+    adm = np.zeros(count, dtype=bool)
+    spec = mg.groups[0]["spec"]
+    for k in range(count):
+        model = resampled(mg, [idx[k] for idx in index_block])
+        try:
+            theta, converged = model.fit(theta0=theta0)
+        except (np.linalg.LinAlgError, ValueError):
+            continue
+        vals = values(model, theta)
+        if converged and np.all(np.isfinite(vals)):
+            out[k], ok[k] = vals, True
+            adm[k] = all(
+                _admissible(spec, model.local(theta, gi)[: model.q])
+                for gi in range(len(model.groups))
+            )
+    return out, ok, adm
+
+
 def _work_block(
     spec, x, theta0, index_block, nu0=None
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    if isinstance(spec, str) and spec == "multigroup":
+        return _work_block_multigroup(x, theta0, index_block)
     if nu0 is not None:
         return _work_block_fiml(spec, x, theta0, index_block, nu0)
     xb = x[index_block]  # (B, n, p)
@@ -136,14 +169,29 @@ def bootstrap(
     fiml = result.provenance.get("missing") in ("fiml", "ml")
     level = result.level if level is None else level
     spec = result.spec
-    x = result.data_used
-    nobs = len(x)
     rng = np.random.default_rng(seed)
-    indices = rng.integers(0, nobs, size=(n, nobs))
     workers = workers or min(2, os.cpu_count() or 1)
-    blocks = np.array_split(indices, max(1, min(workers * 4, n // 100)))
-    nu = _intercepts(result) if fiml else None
-    jobs = [(spec, x, result.theta, b, nu) for b in blocks]
+    nblocks = max(1, min(workers * 4, n // 100))
+    mg = result.multigroup
+    if mg is not None:
+        if ci == "bca":
+            raise SpecificationError(
+                "BCa intervals of multi-group fits are not available yet; use ci='percentile'"
+            )
+        # resample within each group, as lavaan does
+        per_group = [rng.integers(0, g["n"], size=(n, g["n"])) for g in mg.groups]
+        splits = np.array_split(np.arange(n), nblocks)
+        blocks = [[idx[s] for idx in per_group] for s in splits]
+        jobs = [("multigroup", mg, result.theta, b, None) for b in blocks]
+        sizes = [len(s) for s in splits]
+    else:
+        x = result.data_used
+        nobs = len(x)
+        indices = rng.integers(0, nobs, size=(n, nobs))
+        blocks = np.array_split(indices, nblocks)
+        nu = _intercepts(result) if fiml else None
+        jobs = [(spec, x, result.theta, b, nu) for b in blocks]
+        sizes = [len(b) for b in blocks]
     parts = []
     bar = None
     if progress:
@@ -152,15 +200,15 @@ def bootstrap(
         bar = tqdm(total=n, desc="bootstrap", unit="resample", leave=False)
     if workers > 1 and n >= 100:
         with ProcessPoolExecutor(max_workers=workers) as pool:
-            for part, block in zip(pool.map(_work, jobs), blocks, strict=True):
+            for part, size in zip(pool.map(_work, jobs), sizes, strict=True):
                 parts.append(part)
                 if bar is not None:
-                    bar.update(len(block))
+                    bar.update(size)
     else:
-        for job, block in zip(jobs, blocks, strict=True):
+        for job, size in zip(jobs, sizes, strict=True):
             parts.append(_work(job))
             if bar is not None:
-                bar.update(len(block))
+                bar.update(size)
     if bar is not None:
         bar.close()
     draws = np.vstack([p[0] for p in parts])
@@ -173,7 +221,6 @@ def bootstrap(
         raise SpecificationError(
             "fewer than 2 bootstrap resamples could be fitted; no bootstrap results"
         )
-    full = _values(spec, result.theta, nu)
     se = good[:, :m].std(axis=0, ddof=1)
     std_se = good[:, m:].std(axis=0, ddof=1)
     alpha = 1 - level
@@ -181,9 +228,10 @@ def bootstrap(
         lo, hi = np.nanquantile(good[:, :m], [alpha / 2, 1 - alpha / 2], axis=0)
         slo, shi = np.nanquantile(good[:, m:], [alpha / 2, 1 - alpha / 2], axis=0)
     else:
+        full = _values(spec, result.theta, nu)
         lo, hi, slo, shi = _bca(result, good, full, level)
     # estimates rows are in the order _values produces them, once sorted like result.estimates
-    order = _positions(result)
+    order = np.arange(m) if mg is not None else _positions(result)
     new = est.copy()
     fixed = est["se"].to_numpy() == 0
     new["se"] = np.where(fixed, 0.0, se[order])

@@ -210,12 +210,15 @@ class MultiGroup:
             np.add.at(counts, mp[sel], 1)
         return theta / np.maximum(counts, 1)
 
-    def fit(self, max_iter: int = 500) -> tuple[np.ndarray, bool]:
-        theta = self.start()
+    def fit(self, max_iter: int = 500, theta0=None) -> tuple[np.ndarray, bool]:
+        """Maximise the likelihood: quasi-Newton steps whose Hessian starts as the expected
+        information and is refined by BFGS updates (Fisher scoring alone converges only linearly
+        when the model misfits), with step halving; from ``theta0`` when given (warm start)."""
+        theta = self.start() if theta0 is None else np.array(theta0, dtype=float)
         f = self.objective(theta)
+        grad, h = self.score_info(theta)
         for _ in range(max_iter):
-            grad, info = self.score_info(theta)
-            step = np.linalg.lstsq(info, grad, rcond=None)[0]
+            step = np.linalg.lstsq(h, grad, rcond=None)[0]
             if np.max(np.abs(step)) < 1e-9 and np.max(np.abs(grad)) < 1e-6 * self.n:
                 return theta, True
             scale = 1.0
@@ -227,10 +230,66 @@ class MultiGroup:
                 scale /= 2
             else:
                 return theta, bool(np.max(np.abs(grad)) < 1e-4 * self.n)
-            theta, f_old, f = cand, f, f_c
+            grad_c, _ = self.score_info(cand, info=False)
+            s, y = cand - theta, grad - grad_c  # y: change of the gradient of −logL
+            theta, f_old, f, grad = cand, f, f_c, grad_c
             if abs(f_old - f) < 1e-12 and np.max(np.abs(grad)) < 1e-5 * self.n:
                 return theta, True
+            sy = float(s @ y)
+            if sy > 1e-14:
+                hs = h @ s
+                h = h - np.outer(hs, hs) / float(s @ hs) + np.outer(y, y) / sy
         return theta, False
+
+
+def estimate_rows(mg: MultiGroup, theta: np.ndarray, se_glob: np.ndarray | None = None) -> list:
+    """The rows of a multi-group ``estimates`` table: (lhs, op, rhs, label, group, est, se, free,
+    std_all), group by group: parameters, intercepts, latent means."""
+    from cxkit.sem.fit import _std_values
+
+    se_glob = np.zeros(mg.n_free) if se_glob is None else se_glob
+    rows = []
+    for gi, g in enumerate(mg.groups):
+        spec = g["spec"]
+        sigma, _, mats, _ = mg.group_moments(theta, gi)
+        loc = mg.local(theta, gi)
+        mp = mg.maps[gi]
+        std = _std_values(spec, loc[: mg.q], mats, sigma)
+        for par, s_all in zip(spec.params, std, strict=True):
+            if par.op == "=~" and par.lhs == par.rhs:
+                continue
+            free = par.free >= 0
+            est = loc[par.free] if free else par.value
+            se = se_glob[mp[par.free]] if free else 0.0
+            rows.append((par.lhs, par.op, par.rhs, par.label, gi + 1, est, se, free, s_all))
+        sd = np.sqrt(np.diag(sigma))
+        for j, name in enumerate(mg.cols):
+            value = loc[mg.q + j]
+            rows.append(
+                (name, "~1", "", "", gi + 1, value, se_glob[mp[mg.q + j]], True, value / sd[j])
+            )
+        sd_in = np.sqrt(np.diag(mats["inner_cov"]))
+        for a, k in enumerate(mg.latent_idx):
+            gidx = mp[mg.q + mg.p + a]
+            free = gidx >= 0
+            val = loc[mg.q + mg.p + a]
+            se = se_glob[gidx] if free else 0.0
+            rows.append((spec.inner[k], "~1", "", "", gi + 1, val, se, free, val / sd_in[k]))
+    return rows
+
+
+def resampled(mg: MultiGroup, index: list[np.ndarray]) -> MultiGroup:
+    """A copy of ``mg`` whose groups hold the rows ``index[g]`` of their data (a resample)."""
+    import copy
+
+    out = copy.copy(mg)
+    out.groups = []
+    for g, rows in zip(mg.groups, index, strict=True):
+        x = g["x"][rows]
+        out.groups.append(
+            dict(g, x=x, n=len(x), s=np.cov(x, rowvar=False, bias=True), mean=x.mean(axis=0))
+        )
+    return out
 
 
 def _mlr(mg: MultiGroup, theta: np.ndarray) -> tuple[np.ndarray, float, float]:
@@ -268,7 +327,6 @@ def fit_multigroup(
 ):
     """Fit ``model`` in every group of ``group``; returns a SEMResult with a ``group`` column."""
     from cxkit import __version__
-    from cxkit.sem.fit import _std_values
     from cxkit.sem.result import SEMResult
 
     mg = MultiGroup(model, frame, group, group_equal, std_lv)
@@ -282,57 +340,12 @@ def fit_multigroup(
         vcov, trace_model, trace_base = _mlr(mg, theta)
     se_glob = np.sqrt(np.clip(np.diag(vcov), 0, None))
     z = stats.norm.ppf(1 - (1 - level) / 2)
-    rows = []
     chisq = b_chisq = loglik = 0.0
     srmr_parts = []
     r2 = {}
+    rows = estimate_rows(mg, theta, se_glob)
     for gi, g in enumerate(mg.groups):
-        spec = g["spec"]
-        sigma, mu, mats, a_full = mg.group_moments(theta, gi)
-        loc = mg.local(theta, gi)
-        mp = mg.maps[gi]
-        std = _std_values(spec, loc[: mg.q], mats, sigma)
-        for par, s_all in zip(spec.params, std, strict=True):
-            if par.op == "=~" and par.lhs == par.rhs:
-                continue
-            free = par.free >= 0
-            est = loc[par.free] if free else par.value
-            se = se_glob[mp[par.free]] if free else 0.0
-            rows.append((par.lhs, par.op, par.rhs, par.label, gi + 1, est, se, free, s_all))
-        sd = np.sqrt(np.diag(sigma))
-        for j, name in enumerate(mg.cols):
-            gidx = mp[mg.q + j]
-            rows.append(
-                (
-                    name,
-                    "~1",
-                    "",
-                    "",
-                    gi + 1,
-                    loc[mg.q + j],
-                    se_glob[gidx],
-                    True,
-                    loc[mg.q + j] / sd[j],
-                )
-            )
-        sd_in = np.sqrt(np.diag(mats["inner_cov"]))
-        for a, k in enumerate(mg.latent_idx):
-            gidx = mp[mg.q + mg.p + a]
-            free = gidx >= 0
-            val = loc[mg.q + mg.p + a]
-            rows.append(
-                (
-                    spec.inner[k],
-                    "~1",
-                    "",
-                    "",
-                    gi + 1,
-                    val,
-                    se_glob[gidx] if free else 0.0,
-                    free,
-                    val / sd_in[k],
-                )
-            )
+        sigma, mu, mats, _ = mg.group_moments(theta, gi)
         inv = np.linalg.inv(sigma)
         d = g["mean"] - mu
         _, logdet = np.linalg.slogdet(sigma)
@@ -407,6 +420,7 @@ def fit_multigroup(
         converged=converged,
         provenance=provenance,
         level=level,
+        multigroup=mg,
     )
 
 

@@ -58,6 +58,8 @@ class SEMResult:
     level: float = 0.95
     data_used: np.ndarray | None = field(default=None, repr=False, compare=False)
     bootstrap_draws: pd.DataFrame | None = field(default=None, repr=False, compare=False)
+    #: a multi-group fit's layout and data (:class:`cxkit.sem.multigroup.MultiGroup`)
+    multigroup: object | None = field(default=None, repr=False, compare=False)
 
     def bootstrap(
         self,
@@ -84,12 +86,14 @@ class SEMResult:
             Show a progress bar (tqdm).
 
         The counts of failed (left out) and non-admissible (kept) resamples are in
-        ``provenance["bootstrap"]``; the draws in ``bootstrap_draws``. See
+        ``provenance["bootstrap"]``; the draws in ``bootstrap_draws``. FIML fits are refitted by
+        FIML; multi-group fits are resampled within each group (percentile intervals). See
         :mod:`cxkit.sem.bootstrap`.
         """
         from cxkit.sem.bootstrap import bootstrap
 
-        self._single_group("the bootstrap")
+        if self.provenance.get("estimator") == "WLSMV":
+            self._single_group("the bootstrap")
         return bootstrap(self, n=n, seed=seed, ci=ci, progress=progress, level=level)
 
     def _single_group(self, what: str) -> None:
