@@ -74,3 +74,40 @@ def test_multigroup_errors():
         SpecificationError, match="modification indices of multi-group fits is not available yet"
     ):
         fit.modification_indices()
+
+
+FIML_DATA = pd.read_csv(REFERENCE / "sem_fiml" / "data.csv")
+FIML_FIT = pd.read_csv(REFERENCE / "fiml_groups" / "fit.csv").pivot(
+    index="level", columns="measure", values="value"
+)
+
+
+@pytest.mark.parametrize("level", list(LEVELS))
+def test_multigroup_fiml_matches_lavaan(level):
+    """Groups with missing answers: lavaan cfa(group = "school", missing = "ml", group.equal = ...)."""
+    fit = cxkit.fit_sem(MODEL, FIML_DATA, group="school", group_equal=LEVELS[level], missing="fiml")
+    assert fit.provenance["missing"] == "fiml"
+    ref = FIML_FIT.loc[level].rename(lambda k: LAVAAN_FIT_NAMES.get(k, k))
+    for k, v in ref.items():
+        if k in ("chisq", "loglik", "aic", "bic", "baseline_chisq"):
+            assert fit.fit_indices[k] == pytest.approx(v, rel=1e-5), k
+        else:
+            assert fit.fit_indices[k] == pytest.approx(v, abs=1e-4), k
+    path = REFERENCE / "fiml_groups" / f"estimates_{level}.csv"
+    if path.exists():
+        est = pd.read_csv(path)
+        got = fit.estimates.set_axis(key(fit.estimates))
+        est = est.set_axis(key(est))
+        assert sorted(got.index) == sorted(est.index)
+        got = got.loc[est.index]
+        np.testing.assert_allclose(got["est"], est["est"], rtol=1e-4, atol=1e-6)
+        np.testing.assert_allclose(got["se"], est["se"], rtol=1e-3, atol=1e-8)
+        np.testing.assert_allclose(got["std_all"], est["std.all"], atol=1e-4)
+
+
+def test_invariance_with_fiml():
+    inv = cxkit.invariance(MODEL, FIML_DATA, group="school", missing="fiml")
+    np.testing.assert_allclose(inv["chisq"], FIML_FIT.loc[list(LEVELS), "chisq"], rtol=1e-5)
+    assert inv.loc["metric", "verdict"] == "holds"
+    with pytest.raises(SpecificationError, match="MLR' with groups and missing='fiml'"):
+        cxkit.fit_sem(MODEL, FIML_DATA, group="school", missing="fiml", estimator="MLR")

@@ -101,7 +101,7 @@ def fit_sem(
     group : str, optional
         A column whose values define groups: the model is fitted in every group with intercepts and
         latent means (:mod:`cxkit.sem.multigroup`); ``estimates`` gains a ``group`` column (1, 2, …
-        in order of appearance; names in ``provenance["groups"]``).
+        in order of appearance; names in ``provenance["groups"]``). Works with ``missing="fiml"``.
     group_equal : iterable of str
         With ``group``: parameters held equal across groups (``loadings``, ``intercepts``,
         ``residuals``, ``residual.covariances``, ``lv.variances``, ``lv.covariances``,
@@ -167,8 +167,6 @@ def fit_sem(
         )
     fiml = missing in ("fiml", "ml")
     if group is not None:
-        if missing != "listwise":
-            raise SpecificationError("multi-group models take missing='listwise' for now")
         from cxkit.sem.multigroup import fit_multigroup
 
         return fit_multigroup(
@@ -179,6 +177,7 @@ def fit_sem(
             std_lv=std_lv,
             level=level,
             estimator=estimator,
+            fiml=fiml,
         )
     if group_equal:
         raise SpecificationError("group_equal needs group=... (the column that defines the groups)")

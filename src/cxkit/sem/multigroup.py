@@ -17,6 +17,7 @@ import pandas as pd
 from scipy import stats
 
 from cxkit.errors import ModelError, SpecificationError
+from cxkit.sem.fiml import em_saturated, gradients, loglik, patterns
 from cxkit.sem.indices import assemble, robust_indices
 from cxkit.sem.ml import fisher_scoring
 from cxkit.sem.spec import ModelSpec
@@ -48,7 +49,13 @@ class MultiGroup:
     """The global parameter layout and the pieces each group's likelihood needs."""
 
     def __init__(
-        self, model: str, frame: pd.DataFrame, group: str, group_equal=(), std_lv: bool = False
+        self,
+        model: str,
+        frame: pd.DataFrame,
+        group: str,
+        group_equal=(),
+        std_lv: bool = False,
+        fiml: bool = False,
     ):
         if group not in frame.columns:
             raise SpecificationError(
@@ -67,11 +74,18 @@ class MultiGroup:
         probe = ModelSpec.build(model, frame.columns, std_lv=std_lv)
         cols = probe.observed
         self.groups = []
+        self.fiml = fiml
         for label in self.labels:
-            x = frame.loc[frame[group] == label, cols].dropna().astype(float).to_numpy()
+            rows = frame.loc[frame[group] == label, cols].astype(float)
+            x = (rows[rows.notna().any(axis=1)] if fiml else rows.dropna()).to_numpy()
             if len(x) < 2:
-                raise ModelError(f"group {label!r} has {len(x)} complete row(s); too few to fit")
-            s = np.cov(x, rowvar=False, bias=True)
+                raise ModelError(f"group {label!r} has {len(x)} usable row(s); too few to fit")
+            extra = {}
+            if fiml:  # the saturated model by EM: its moments start the fit and anchor χ²
+                mean, s, ll_sat = em_saturated(x)
+                extra = {"patterns": patterns(x), "ll_sat": ll_sat}
+            else:
+                mean, s = x.mean(axis=0), np.cov(x, rowvar=False, bias=True)
             spec = ModelSpec.build(
                 model,
                 frame.columns,
@@ -79,7 +93,7 @@ class MultiGroup:
                 std_lv=std_lv,
             )
             self.groups.append(
-                {"label": label, "x": x, "n": len(x), "s": s, "mean": x.mean(axis=0), "spec": spec}
+                {"label": label, "x": x, "n": len(x), "s": s, "mean": mean, "spec": spec, **extra}
             )
         spec0 = self.groups[0]["spec"]
         self.q, self.p = spec0.n_free, len(cols)
@@ -130,6 +144,16 @@ class MultiGroup:
         return sigma, mu, mats, a_full
 
     def objective(self, theta: np.ndarray) -> float:
+        """Σ_g n_g F_g (complete data) or −2 Σ_g (logL_g − logL_sat,g) (FIML): χ² at the optimum."""
+        if self.fiml:
+            total = 0.0
+            for gi, g in enumerate(self.groups):
+                sigma, mu, _, _ = self.group_moments(theta, gi)
+                ll = loglik(g["patterns"], mu, sigma)
+                if not np.isfinite(ll):
+                    return np.inf
+                total += 2 * (g["ll_sat"] - ll)
+            return float(total)
         total = 0.0
         for gi, g in enumerate(self.groups):
             sigma, mu, _, _ = self.group_moments(theta, gi)
@@ -182,9 +206,13 @@ class MultiGroup:
         for gi, g in enumerate(self.groups):
             sigma, mu, d_cov, d_mu = self.local_derivatives(theta, gi)
             inv = np.linalg.inv(sigma)
-            dev = g["mean"] - mu
-            w = inv @ (g["s"] + np.outer(dev, dev) - sigma) @ inv
-            g_loc = 0.5 * np.einsum("ij,kji->k", w, d_cov) + d_mu @ inv @ dev
+            if self.fiml:
+                g_sigma, g_mu = gradients(g["patterns"], mu, sigma)
+                g_loc = (np.einsum("ij,kij->k", g_sigma, d_cov) + d_mu @ g_mu) / g["n"]
+            else:
+                dev = g["mean"] - mu
+                w = inv @ (g["s"] + np.outer(dev, dev) - sigma) @ inv
+                g_loc = 0.5 * np.einsum("ij,kji->k", w, d_cov) + d_mu @ inv @ dev
             mp = self.maps[gi]
             sel = np.flatnonzero(mp >= 0)
             np.add.at(grad, mp[sel], g["n"] * g_loc[sel])
@@ -286,6 +314,9 @@ def resampled(mg: MultiGroup, index: list[np.ndarray]) -> MultiGroup:
     out.groups = []
     for g, rows in zip(mg.groups, index, strict=True):
         x = g["x"][rows]
+        if mg.fiml:  # the saturated log-likelihood only shifts the objective: left at 0
+            out.groups.append(dict(g, x=x, n=len(x), patterns=patterns(x), ll_sat=0.0))
+            continue
         out.groups.append(
             dict(g, x=x, n=len(x), s=np.cov(x, rowvar=False, bias=True), mean=x.mean(axis=0))
         )
@@ -324,14 +355,27 @@ def fit_multigroup(
     std_lv: bool = False,
     level: float = 0.95,
     estimator: str = "ML",
+    fiml: bool = False,
 ):
-    """Fit ``model`` in every group of ``group``; returns a SEMResult with a ``group`` column."""
+    """Fit ``model`` in every group of ``group``; returns a SEMResult with a ``group`` column.
+
+    With ``fiml`` every row with at least one answer is used (full-information ML per group, the
+    saturated model by EM, standard errors from the observed information, as lavaan's
+    ``missing = "ml"``)."""
     from cxkit import __version__
     from cxkit.sem.result import SEMResult
 
-    mg = MultiGroup(model, frame, group, group_equal, std_lv)
+    if fiml and estimator == "MLR":
+        raise SpecificationError(
+            "estimator='MLR' with groups and missing='fiml' is not available yet; use one of them"
+        )
+    mg = MultiGroup(model, frame, group, group_equal, std_lv, fiml=fiml)
     theta, converged = mg.fit()
     _, info = mg.score_info(theta)
+    if fiml:  # the observed information, lavaan's default for FIML
+        from cxkit.sem.robust import observed_information
+
+        info = mg.n * observed_information(lambda th: mg.score_info(th, info=False)[0], theta, mg.n)
     try:
         vcov = np.linalg.inv(info)
     except np.linalg.LinAlgError:
@@ -340,7 +384,7 @@ def fit_multigroup(
         vcov, trace_model, trace_base = _mlr(mg, theta)
     se_glob = np.sqrt(np.clip(np.diag(vcov), 0, None))
     z = stats.norm.ppf(1 - (1 - level) / 2)
-    chisq = b_chisq = loglik = 0.0
+    chisq = b_chisq = loglik_total = 0.0
     srmr_parts = []
     r2 = {}
     rows = estimate_rows(mg, theta, se_glob)
@@ -350,12 +394,25 @@ def fit_multigroup(
         d = g["mean"] - mu
         _, logdet = np.linalg.slogdet(sigma)
         _, logdet_s = np.linalg.slogdet(g["s"])
-        fg = logdet + np.trace(g["s"] @ inv) - logdet_s - mg.p + d @ inv @ d
-        chisq += g["n"] * fg
-        b_chisq += g["n"] * (np.sum(np.log(np.diag(g["s"]))) - logdet_s)
-        loglik += (
-            -g["n"] / 2 * (mg.p * np.log(2 * np.pi) + logdet + np.trace(g["s"] @ inv) + d @ inv @ d)
-        )
+        if fiml:
+            ll_g = loglik(g["patterns"], mu, sigma)
+            x = g["x"]
+            n_avail = (~np.isnan(x)).sum(axis=0)
+            ll_base = float(
+                np.sum(-n_avail / 2 * (np.log(2 * np.pi) + np.log(np.nanvar(x, axis=0)) + 1))
+            )
+            chisq += 2 * (g["ll_sat"] - ll_g)
+            b_chisq += 2 * (g["ll_sat"] - ll_base)
+            loglik_total += ll_g
+        else:
+            fg = logdet + np.trace(g["s"] @ inv) - logdet_s - mg.p + d @ inv @ d
+            chisq += g["n"] * fg
+            b_chisq += g["n"] * (np.sum(np.log(np.diag(g["s"]))) - logdet_s)
+            loglik_total += (
+                -g["n"]
+                / 2
+                * (mg.p * np.log(2 * np.pi) + logdet + np.trace(g["s"] @ inv) + d @ inv @ d)
+            )
         ds = np.sqrt(np.diag(g["s"]))
         res = np.concatenate([((g["s"] - sigma) / np.outer(ds, ds))[np.tril_indices(mg.p)], d / ds])
         srmr_parts.append((g["n"], float(np.sqrt(np.mean(res**2)))))
@@ -389,7 +446,7 @@ def fit_multigroup(
     df = G * (mg.p * (mg.p + 1) / 2 + mg.p) - npar
     b_df = G * mg.p * (mg.p - 1) / 2
     srmr = sum(k * v for k, v in srmr_parts) / n
-    indices = assemble(n, npar, chisq, df, b_chisq, b_df, srmr, loglik, groups=G)
+    indices = assemble(n, npar, chisq, df, b_chisq, b_df, srmr, loglik_total, groups=G)
     if estimator == "MLR":
         robust = robust_indices(
             n, chisq, df, trace_model / df, b_chisq, b_df, trace_base / b_df, groups=G
@@ -398,7 +455,7 @@ def fit_multigroup(
     provenance = {
         "model": model,
         "estimator": estimator,
-        "missing": "listwise",
+        "missing": "fiml" if fiml else "listwise",
         "group": group,
         "groups": [str(g["label"]) for g in mg.groups],
         "group_equal": sorted(mg.equal),
@@ -438,6 +495,7 @@ def invariance(
     group: str,
     levels=("configural", "metric", "scalar", "strict"),
     estimator: str = "ML",
+    missing: str = "listwise",
 ) -> pd.DataFrame:
     """Measurement invariance across groups: configural, metric, scalar and strict models.
 
@@ -454,6 +512,8 @@ def invariance(
         With ``"MLR"`` the χ² differences are Satorra–Bentler (2001) scaled and the verdict uses the
         robust CFI and RMSEA; ``chisq_scaled``, ``cfi_robust``, ``tli_robust`` and
         ``rmsea_robust`` are added.
+    missing : {"listwise", "fiml"}
+        ``"fiml"``: every row with an answer, full-information ML in each group (ML only).
 
     Returns
     -------
@@ -475,6 +535,8 @@ def invariance(
     from cxkit.sem.compare import chisq_difference
 
     check_option("estimator", estimator, ("ML", "MLR"))
+    check_option("missing", missing, ("listwise", "fiml", "ml"))
+    fiml = missing in ("fiml", "ml")
     frame = as_frame(data)
     for lv in levels:
         if lv not in LEVELS:
@@ -485,7 +547,9 @@ def invariance(
         names += ["chisq_scaled", "scaling_factor", "cfi_robust", "tli_robust", "rmsea_robust"]
     rows = {}
     for lv in levels:
-        f = fit_multigroup(model, frame, group, LEVELS[lv], estimator=estimator).fit_indices
+        f = fit_multigroup(
+            model, frame, group, LEVELS[lv], estimator=estimator, fiml=fiml
+        ).fit_indices
         rows[lv] = {k: f[k] for k in names}
     out = pd.DataFrame.from_dict(rows, orient="index")
     out.index.name = "level"
