@@ -40,6 +40,12 @@ CASES = {
         "measure_hs/data.csv",
         {"group": "school", "group_equal": ["loadings"]},
     ),
+    "HS with missing answers by school (groups, FIML)": (
+        "boot_fiml_groups",
+        "measure_hs/model.lav",
+        "sem_fiml/data.csv",
+        {"group": "school", "group_equal": ["loadings"], "missing": "fiml"},
+    ),
 }
 
 

@@ -124,13 +124,18 @@ def test_fiml_bootstrap_agrees_with_lavaan():
     assert info["n_ok"] + info["n_failed"] == 1000 and info["n_failed"] <= 10
 
 
-def test_multigroup_bootstrap_agrees_with_lavaan():
-    """Multi-group fits: resampled within groups (lavaan: group = "school", se = "bootstrap")."""
-    hs = pd.read_csv(REFERENCE / "measure_hs" / "data.csv")
+@pytest.mark.parametrize(
+    "case, data, missing",
+    [("boot_groups", "measure_hs", "listwise"), ("boot_fiml_groups", "sem_fiml", "fiml")],
+)
+def test_multigroup_bootstrap_agrees_with_lavaan(case, data, missing):
+    """Multi-group fits, complete or FIML: resampled within groups (lavaan: group = "school",
+    se = "bootstrap"; missing = "ml" for the second)."""
+    hs = pd.read_csv(REFERENCE / data / "data.csv")
     model = "visual =~ x1 + x2 + x3\ntextual =~ x4 + x5 + x6\nspeed =~ x7 + x8 + x9"
-    fit = cxkit.fit_sem(model, hs, group="school", group_equal=["loadings"])
+    fit = cxkit.fit_sem(model, hs, group="school", group_equal=["loadings"], missing=missing)
     boot = fit.bootstrap(1000, seed=11, progress=False)
-    ref = pd.read_csv(REFERENCE / "boot_groups" / "estimates.csv")
+    ref = pd.read_csv(REFERENCE / case / "estimates.csv")
     ref["rhs"] = ref["rhs"].fillna("")
     keys = ["lhs", "op", "rhs", "group"]
     got = boot.estimates.set_index(keys)
