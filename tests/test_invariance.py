@@ -111,3 +111,56 @@ def test_invariance_with_fiml():
     assert inv.loc["metric", "verdict"] == "holds"
     with pytest.raises(SpecificationError, match="MLR' with groups and missing='fiml'"):
         cxkit.fit_sem(MODEL, FIML_DATA, group="school", missing="fiml", estimator="MLR")
+
+
+PARTIAL = REFERENCE / "partial_hs"
+
+
+def test_score_tests_match_lavtestscore():
+    """Which equalities of the scalar model the data object to (lavaan's lavTestScore)."""
+    fit = cxkit.fit_sem(MODEL, DATA, group="school", group_equal=["loadings", "intercepts"])
+    got = fit.score_tests()
+    ref = pd.read_csv(PARTIAL / "score_tests.csv").fillna({"rhs": ""})
+    keys = ["lhs", "op", "rhs", "group"]
+    got, ref = got.set_index(keys), ref.set_index(keys)
+    assert sorted(got.index) == sorted(ref.index)
+    np.testing.assert_allclose(got.loc[ref.index, "x2"], ref["x2"], rtol=1e-3)
+    np.testing.assert_allclose(got.loc[ref.index, "pvalue"], ref["pvalue"], atol=1e-4)
+    total = pd.read_csv(PARTIAL / "score_total.csv").iloc[0]
+    assert got.attrs["total"]["x2"] == pytest.approx(total["x2"], rel=1e-3)
+    assert got.attrs["total"]["df"] == total["df"]
+    # the two largest are the intercepts of x3 and x7: free them (partial scalar invariance)
+    assert set(got["x2"].nlargest(2).index.get_level_values("lhs")) == {"x3", "x7"}
+
+
+def test_group_partial_matches_lavaan():
+    fit = cxkit.fit_sem(
+        MODEL,
+        DATA,
+        group="school",
+        group_equal=["loadings", "intercepts"],
+        group_partial=["x3 ~ 1", "x7~1"],
+    )
+    assert fit.provenance["group_partial"] == ["x3~1", "x7~1"]
+    ref = pd.read_csv(PARTIAL / "partial_fit.csv").set_index("measure")["value"]
+    for k, v in ref.items():
+        assert fit.fit_indices[k] == pytest.approx(v, rel=1e-5, abs=1e-6), k
+    est = pd.read_csv(PARTIAL / "partial_estimates.csv")
+    got = fit.estimates.set_axis(key(fit.estimates))
+    est = est.set_axis(key(est))
+    assert sorted(got.index) == sorted(est.index)
+    got = got.loc[est.index]
+    np.testing.assert_allclose(got["est"], est["est"], rtol=1e-4, atol=1e-6)
+    np.testing.assert_allclose(got["se"], est["se"], rtol=1e-3, atol=1e-8)
+
+
+def test_partial_and_score_test_errors():
+    with pytest.raises(SpecificationError, match="'x10~1', which is not a parameter"):
+        cxkit.fit_sem(
+            MODEL, DATA, group="school", group_equal=["intercepts"], group_partial=["x10 ~ 1"]
+        )
+    with pytest.raises(SpecificationError, match="need group="):
+        cxkit.fit_sem(MODEL, DATA, group_partial=["x3 ~ 1"])
+    with pytest.raises(SpecificationError, match="fit with group="):
+        cxkit.fit_sem(MODEL, DATA).score_tests()
+    assert cxkit.fit_sem(MODEL, DATA, group="school").score_tests().empty

@@ -72,6 +72,7 @@ def fit_sem(
     group: str | None = None,
     *,
     group_equal=(),
+    group_partial=(),
     std_lv: bool = False,
     level: float = 0.95,
     ordered=None,
@@ -106,6 +107,10 @@ def fit_sem(
         With ``group``: parameters held equal across groups (``loadings``, ``intercepts``,
         ``residuals``, ``residual.covariances``, ``lv.variances``, ``lv.covariances``,
         ``regressions``, ``means``), as lavaan's ``group.equal``.
+    group_partial : iterable of str
+        With ``group_equal``: parameters exempt from it (partial invariance), in lavaan syntax as
+        ``group.partial``: ``["x3 ~ 1", "visual =~ x2"]``. :meth:`SEMResult.score_tests` says which
+        equalities the data object to.
     std_lv : bool
         Identify factors by fixing their variances to 1 instead of their first loadings.
     level : float
@@ -178,9 +183,12 @@ def fit_sem(
             level=level,
             estimator=estimator,
             fiml=fiml,
+            group_partial=tuple(group_partial),
         )
-    if group_equal:
-        raise SpecificationError("group_equal needs group=... (the column that defines the groups)")
+    if group_equal or group_partial:
+        raise SpecificationError(
+            "group_equal and group_partial need group=... (the column that defines the groups)"
+        )
     frame = as_frame(data)
     spec0 = ModelSpec.build(model, frame.columns, std_lv=std_lv)
     cols = spec0.observed

@@ -34,6 +34,25 @@ EQUAL = (
 )
 
 
+def _key(lhs: str, op: str, rhs: str) -> str:
+    """A parameter as lavaan writes it in ``group.partial``, without spaces: ``x3~1``."""
+    return f"{lhs}{op}{rhs}".replace(" ", "")
+
+
+def _split(text: str) -> tuple[str, str, str]:
+    """``'visual =~ x2'`` → ('visual', '=~', 'x2'); ``'x3 ~ 1'`` → ('x3', '~1', '')."""
+    s = str(text).replace(" ", "")
+    for op in ("=~", "~~", "~1", "~"):
+        if op == "~1" and s.endswith("~1"):
+            return s[:-2], "~1", ""
+        if op != "~1" and op in s:
+            lhs, rhs = s.split(op, 1)
+            return lhs, op, rhs
+    raise SpecificationError(
+        f"group_partial entry {text!r} is not a parameter in lavaan syntax, e.g. 'x3 ~ 1'"
+    )
+
+
 def _kind(spec: ModelSpec, k: int) -> str:
     p = next(par for par in spec.params if par.free == k)
     if p.op == "=~":
@@ -56,6 +75,7 @@ class MultiGroup:
         group_equal=(),
         std_lv: bool = False,
         fiml: bool = False,
+        group_partial=(),
     ):
         if group not in frame.columns:
             raise SpecificationError(
@@ -103,18 +123,33 @@ class MultiGroup:
         # local layout per group: [theta (q), nu (p), alpha (m)]; global index or -1 (fixed)
         kinds = [_kind(spec0, k) for k in range(self.q)]
         labelled = {k for par in spec0.params if par.label and par.free >= 0 for k in [par.free]}
+        keys = {}
+        for par in spec0.params:
+            if par.free >= 0 and par.free not in keys:
+                keys[par.free] = _key(par.lhs, par.op, par.rhs)
+        means = [_key(v, "~1", "") for v in cols] + [_key(v, "~1", "") for v in spec0.latent]
+        partial = {_key(*_split(s)) for s in group_partial}
+        unknown = sorted(partial - set(keys.values()) - set(means))
+        if unknown:
+            raise SpecificationError(
+                f"group_partial names {', '.join(map(repr, unknown))}, which is not a parameter of "
+                "the model; write them as lavaan does, e.g. 'x3 ~ 1' (an intercept) or "
+                "'visual =~ x2' (a loading)"
+            )
+        self.partial = partial
         nglob = 0
         self.maps = []
         first = None
         for gi, _ in enumerate(self.groups):
             mp = np.full(self.q + self.p + self.m, -1)
             for k in range(self.q):
-                if gi > 0 and (kinds[k] in self.equal or k in labelled):
+                tied = (kinds[k] in self.equal and keys[k] not in partial) or k in labelled
+                if gi > 0 and tied:
                     mp[k] = first[k]
                 else:
                     mp[k], nglob = nglob, nglob + 1
             for j in range(self.p):
-                if gi > 0 and "intercepts" in self.equal:
+                if gi > 0 and "intercepts" in self.equal and means[j] not in partial:
                     mp[self.q + j] = first[self.q + j]
                 else:
                     mp[self.q + j], nglob = nglob, nglob + 1
@@ -270,6 +305,58 @@ class MultiGroup:
         return theta, False
 
 
+def score_tests(mg: MultiGroup, theta: np.ndarray) -> pd.DataFrame:
+    """Score (Lagrange multiplier) tests for releasing each across-group equality, one at a time,
+    and all together (``attrs["total"]``), as lavaan's ``lavTestScore`` (expected information).
+
+    For the copy in group g of a parameter held equal to group 1's, the model is extended with a
+    free copy for g, and ``X² = s' I⁻¹ s`` with ``s`` and ``I`` the extended model's score and
+    information at the constrained estimate (df = 1 each).
+    """
+    import copy
+
+    spec0 = mg.groups[0]["spec"]
+    names = {}
+    for par in spec0.params:
+        if par.free >= 0 and par.free not in names:
+            names[par.free] = (par.lhs, par.op, par.rhs)
+    for j, v in enumerate(mg.cols):
+        names[mg.q + j] = (v, "~1", "")
+    for a, k in enumerate(mg.latent_idx):
+        names[mg.q + mg.p + a] = (spec0.inner[k], "~1", "")
+    tied = [
+        (gi, k)
+        for gi in range(1, len(mg.groups))
+        for k in range(len(mg.maps[gi]))
+        if mg.maps[gi][k] >= 0 and mg.maps[gi][k] == mg.maps[0][k]
+    ]
+
+    def statistic(release) -> float:
+        aug = copy.copy(mg)
+        aug.maps = [m.copy() for m in mg.maps]
+        extra = []
+        for gi, k in release:
+            aug.maps[gi][k] = mg.n_free + len(extra)
+            extra.append(theta[mg.maps[gi][k]])
+        aug.n_free = mg.n_free + len(extra)
+        grad, info = aug.score_info(np.concatenate([theta, extra]))
+        return float(grad @ np.linalg.lstsq(info, grad, rcond=None)[0])
+
+    rows = []
+    for gi, k in tied:
+        x2 = statistic([(gi, k)])
+        rows.append((*names[k], gi + 1, x2, 1, float(stats.chi2.sf(x2, 1))))
+    out = pd.DataFrame(rows, columns=["lhs", "op", "rhs", "group", "x2", "df", "pvalue"])
+    if tied:
+        x2 = statistic(tied)
+        out.attrs["total"] = {
+            "x2": x2,
+            "df": len(tied),
+            "pvalue": float(stats.chi2.sf(x2, len(tied))),
+        }
+    return out
+
+
 def estimate_rows(mg: MultiGroup, theta: np.ndarray, se_glob: np.ndarray | None = None) -> list:
     """The rows of a multi-group ``estimates`` table: (lhs, op, rhs, label, group, est, se, free,
     std_all), group by group: parameters, intercepts, latent means."""
@@ -356,6 +443,7 @@ def fit_multigroup(
     level: float = 0.95,
     estimator: str = "ML",
     fiml: bool = False,
+    group_partial=(),
 ):
     """Fit ``model`` in every group of ``group``; returns a SEMResult with a ``group`` column.
 
@@ -369,7 +457,9 @@ def fit_multigroup(
         raise SpecificationError(
             "estimator='MLR' with groups and missing='fiml' is not available yet; use one of them"
         )
-    mg = MultiGroup(model, frame, group, group_equal, std_lv, fiml=fiml)
+    mg = MultiGroup(
+        model, frame, group, group_equal, std_lv, fiml=fiml, group_partial=group_partial
+    )
     theta, converged = mg.fit()
     _, info = mg.score_info(theta)
     if fiml:  # the observed information, lavaan's default for FIML
@@ -459,6 +549,7 @@ def fit_multigroup(
         "group": group,
         "groups": [str(g["label"]) for g in mg.groups],
         "group_equal": sorted(mg.equal),
+        "group_partial": sorted(mg.partial),
         "n_used": n,
         "n_dropped": int(len(frame) - n),
         "cxkit": __version__,
@@ -496,6 +587,7 @@ def invariance(
     levels=("configural", "metric", "scalar", "strict"),
     estimator: str = "ML",
     missing: str = "listwise",
+    group_partial=(),
 ) -> pd.DataFrame:
     """Measurement invariance across groups: configural, metric, scalar and strict models.
 
@@ -514,6 +606,9 @@ def invariance(
         ``rmsea_robust`` are added.
     missing : {"listwise", "fiml"}
         ``"fiml"``: every row with an answer, full-information ML in each group (ML only).
+    group_partial : iterable of str
+        Parameters exempt from the equalities at every level (partial invariance), e.g.
+        ``["x3 ~ 1"]``; find them with :meth:`cxkit.SEMResult.score_tests`.
 
     Returns
     -------
@@ -547,8 +642,9 @@ def invariance(
         names += ["chisq_scaled", "scaling_factor", "cfi_robust", "tli_robust", "rmsea_robust"]
     rows = {}
     for lv in levels:
+        partial = tuple(group_partial) if LEVELS[lv] else ()
         f = fit_multigroup(
-            model, frame, group, LEVELS[lv], estimator=estimator, fiml=fiml
+            model, frame, group, LEVELS[lv], estimator=estimator, fiml=fiml, group_partial=partial
         ).fit_indices
         rows[lv] = {k: f[k] for k in names}
     out = pd.DataFrame.from_dict(rows, orient="index")

@@ -96,6 +96,30 @@ class SEMResult:
             self._single_group("the bootstrap")
         return bootstrap(self, n=n, seed=seed, ci=ci, progress=progress, level=level)
 
+    def score_tests(self) -> pd.DataFrame:
+        """Score tests for releasing each across-group equality of a multi-group fit (lavaan's
+        ``lavTestScore``): which loadings or intercepts differ between groups (partial invariance).
+
+        Returns
+        -------
+        DataFrame
+            ``lhs, op, rhs, group, x2, df, pvalue``: the parameter whose copy in ``group`` would be
+            freed; ``attrs["total"]`` holds the test of releasing them all. Refit with
+            ``group_partial=["x3 ~ 1", ...]`` to free the ones that matter.
+        """
+        from cxkit.errors import SpecificationError
+        from cxkit.sem.multigroup import score_tests
+
+        if self.multigroup is None:
+            raise SpecificationError(
+                "score tests are for equalities across groups: fit with group= and group_equal="
+            )
+        if self.multigroup.fiml:
+            raise SpecificationError(
+                "score tests of multi-group FIML fits are not available yet; use missing='listwise'"
+            )
+        return score_tests(self.multigroup, self.theta)
+
     def _single_group(self, what: str) -> None:
         from cxkit.errors import SpecificationError
 
