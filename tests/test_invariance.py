@@ -109,8 +109,6 @@ def test_invariance_with_fiml():
     inv = cxkit.invariance(MODEL, FIML_DATA, group="school", missing="fiml")
     np.testing.assert_allclose(inv["chisq"], FIML_FIT.loc[list(LEVELS), "chisq"], rtol=1e-5)
     assert inv.loc["metric", "verdict"] == "holds"
-    with pytest.raises(SpecificationError, match="MLR' with groups and missing='fiml'"):
-        cxkit.fit_sem(MODEL, FIML_DATA, group="school", missing="fiml", estimator="MLR")
 
 
 PARTIAL = REFERENCE / "partial_hs"

@@ -61,6 +61,11 @@ CASES = {
         pd.read_csv(REFERENCE / "measure_hs" / "data.csv"),
         {},
     ),
+    "mg_fiml": lambda: (
+        HS,
+        pd.read_csv(REFERENCE / "sem_fiml" / "data.csv"),
+        {"group": "school", "group_equal": ["loadings"], "missing": "fiml"},
+    ),
     "mg_metric": lambda: (
         HS,
         pd.read_csv(REFERENCE / "measure_hs" / "data.csv"),

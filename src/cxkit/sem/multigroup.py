@@ -410,8 +410,9 @@ def resampled(mg: MultiGroup, index: list[np.ndarray]) -> MultiGroup:
     return out
 
 
-def _mlr(mg: MultiGroup, theta: np.ndarray) -> tuple[np.ndarray, float, float]:
-    """Robust vcov and the Yuan–Bentler traces (model, baseline) of a multi-group fit."""
+def _mlr(mg: MultiGroup, theta: np.ndarray) -> tuple[np.ndarray, float, float, dict | None]:
+    """Robust vcov, the Yuan–Bentler traces (model, baseline) of a multi-group fit and, with FIML,
+    lavaan's FIML-corrected statistics for the robust indices."""
     from cxkit.sem import robust
     from cxkit.sem.fit import _fixed_x
 
@@ -420,18 +421,25 @@ def _mlr(mg: MultiGroup, theta: np.ndarray) -> tuple[np.ndarray, float, float]:
             "estimator='MLR' with groups is not available yet for models with observed exogenous "
             "predictors; use estimator='ML', or turn the predictor into a single-indicator factor"
         )
-    groups = []
+    groups, bases = [], []
     base_trace = 0.0
     for gi, g in enumerate(mg.groups):
         sigma, mu, _, _ = mg.group_moments(theta, gi)
         grp = robust.Group(g["x"], g["mean"], g["s"], mu, sigma, mg.delta(theta, gi), True)
         groups.append(grp)
         base, e_b = robust.baseline_group(g["x"], g["mean"], g["s"], True, cache=grp.cache)
+        bases.append(base)
         # the baseline's groups share no parameters: its information is block-diagonal
         base_trace += robust.trace_ugamma([base], np.linalg.inv(e_b))
     e = robust.observed_information(lambda th: mg.score_info(th, info=False)[0], theta, mg.n)
     vcov, e_inv = robust.sandwich(groups, e)
-    return vcov, robust.trace_ugamma(groups, e_inv), base_trace
+    trace = robust.trace_ugamma(groups, e_inv)
+    corrected = None
+    if mg.fiml:
+        df = len(groups) * (mg.p * (mg.p + 1) / 2 + mg.p) - mg.n_free
+        b_df = len(groups) * mg.p * (mg.p - 1) / 2
+        corrected = robust.fiml_corrected(groups, bases, df, b_df)
+    return vcov, trace, base_trace, corrected
 
 
 def fit_multigroup(
@@ -453,10 +461,6 @@ def fit_multigroup(
     from cxkit import __version__
     from cxkit.sem.result import SEMResult
 
-    if fiml and estimator == "MLR":
-        raise SpecificationError(
-            "estimator='MLR' with groups and missing='fiml' is not available yet; use one of them"
-        )
     mg = MultiGroup(
         model, frame, group, group_equal, std_lv, fiml=fiml, group_partial=group_partial
     )
@@ -471,7 +475,7 @@ def fit_multigroup(
     except np.linalg.LinAlgError:
         vcov = np.full((mg.n_free, mg.n_free), np.nan)
     if estimator == "MLR":
-        vcov, trace_model, trace_base = _mlr(mg, theta)
+        vcov, trace_model, trace_base, corrected = _mlr(mg, theta)
     se_glob = np.sqrt(np.clip(np.diag(vcov), 0, None))
     z = stats.norm.ppf(1 - (1 - level) / 2)
     chisq = b_chisq = loglik_total = 0.0
@@ -539,7 +543,15 @@ def fit_multigroup(
     indices = assemble(n, npar, chisq, df, b_chisq, b_df, srmr, loglik_total, groups=G)
     if estimator == "MLR":
         robust = robust_indices(
-            n, chisq, df, trace_model / df, b_chisq, b_df, trace_base / b_df, groups=G
+            n,
+            chisq,
+            df,
+            trace_model / df,
+            b_chisq,
+            b_df,
+            trace_base / b_df,
+            groups=G,
+            corrected=corrected,
         )
         indices = pd.concat([indices, robust])
     provenance = {

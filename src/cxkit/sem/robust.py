@@ -327,18 +327,31 @@ def _f_ml(mu_s, s, mu, sigma) -> float:
     )
 
 
-def fiml_corrected(group: Group, base: Group, df: float, b_df: float) -> dict[str, float]:
+def fiml_corrected(groups, bases, df: float, b_df: float) -> dict[str, float]:
     """lavaan's FIML-corrected χ² and scaling factors for robust CFI/TLI/RMSEA with missing data
     (``lav_fit_fiml_corrected``, version "V3"): the model and the baseline evaluated at the EM moments
     as complete data (``χ²_3``), and ``c_3 = tr(U Wm⁻¹ Wc Wm⁻¹ U Γ) / df`` with ``Wm`` the
     missing-data h1 information, ``Wc`` the complete-data one at the EM moments, ``Γ = Wm⁻¹ Jm Wm⁻¹``
-    and ``U = Wm − Wm Δ (Δ' Wm Δ)⁻¹ Δ' Wm``."""
-    n = group.n
-    wm = group.h1_information()
-    jm = group.h1_firstorder()
-    wc = complete_information(group.sigma_h1, True)
-    wm_inv = np.linalg.inv(wm)
-    gamma = wm_inv @ jm @ wm_inv
+    and ``U = Wm − Wm Δ (Δ' Wm Δ)⁻¹ Δ' Wm``; over several groups block-diagonal, each group's block
+    weighted by its share f_g (``Wm``, ``Wc`` times f_g, ``Wm⁻¹`` and ``Γ`` over f_g).
+
+    ``groups``, ``bases``: one :class:`Group` per group for the model and the baseline (a single
+    Group is taken as a list of one)."""
+    from scipy.linalg import block_diag
+
+    groups = [groups] if isinstance(groups, Group) else list(groups)
+    bases = [bases] if isinstance(bases, Group) else list(bases)
+    n = sum(g.n for g in groups)
+    wm, wm_inv, wc, gamma = [], [], [], []
+    for g in groups:
+        f = g.n / n
+        a = g.h1_information()
+        a_inv = np.linalg.inv(a)
+        wm.append(f * a)
+        wm_inv.append(a_inv / f)
+        wc.append(f * complete_information(g.sigma_h1, True))
+        gamma.append(a_inv @ g.h1_firstorder() @ a_inv / f)
+    wm, wm_inv, wc, gamma = (block_diag(*m) for m in (wm, wm_inv, wc, gamma))
     middle = wm_inv @ wc @ wm_inv
 
     def k(delta):
@@ -346,12 +359,17 @@ def fiml_corrected(group: Group, base: Group, df: float, b_df: float) -> dict[st
         u = wm - wm @ delta @ e_inv @ delta.T @ wm
         return float(np.trace(u @ middle @ u @ gamma))
 
-    mu_t, s_t = group.mu_h1, group.sigma_h1
+    def chisq(models):
+        return sum(
+            g.n * _f_ml(g.mu_h1, g.sigma_h1, m.mu, m.sigma)
+            for g, m in zip(groups, models, strict=True)
+        )
+
     return {
-        "chisq": n * _f_ml(mu_t, s_t, group.mu, group.sigma),
-        "c": k(group.delta) / df,
-        "b_chisq": n * _f_ml(mu_t, s_t, base.mu, base.sigma),
-        "b_c": k(base.delta) / b_df,
+        "chisq": chisq(groups),
+        "c": k(np.vstack([g.delta for g in groups])) / df,
+        "b_chisq": chisq(bases),
+        "b_c": k(block_diag(*[b.delta for b in bases])) / b_df,
     }
 
 

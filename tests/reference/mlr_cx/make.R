@@ -35,6 +35,7 @@ lrt <- lavTestLRT(fit1, fit2)
 write.csv(data.frame(model = c("free", "equal"), df = lrt$Df, chisq = lrt$Chisq, chisq_diff = lrt[["Chisq diff"]],
                      df_diff = lrt[["Df diff"]], p_diff = lrt[["Pr(>Chisq)"]]), "compare.csv", row.names = FALSE)
 writeLines(capture.output(attr(lrt, "heading")), "compare_heading.txt")
+run(hs_model, read.csv("../sem_fiml/data.csv"), "mg_fiml", group = "school", group.equal = "loadings", missing = "ml")
 # invariance with MLR: HS by school, four levels, lavTestLRT between neighbours
 lv <- list(configural = "", metric = "loadings", scalar = c("loadings", "intercepts"),
            strict = c("loadings", "intercepts", "residuals"))
