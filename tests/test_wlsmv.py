@@ -128,10 +128,31 @@ def test_ordered_errors_are_clear():
         fit.bootstrap(100)
     resid = fit.residuals("cor")
     assert resid.shape == (10, 10)
-    one = cxkit.fit_sem("f =~ A1 + A2 + A3 + A4 + A5 + C1 + C2 + C3 + C4 + C5", d, ordered=True)
-    with pytest.warns(cxkit.errors.ModelWarning, match="DIFFTEST"):
-        cmp = cxkit.compare_models(fit, one)
-    assert cmp["chisq_diff"].isna().all() and cmp.attrs["test"] == "none (WLSMV)"
+    with pytest.raises(SpecificationError, match="fitted the same way"):
+        cxkit.compare_models(fit, cxkit.fit_sem(BFI, d))
+    other = cxkit.fit_sem("agree =~ A1 + A2 + A3 + A4 + A5", d, ordered=True)
+    with pytest.raises(SpecificationError, match="same ordered variables"):
+        cxkit.compare_models(fit, other)
+
+
+@pytest.mark.parametrize(
+    "restricted, model",
+    [
+        ("one", "f =~ A1 + A2 + A3 + A4 + A5 + C1 + C2 + C3 + C4 + C5"),
+        ("eq", "agree =~ A1 + a*A2 + a*A3 + a*A4 + a*A5\nconsc =~ C1 + c*C2 + c*C3 + c*C4 + c*C5"),
+    ],
+)
+def test_difftest_matches_lavtestlrt(restricted, model):
+    """Nested WLSMV fits: the mean- and variance-adjusted difference (lavaan: satorra.2000)."""
+    d = _bfi()
+    two = cxkit.fit_sem(BFI, d, ordered=True)
+    other = cxkit.fit_sem(model, d, ordered=True)
+    got = cxkit.compare_models(two, other, names=["two", restricted])
+    ref = pd.read_csv(WL / "bfi_difftest.csv").set_index("restricted").loc[restricted]
+    assert got.attrs["test"] == ref["method"] == "satorra.2000"
+    assert got.loc[restricted, "chisq_diff"] == pytest.approx(ref["chisq_diff"], rel=1e-5)
+    assert got.loc[restricted, "df_diff"] == ref["df_diff"]
+    assert got.loc[restricted, "p_diff"] == pytest.approx(ref["p_diff"], rel=1e-3)
 
 
 def test_wlsmv_differs_from_ml_on_likert_data():

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import warnings
-
 import numpy as np
 import pandas as pd
 from scipy import stats
 
-from cxkit.errors import ModelWarning, SpecificationError
+from cxkit.errors import SpecificationError
 
 
 def compare_models(*results, names: list[str] | None = None) -> pd.DataFrame:
@@ -23,7 +21,8 @@ def compare_models(*results, names: list[str] | None = None) -> pd.DataFrame:
     DataFrame
         Indexed by model name: ``npar, chisq, df, pvalue, aic, bic, cfi, tli, rmsea, srmr,
         chisq_diff, df_diff, p_diff``. When every model was fitted with ``estimator="MLR"`` the
-        difference is the Satorra–Bentler (2001) scaled one, as lavaan's ``lavTestLRT``
+        difference is the Satorra–Bentler (2001) scaled one, and between ordinal (WLSMV) fits the
+        mean- and variance-adjusted DIFFTEST-type one (Satorra, 2000), as lavaan's ``lavTestLRT``
         (``attrs["test"]`` says which).
 
     Examples
@@ -71,21 +70,38 @@ def compare_models(*results, names: list[str] | None = None) -> pd.DataFrame:
             }
         )
     df = pd.DataFrame(rows).sort_values(["df", "chisq"], kind="stable").set_index("model")
-    if any(r.provenance.get("estimator") == "WLSMV" for r in results):
-        warnings.warn(
-            "χ² difference tests between WLSMV fits need lavaan's DIFFTEST-type correction "
-            "(satorra.2000), which cxkit does not have yet; chisq_diff, df_diff and p_diff are left "
-            "empty. Compare the fit indices, or refit with estimator='MLR' for a scaled test",
-            ModelWarning,
-            stacklevel=2,
-        )
-        df["chisq_diff"] = df["df_diff"] = df["p_diff"] = np.nan
-        df.attrs["test"] = "none (WLSMV)"
-        return df
+    ordinal = [r.provenance.get("estimator") == "WLSMV" for r in results]
+    if any(ordinal):
+        if not all(ordinal):
+            raise SpecificationError(
+                "some models were fitted with ordered indicators (WLSMV) and some not; compare "
+                "models fitted the same way"
+            )
+        return _difftest(df, dict(zip(names, results, strict=True)))
     scaling = _scaling(results, names, df.index)
     df["chisq_diff"], df["df_diff"], df["p_diff"] = chisq_difference(df["chisq"], df["df"], scaling)
     df.attrs["test"] = "likelihood ratio" if scaling is None else "satorra.bentler.2001"
     return df
+
+
+def _difftest(table: pd.DataFrame, by_name: dict) -> pd.DataFrame:
+    """Neighbouring WLSMV fits compared by the DIFFTEST-type test (lavaan's satorra.2000)."""
+    from cxkit.sem.wlsmv import difftest
+
+    states = [by_name[name].ordinal for name in table.index]
+    first = states[0]["s"]
+    if any(len(s["s"]) != len(first) or not np.allclose(s["s"], first) for s in states):
+        raise SpecificationError(
+            "the WLSMV fits have different thresholds or polychoric correlations: compare models "
+            "of the same ordered variables on the same data"
+        )
+    diff, ddf, pval = (np.full(len(states), np.nan) for _ in range(3))
+    for k in range(1, len(states)):
+        if table["df"].iloc[k] > table["df"].iloc[k - 1]:
+            diff[k], ddf[k], pval[k] = difftest(states[k], states[k - 1])
+    table["chisq_diff"], table["df_diff"], table["p_diff"] = diff, ddf, pval
+    table.attrs["test"] = "satorra.2000"
+    return table
 
 
 def _scaling(results, names, order) -> pd.Series | None:

@@ -60,6 +60,8 @@ class SEMResult:
     bootstrap_draws: pd.DataFrame | None = field(default=None, repr=False, compare=False)
     #: a multi-group fit's layout and data (:class:`cxkit.sem.multigroup.MultiGroup`)
     multigroup: object | None = field(default=None, repr=False, compare=False)
+    #: an ordinal (WLSMV) fit's sample statistics, weights and Δ, for difference tests
+    ordinal: dict | None = field(default=None, repr=False, compare=False)
 
     def bootstrap(
         self,

@@ -280,7 +280,43 @@ def fit_wlsmv(model: str, frame: pd.DataFrame, std_lv: bool = False, level: floa
         converged=converged,
         provenance=provenance,
         level=level,
+        ordinal={
+            "s": mom.vector(),
+            "w": w_all,
+            "gamma": mom.gamma,
+            "delta": delta,
+            "chisq": chisq,
+            "df": df,
+        },
     )
+
+
+def difftest(restricted: dict, free: dict) -> tuple[float, float, float]:
+    """The mean- and variance-adjusted χ² difference of two nested WLSMV fits (lavaan's
+    ``lavTestLRT``, method "satorra.2000", scaled-shifted), from their ``SEMResult.ordinal``.
+
+    With ``Δ1``, ``W``, ``Γ`` of the less restricted model, ``A`` spanning the restrictions (the
+    orthogonal complement of ``Δ1⁺ Δ0``), ``P = Δ1'WΔ1`` and
+    ``U = WΔ1 P⁻¹A'(AP⁻¹A')⁻¹AP⁻¹ Δ1'W``: ``Δχ² = a (T0 − T1) + b`` with ``a = sqrt(m / tr((UΓ)²))``,
+    ``b = m − a·tr(UΓ)`` and ``m`` the difference in df. Returns (Δχ², m, p).
+    """
+    from scipy.linalg import null_space
+
+    m = restricted["df"] - free["df"]
+    d1, d0 = free["delta"], restricted["delta"]
+    h = np.linalg.pinv(d1) @ d0
+    a_mat = null_space(h.T).T
+    w = free["w"]
+    p_inv = np.linalg.inv(d1.T @ (d1 * w[:, None]))
+    apa = a_mat @ p_inv @ a_mat.T
+    paap = p_inv @ a_mat.T @ np.linalg.pinv(apa) @ a_mat @ p_inv
+    wd = d1 * w[:, None]
+    ug = wd @ paap @ wd.T @ free["gamma"]
+    tr1, tr2 = float(np.trace(ug)), float(np.sum(ug * ug.T))
+    a = np.sqrt(m / tr2)
+    b = m - a * tr1
+    diff = (restricted["chisq"] - free["chisq"]) * a + b
+    return diff, m, float(stats.chi2.sf(diff, m))
 
 
 def _ordinal_rows(est, spec, mom, vcov_th, common, level) -> pd.DataFrame:

@@ -31,4 +31,17 @@ for (v in c("A1", "C4", "C5")) b[[v]] <- 7 - b[[v]]
 run("agree =~ A1 + A2 + A3 + A4 + A5\nconsc =~ C1 + C2 + C3 + C4 + C5", b, "bfi")
 # a saturated model with negative loadings (A1 not reversed here): df = 0
 run("a =~ A1 + A2 + A3", read.csv("../ordinal_bfi/data.csv"), "bfi3")
+# DIFFTEST-type difference tests (lavTestLRT of WLSMV fits): two factors vs one factor, and vs
+# equal loadings within each factor
+two <- sem("agree =~ A1 + A2 + A3 + A4 + A5\nconsc =~ C1 + C2 + C3 + C4 + C5", data = b, ordered = TRUE, estimator = "WLSMV")
+one <- sem("f =~ A1 + A2 + A3 + A4 + A5 + C1 + C2 + C3 + C4 + C5", data = b, ordered = TRUE, estimator = "WLSMV")
+eq <- sem("agree =~ A1 + a*A2 + a*A3 + a*A4 + a*A5\nconsc =~ C1 + c*C2 + c*C3 + c*C4 + c*C5", data = b, ordered = TRUE, estimator = "WLSMV")
+out <- list()
+for (nm in c("one", "eq")) {
+  lrt <- lavTestLRT(two, get(nm))
+  out[[nm]] <- data.frame(restricted = nm, chisq_diff = lrt[["Chisq diff"]][2], df_diff = lrt[["Df diff"]][2],
+                          p_diff = lrt[["Pr(>Chisq)"]][2],
+                          method = regmatches(attr(lrt, "heading"), regexpr("satorra[.a-z0-9]*", attr(lrt, "heading"))))
+}
+write.csv(do.call(rbind, out), "bfi_difftest.csv", row.names = FALSE)
 writeLines(capture.output(sessionInfo()), "sessionInfo.txt")
