@@ -181,7 +181,7 @@ def test_data_errors():
         match="missing='pairwise' is not accepted; use one of: 'listwise', 'fiml', 'ml'",
     ):
         cxkit.fit_sem(HS_MODEL, HS, missing="pairwise")
-    with pytest.raises(SpecificationError, match="group_equal needs group"):
+    with pytest.raises(SpecificationError, match="group_equal and group_partial need group"):
         cxkit.fit_sem(HS_MODEL, HS, group_equal=["loadings"])
     with pytest.raises(SpecificationError, match="estimator='GLS' is not accepted"):
         cxkit.fit_sem(HS_MODEL, HS, estimator="GLS")

@@ -130,9 +130,12 @@ def test_ordered_errors_are_clear():
     assert resid.shape == (10, 10)
     with pytest.raises(SpecificationError, match="fitted the same way"):
         cxkit.compare_models(fit, cxkit.fit_sem(BFI, d))
-    other = cxkit.fit_sem("agree =~ A1 + A2 + A3 + A4 + A5", d, ordered=True)
+    complete = d.dropna()
     with pytest.raises(SpecificationError, match="same ordered variables"):
-        cxkit.compare_models(fit, other)
+        cxkit.compare_models(
+            cxkit.fit_sem(BFI, complete, ordered=True),
+            cxkit.fit_sem("agree =~ A1 + A2 + A3 + A4 + A5", complete, ordered=True),
+        )
 
 
 @pytest.mark.parametrize(
