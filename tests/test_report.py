@@ -183,3 +183,39 @@ def test_cli_analyze_reads_an_indonesian_google_forms_export(tmp_path):
     assert proc.returncode == 0, proc.stderr
     assert "separator ';', decimal ','" in proc.stdout and "rows excluded" in proc.stdout
     assert (out / "report.pdf").exists()
+
+
+@pytest.mark.parametrize("how", ["MLR", "ordered"])
+def test_robust_and_ordinal_reports(how, tmp_path):
+    """analyze(estimator="MLR") and analyze(ordered=True): the tables and the methods say so."""
+    from cxkit.report.content import blocks
+
+    options = {"estimator": "MLR"} if how == "MLR" else {"ordered": True}
+    st = analyze(
+        cxkit.datasets.load_dataset("online-cx-demo"), INS, n_boot=0, progress=False, **options
+    )
+    tables = {b[1]: b[2] for b in blocks(st) if b[0] == "table"}
+    fit = tables["Fit of the structural models"]
+    comp = tables["The three CX models compared"]
+    methods = st.methods()
+    if how == "MLR":
+        assert st.settings["estimator"] == "MLR"
+        assert {"scaled χ²", "robust CFI", "robust RMSEA [90% CI]"} <= set(fit.columns)
+        assert "Yuan-Bentler" in methods and "Satorra-Bentler (2001)" in methods
+        assert st.comparison.attrs["test"] == "satorra.bentler.2001"
+    else:
+        assert st.settings["estimator"] == "WLSMV" and st.boot is None
+        assert "scaled χ²" in fit.columns and "AIC" not in comp.columns
+        assert "polychoric" in methods and "Satorra, 2000" in methods
+        assert st.comparison.attrs["test"] == "satorra.2000"
+        assert not comp.apply(lambda c: c.str.contains("nan")).any().any()
+    out = st.write(tmp_path)
+    assert (out / "report.pdf").stat().st_size > 10_000
+    with pytest.raises(SpecificationError, match="does not combine"):
+        analyze(
+            cxkit.datasets.load_dataset("online-cx-demo"),
+            INS,
+            progress=False,
+            ordered=True,
+            estimator="MLR",
+        )

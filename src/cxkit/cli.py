@@ -285,17 +285,19 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
         exclude=args.exclude or (),
         progress=not args.quiet,
         estimator=args.estimator,
+        ordered=args.ordered,
     )
     r = study.responses
     print(r.summary())
     out = study.write(Path(args.out))
     rel = study.reliability
     fit = (study.boot or study.fits[study.model]).fit_indices
-    kind = "robust " if "cfi_robust" in fit else ""
+    kind = "robust" if "cfi_robust" in fit else "scaled" if "shift_parameter" in fit else ""
+    suffix = f"_{kind}" if kind else ""
     print(
         f"\nreliability: alpha {rel['alpha'].min():.2f}-{rel['alpha'].max():.2f}; model {study.model}: "
-        f"{kind}CFI {fit['cfi_robust' if kind else 'cfi']:.3f}, "
-        f"{kind}RMSEA {fit['rmsea_robust' if kind else 'rmsea']:.3f}, SRMR {fit['srmr']:.3f}"
+        f"{kind + ' ' if kind else ''}CFI {fit['cfi' + suffix]:.3f}, "
+        f"{kind + ' ' if kind else ''}RMSEA {fit['rmsea' + suffix]:.3f}, SRMR {fit['srmr']:.3f}"
     )
     print(
         f"report: {out / 'report.html'} and {out / 'report.pdf'}; tables in {out / 'tables'}, figures in {out / 'figures'}"
@@ -392,6 +394,11 @@ def build_parser() -> argparse.ArgumentParser:
         type=str.upper,
         choices=["ML", "MLR"],
         help="MLR: robust standard errors, scaled chi-square, robust fit indices",
+    )
+    p.add_argument(
+        "--ordered",
+        action="store_true",
+        help="treat the Likert items as ordinal: polychoric correlations, WLSMV",
     )
     p.add_argument("--quiet", action="store_true", help="no progress bars")
     p.set_defaults(func=_cmd_analyze)

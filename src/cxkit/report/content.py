@@ -34,6 +34,17 @@ def _stars(p) -> str:
 
 
 def _fit_row(f: pd.Series) -> dict:
+    if "shift_parameter" in f:  # WLSMV: the scaled-shifted test and the scaled indices
+        return {
+            "scaled χ²": f"{f['chisq_scaled']:.2f}",
+            "df": f"{f['df']:.0f}",
+            "p": _p(f["pvalue_scaled"]),
+            "CFI": _n(f["cfi_scaled"]),
+            "TLI": _n(f["tli_scaled"]),
+            "RMSEA [90% CI]": f"{_n(f['rmsea_scaled'])} [{_n(f['rmsea_ci_low_scaled'])}, "
+            f"{_n(f['rmsea_ci_high_scaled'])}]",
+            "SRMR": _n(f["srmr"]),
+        }
     if "cfi_robust" in f:  # MLR: the scaled test and the robust indices
         return {
             "scaled χ²": f"{f['chisq_scaled']:.2f}",
@@ -70,18 +81,32 @@ def methods_paragraph(study) -> str:
         else ""
     )
     robust = s.get("estimator") == "MLR"
+    ordinal = s.get("estimator") == "WLSMV"
     estimation = (
         "maximum likelihood with robust (Huber-White) standard errors and the Yuan-Bentler scaled "
         "chi-square (MLR)"
         if robust
+        else "diagonally weighted least squares on polychoric correlations, the items treated as "
+        "ordinal, with robust standard errors and the mean- and variance-adjusted chi-square (WLSMV)"
+        if ordinal
         else "maximum likelihood"
     )
-    indices = "the robust (Brosseau-Liard & Savalei, 2014) " if robust else ""
+    indices = (
+        "the robust (Brosseau-Liard & Savalei, 2014) "
+        if robust
+        else "the scaled "
+        if ordinal
+        else ""
+    )
     difference = (
         "Satorra-Bentler (2001) scaled chi-square difference tests"
         if robust
+        else "DIFFTEST-type adjusted chi-square difference tests (Satorra, 2000)"
+        if ordinal
         else "chi-square difference tests"
     )
+    if ordinal:
+        boot = " Indirect effects were tested with delta-method standard errors."
     excl = (
         f" Respondents flagged for {', '.join(s['exclude'])} were excluded ({s['n_excluded']})."
         if s["exclude"]
@@ -97,7 +122,7 @@ def methods_paragraph(study) -> str:
         "and the Fornell-Larcker criterion. The measurement model and the structural models were estimated by "
         f"{estimation} with listwise deletion of incomplete answers; model fit was judged by {indices}CFI and TLI "
         "(>= .95), RMSEA (<= .06) and SRMR (<= .08; Hu & Bentler, 1999), and competing models were compared with "
-        f"AIC, BIC and {difference} for nested models.{boot} Reverse-keyed items were recoded "
+        f"{'' if ordinal else 'AIC, BIC and '}{difference} for nested models.{boot} Reverse-keyed items were recoded "
         f"(min + max) - x before analysis. Software: cxkit {s['cxkit']} (Python {s['python']}, numpy "
         f"{s['numpy']}, pandas {s['pandas']}, semopy {s['semopy']}); estimates, standard errors and fit "
         "indices follow lavaan 0.6 definitions."
@@ -377,6 +402,10 @@ def blocks(study) -> list[tuple]:
         },
         index=comp.index,
     )
+    test = comp.attrs.get("test")
+    has_ic = bool(np.isfinite(comp["aic"]).all())
+    if not has_ic:  # WLSMV: no likelihood, so no AIC/BIC
+        ctab = ctab.drop(columns=["AIC", "BIC"])
     out.append(
         (
             "table",
@@ -385,10 +414,12 @@ def blocks(study) -> list[tuple]:
             "Ordered by df; Δχ² against the previous row (meaningful for nested models only)"
             + (
                 ", Satorra–Bentler (2001) scaled from the standard χ² shown and the models' scaling factors"
-                if comp.attrs.get("test") == "satorra.bentler.2001"
+                if test == "satorra.bentler.2001"
+                else ", the DIFFTEST-type adjusted difference (Satorra, 2000) of the WLSMV statistics shown"
+                if test == "satorra.2000"
                 else ""
             )
-            + ". Lower AIC/BIC is better.",
+            + (". Lower AIC/BIC is better." if has_ic else "."),
         )
     )
     fits = pd.DataFrame(

@@ -77,6 +77,7 @@ def analyze(
     segment: str | None = None,
     progress: bool = True,
     estimator: str = "ML",
+    ordered: bool = False,
 ) -> Study:
     """Run the whole study.
 
@@ -101,6 +102,10 @@ def analyze(
     estimator : {"ML", "MLR"}
         How the models are estimated (:func:`cxkit.fit_sem`); ``"MLR"`` reports robust standard
         errors, the scaled χ² and robust fit indices, as recommended for skewed Likert answers.
+    ordered : bool
+        Treat the Likert items as ordinal: the models are fitted by WLSMV to polychoric
+        correlations (:func:`cxkit.fit_sem` with ``ordered=True``). Indirect effects then get
+        delta-method intervals (the bootstrap of ordinal fits is not available yet).
     """
     from cxkit.measure import fornell_larcker, htmt, item_statistics, reliability
     from cxkit.responses.core import Responses, read_responses
@@ -109,6 +114,13 @@ def analyze(
     from cxkit.sem import compare_models, fit_sem, models
 
     check_option("estimator", estimator, ("ML", "MLR"))
+    if ordered:
+        if estimator != "ML":
+            raise SpecificationError(
+                f"ordered=True is fitted by WLSMV; it does not combine with estimator={estimator!r}"
+            )
+        estimator, n_boot = "WLSMV", 0
+    options = {"ordered": True} if ordered else {"estimator": estimator}
     if model not in MODELS:
         raise SpecificationError(
             f"model={model!r} is not accepted; use one of: {', '.join(map(repr, MODELS))}"
@@ -161,11 +173,10 @@ def analyze(
         step()
         keyed, _ = reverse_keyed(r.data, instrument)
         keyed.attrs.update(instrument.provenance)
-        cfa = fit_sem(instrument.measurement_model(), keyed, estimator=estimator)
+        cfa = fit_sem(instrument.measurement_model(), keyed, **options)
         step()
         fits = {
-            name: fit_sem(getattr(models, name)(instrument), keyed, estimator=estimator)
-            for name in MODELS
+            name: fit_sem(getattr(models, name)(instrument), keyed, **options) for name in MODELS
         }
         comparison = compare_models(*fits.values(), names=list(fits))
         step()
