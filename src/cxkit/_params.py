@@ -1,6 +1,9 @@
-"""Argument checks shared by every public function: one message template, one place."""
+"""Argument checks shared by every public function (one message template, one place), and the data
+facts every result records."""
 
 from __future__ import annotations
+
+import hashlib
 
 import pandas as pd
 
@@ -32,3 +35,15 @@ def as_frame(data) -> pd.DataFrame:
     raise SpecificationError(
         f"data must be a pandas DataFrame (or cxkit Responses); got {type(data).__name__}"
     )
+
+
+def data_sha256(frame: pd.DataFrame) -> str:
+    """sha256 of a DataFrame's values (not its index): the data a result was computed from."""
+    return hashlib.sha256(
+        pd.util.hash_pandas_object(frame, index=False).to_numpy().tobytes()
+    ).hexdigest()
+
+
+def instrument_attrs(frame: pd.DataFrame) -> dict:
+    """The instrument id@version and sha256 a DataFrame carries in ``.attrs``, if any."""
+    return {k: v for k, v in frame.attrs.items() if k in ("instrument", "instrument_sha256")}

@@ -306,6 +306,22 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
     return 0
 
 
+def _estimation_options(p: argparse.ArgumentParser) -> None:
+    """--estimator and --ordered, shared by `cxkit sem` and `cxkit analyze`."""
+    p.add_argument(
+        "--estimator",
+        default="ML",
+        type=str.upper,
+        choices=["ML", "MLR"],
+        help="MLR: robust standard errors, scaled chi-square, robust CFI/TLI/RMSEA",
+    )
+    p.add_argument(
+        "--ordered",
+        action="store_true",
+        help="treat the Likert items as ordinal: polychoric correlations, WLSMV",
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser (exposed for tests and documentation)."""
     from cxkit import __version__
@@ -388,18 +404,7 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="FLAG",
         help="exclude respondents with these quality flags, e.g. attention_failed",
     )
-    p.add_argument(
-        "--estimator",
-        default="ML",
-        type=str.upper,
-        choices=["ML", "MLR"],
-        help="MLR: robust standard errors, scaled chi-square, robust fit indices",
-    )
-    p.add_argument(
-        "--ordered",
-        action="store_true",
-        help="treat the Likert items as ordinal: polychoric correlations, WLSMV",
-    )
+    _estimation_options(p)
     p.add_argument("--quiet", action="store_true", help="no progress bars")
     p.set_defaults(func=_cmd_analyze)
 
@@ -450,18 +455,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="direct, second_order, pyramid, ecsi, or a file of lavaan syntax",
     )
     p.add_argument("--missing", default="listwise", choices=["listwise", "fiml"])
-    p.add_argument(
-        "--estimator",
-        default="ML",
-        type=str.upper,
-        choices=["ML", "MLR"],
-        help="MLR: robust standard errors, scaled chi-square, robust CFI/TLI/RMSEA",
-    )
-    p.add_argument(
-        "--ordered",
-        action="store_true",
-        help="treat every indicator as ordinal: polychoric correlations, WLSMV",
-    )
+    _estimation_options(p)
     p.set_defaults(func=_cmd_sem)
 
     p = sub.add_parser(

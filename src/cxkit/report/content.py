@@ -34,41 +34,24 @@ def _stars(p) -> str:
 
 
 def _fit_row(f: pd.Series) -> dict:
-    if "shift_parameter" in f:  # WLSMV: the scaled-shifted test and the scaled indices
-        return {
-            "scaled χ²": f"{f['chisq_scaled']:.2f}",
-            "df": f"{f['df']:.0f}",
-            "p": _p(f["pvalue_scaled"]),
-            "CFI": _n(f["cfi_scaled"]),
-            "TLI": _n(f["tli_scaled"]),
-            "RMSEA [90% CI]": f"{_n(f['rmsea_scaled'])} [{_n(f['rmsea_ci_low_scaled'])}, "
-            f"{_n(f['rmsea_ci_high_scaled'])}]",
-            "SRMR": _n(f["srmr"]),
-        }
-    if "cfi_robust" in f:  # MLR: the scaled test and the robust indices
-        return {
-            "scaled χ²": f"{f['chisq_scaled']:.2f}",
-            "df": f"{f['df']:.0f}",
-            "p": _p(f["pvalue_scaled"]),
-            "robust CFI": _n(f["cfi_robust"]),
-            "robust TLI": _n(f["tli_robust"]),
-            "robust RMSEA [90% CI]": f"{_n(f['rmsea_robust'])} [{_n(f['rmsea_ci_low_robust'])}, "
-            f"{_n(f['rmsea_ci_high_robust'])}]",
-            "SRMR": _n(f["srmr"]),
-            "AIC": f"{f['aic']:.1f}",
-            "BIC": f"{f['bic']:.1f}",
-        }
-    return {
-        "χ²": f"{f['chisq']:.2f}",
+    """One fit-table row: the ordinary statistics (ML), the scaled test with the robust indices
+    (MLR), or the scaled-shifted test with the scaled indices and no AIC/BIC (WLSMV)."""
+    wlsmv, mlr = "shift_parameter" in f, "cfi_robust" in f
+    chisq, pvalue = ("chisq_scaled", "pvalue_scaled") if wlsmv or mlr else ("chisq", "pvalue")
+    sfx, label = ("_robust", "robust ") if mlr else ("_scaled", "") if wlsmv else ("", "")
+    row = {
+        "scaled χ²" if wlsmv or mlr else "χ²": f"{f[chisq]:.2f}",
         "df": f"{f['df']:.0f}",
-        "p": _p(f["pvalue"]),
-        "CFI": _n(f["cfi"]),
-        "TLI": _n(f["tli"]),
-        "RMSEA [90% CI]": f"{_n(f['rmsea'])} [{_n(f['rmsea_ci_low'])}, {_n(f['rmsea_ci_high'])}]",
+        "p": _p(f[pvalue]),
+        f"{label}CFI": _n(f["cfi" + sfx]),
+        f"{label}TLI": _n(f["tli" + sfx]),
+        f"{label}RMSEA [90% CI]": f"{_n(f['rmsea' + sfx])} [{_n(f['rmsea_ci_low' + sfx])}, "
+        f"{_n(f['rmsea_ci_high' + sfx])}]",
         "SRMR": _n(f["srmr"]),
-        "AIC": f"{f['aic']:.1f}",
-        "BIC": f"{f['bic']:.1f}",
     }
+    if not wlsmv:  # no likelihood, no information criteria
+        row |= {"AIC": f"{f['aic']:.1f}", "BIC": f"{f['bic']:.1f}"}
+    return row
 
 
 def methods_paragraph(study) -> str:

@@ -9,7 +9,6 @@ writes ``report.html`` (one self-contained file), ``report.pdf``, ``tables/*.csv
 
 from __future__ import annotations
 
-import hashlib
 import platform
 import warnings
 from dataclasses import dataclass, field
@@ -18,7 +17,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from cxkit._params import check_option
+from cxkit._params import check_option, data_sha256
 from cxkit.errors import ModelWarning, SpecificationError
 from cxkit.instrument.model import Instrument
 
@@ -58,12 +57,6 @@ class Study:
         from cxkit.report.content import methods_paragraph
 
         return methods_paragraph(self)
-
-
-def _data_hash(frame: pd.DataFrame) -> str:
-    return hashlib.sha256(
-        pd.util.hash_pandas_object(frame, index=False).to_numpy().tobytes()
-    ).hexdigest()
 
 
 def analyze(
@@ -194,7 +187,7 @@ def analyze(
         "instrument": instrument.ref,
         "instrument_sha256": instrument.sha256,
         "source": r.source,
-        "data_sha256": _data_hash(r.data),
+        "data_sha256": data_sha256(r.data),
         "n_read": r.meta.get("n_read"),
         "n_flagged": int(r.flags["flagged"].sum()),
         "n_excluded": len(r.excluded),

@@ -84,16 +84,17 @@ def _work_block_fiml(spec, x, theta0, index_block, nu0):
     return out, ok, adm
 
 
-def _work(args) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Fit one block of resamples together (vectorised Fisher scoring, warm start).
+def _work(job) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Run one block of resamples: ``job = (block function, its arguments)``.
 
     BLAS runs single-threaded here: the parallelism is across blocks, and BLAS threads on top of
     the worker processes would oversubscribe the cores (measured: twice as slow).
     """
     from threadpoolctl import threadpool_limits
 
+    fn, args = job
     with threadpool_limits(limits=1):
-        return _work_block(*args)
+        return fn(*args)
 
 
 def _work_block_multigroup(mg, theta0, index_block):
@@ -126,13 +127,9 @@ def _work_block_multigroup(mg, theta0, index_block):
     return out, ok, adm
 
 
-def _work_block(
-    spec, x, theta0, index_block, nu0=None
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    if isinstance(spec, str) and spec == "multigroup":
-        return _work_block_multigroup(x, theta0, index_block)
-    if nu0 is not None:
-        return _work_block_fiml(spec, x, theta0, index_block, nu0)
+def _work_block(spec, x, theta0, index_block) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Complete data: the block's covariance matrices refitted together (vectorised Fisher
+    scoring, warm start)."""
     xb = x[index_block]  # (B, n, p)
     centred = xb - xb.mean(axis=1, keepdims=True)
     s = np.einsum("bni,bnj->bij", centred, centred) / xb.shape[1]
@@ -182,7 +179,7 @@ def bootstrap(
         per_group = [rng.integers(0, g["n"], size=(n, g["n"])) for g in mg.groups]
         splits = np.array_split(np.arange(n), nblocks)
         blocks = [[idx[s] for idx in per_group] for s in splits]
-        jobs = [("multigroup", mg, result.theta, b, None) for b in blocks]
+        jobs = [(_work_block_multigroup, (mg, result.theta, b)) for b in blocks]
         sizes = [len(s) for s in splits]
     else:
         x = result.data_used
@@ -190,7 +187,12 @@ def bootstrap(
         indices = rng.integers(0, nobs, size=(n, nobs))
         blocks = np.array_split(indices, nblocks)
         nu = _intercepts(result) if fiml else None
-        jobs = [(spec, x, result.theta, b, nu) for b in blocks]
+        jobs = [
+            (_work_block_fiml, (spec, x, result.theta, b, nu))
+            if fiml
+            else (_work_block, (spec, x, result.theta, b))
+            for b in blocks
+        ]
         sizes = [len(b) for b in blocks]
     parts = []
     bar = None

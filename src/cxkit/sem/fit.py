@@ -8,14 +8,13 @@ delta-method standard errors, R², fit indices, modification indices — from th
 
 from __future__ import annotations
 
-import hashlib
 import warnings
 
 import numpy as np
 import pandas as pd
 from scipy import stats
 
-from cxkit._params import as_frame, check_option
+from cxkit._params import as_frame, check_option, data_sha256, instrument_attrs
 from cxkit.errors import ModelError, ModelWarning, ResponseError, SpecificationError
 from cxkit.sem.fiml import em_saturated, fiml_information, fit_fiml
 from cxkit.sem.indices import assemble, fit_indices, srmr
@@ -292,9 +291,6 @@ def fit_sem(
         indices = pd.concat([indices, robust_fit])
     estimates = _estimates(spec, theta, vcov, mats, sigma, level, nu, se_nu)
     r2 = _r_squared(spec, mats, sigma)
-    digest = hashlib.sha256(
-        pd.util.hash_pandas_object(complete, index=False).to_numpy().tobytes()
-    ).hexdigest()
     from cxkit import __version__
     from cxkit.sem._semopy import SEMOPY_VERSION
 
@@ -304,16 +300,14 @@ def fit_sem(
         "missing": missing,
         "n_used": n,
         "n_dropped": dropped,
-        "data_sha256": digest,
+        "data_sha256": data_sha256(complete),
         "cxkit": __version__,
         "semopy": SEMOPY_VERSION,
         "start": start_note,
         "iterations": iterations,
         "std_lv": std_lv,
+        **instrument_attrs(frame),
     }
-    provenance.update(
-        {k: v for k, v in frame.attrs.items() if k in ("instrument", "instrument_sha256")}
-    )
     result = SEMResult(
         spec=spec,
         theta=theta,

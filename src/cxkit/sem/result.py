@@ -94,8 +94,7 @@ class SEMResult:
         """
         from cxkit.sem.bootstrap import bootstrap
 
-        if self.provenance.get("estimator") == "WLSMV":
-            self._single_group("the bootstrap")
+        self._not_for("the bootstrap", ordinal=True)
         return bootstrap(self, n=n, seed=seed, ci=ci, progress=progress, level=level)
 
     def score_tests(self) -> pd.DataFrame:
@@ -122,14 +121,15 @@ class SEMResult:
             )
         return score_tests(self.multigroup, self.theta)
 
-    def _single_group(self, what: str) -> None:
+    def _not_for(self, what: str, groups: bool = False, ordinal: bool = False) -> None:
+        """Refuse ``what`` for the kinds of fit it does not serve yet (multi-group, ordinal)."""
         from cxkit.errors import SpecificationError
 
-        if self.provenance.get("group") is not None:
+        if groups and self.provenance.get("group") is not None:
             raise SpecificationError(
                 f"{what} of multi-group fits is not available yet; fit each group on its own"
             )
-        if self.provenance.get("estimator") == "WLSMV" and what != "residuals":
+        if ordinal and self.provenance.get("estimator") == "WLSMV":
             raise SpecificationError(
                 f"{what} of ordinal (WLSMV) fits is not available yet; for a screen, refit with "
                 "estimator='MLR' and without ordered="
@@ -139,7 +139,7 @@ class SEMResult:
     def residuals(self, kind: str = "cor") -> pd.DataFrame:
         """Residual matrix ``S - Sigma``: ``"raw"``, ``"cor"`` (correlation residuals, as in SRMR) or
         ``"standardized"`` (raw residual over its asymptotic standard error, normal theory)."""
-        self._single_group("residuals")
+        self._not_for("residuals", groups=True)
         s, sig = self.sample_cov.to_numpy(), self.implied_cov.to_numpy()
         names = list(self.sample_cov.index)
         if kind == "raw":
@@ -184,7 +184,7 @@ class SEMResult:
             ``lhs, op, rhs, mi`` (χ²(1) score statistic) and ``epc`` (expected parameter change),
             sorted by ``mi``; rows with ``mi`` below ``minimum`` left out.
         """
-        self._single_group("modification indices")
+        self._not_for("modification indices", groups=True, ordinal=True)
         if self.provenance.get("missing") in ("fiml", "ml"):
             from cxkit.errors import SpecificationError
 

@@ -32,6 +32,7 @@ import pandas as pd
 
 from cxkit.sem.fiml import gradients, patterns
 from cxkit.sem.indices import robust_indices
+from cxkit.sem.ml import discrepancy
 
 
 def vech_index(p: int) -> tuple[np.ndarray, np.ndarray]:
@@ -268,63 +269,42 @@ def baseline_group(
     sample values); missing data: the mean and variance of every variable over the cases that
     answered it (the independence model's FIML estimates).
     """
+    if fixed_x and means:
+        raise ValueError("fixed predictors are only handled for complete data")
     p = x.shape[1]
     r, c = vech_index(p)
-    k = (p if means else 0) + len(r)
-    if fixed_x:
-        if means:
-            raise ValueError("fixed predictors are only handled for complete data")
-        free = np.setdiff1d(np.arange(p), fixed_x)
-        fixed_sigma = np.zeros((p, p))
-        fixed_sigma[np.ix_(fixed_x, fixed_x)] = sigma_h1[np.ix_(fixed_x, fixed_x)]
-        delta = np.zeros((k, len(free)))
-        delta[[np.flatnonzero((r == j) & (c == j))[0] for j in free], np.arange(len(free))] = 1.0
-        var0 = sigma_h1[free, free].copy()
-
-        def build_fixed(theta):
-            sig = fixed_sigma.copy()
-            sig[free, free] = theta
-            return mu_h1, sig, delta
-
-        grp = Group(x, mu_h1, sigma_h1, mu_h1, build_fixed(var0)[1], delta, False, cache or {})
-        grp.fixed_x = tuple(fixed_x)
-        e = observed_information(gaussian_gradient(x, build_fixed, False), var0, len(x))
-        return grp, e
-    diag_rows = np.flatnonzero(r == c)
-    q = 2 * p if means else p
-    delta = np.zeros((k, q))
+    off = p if means else 0
+    free = np.setdiff1d(np.arange(p), fixed_x)
+    fixed_sigma = np.zeros((p, p))
+    fixed_sigma[np.ix_(fixed_x, fixed_x)] = sigma_h1[np.ix_(fixed_x, fixed_x)]
+    # parameters: the means (with a mean structure), then the free variables' variances
+    delta = np.zeros((off + len(r), off + len(free)))
+    delta[np.arange(off), np.arange(off)] = 1.0
+    var_rows = [off + np.flatnonzero((r == j) & (c == j))[0] for j in free]
+    delta[var_rows, off + np.arange(len(free))] = 1.0
     if means:
-        delta[np.arange(p), np.arange(p)] = 1.0
-        delta[p + diag_rows, p + np.arange(p)] = 1.0
-        mean0 = np.nanmean(x, axis=0)
-        var0 = np.nanvar(x, axis=0)
-        theta0 = np.concatenate([mean0, var0])
+        mean0, var0 = np.nanmean(x, axis=0), np.nanvar(x, axis=0)[free]
     else:
-        delta[diag_rows, np.arange(p)] = 1.0
-        mean0 = mu_h1
-        var0 = np.diag(sigma_h1).copy()
-        theta0 = var0
+        mean0, var0 = mu_h1, np.diag(sigma_h1)[free]
+    theta0 = np.concatenate([mean0, var0]) if means else var0
 
     def build(theta):
-        if means:
-            return theta[:p], np.diag(theta[p:]), delta
-        return mean0, np.diag(theta), delta
+        sigma = fixed_sigma.copy()
+        sigma[free, free] = theta[off:]
+        return (theta[:off] if means else mean0), sigma, delta
 
     grp = Group(
-        x, mu_h1, sigma_h1, mean0, np.diag(var0), delta, means, {} if cache is None else cache
-    )
+        x, mu_h1, sigma_h1, mean0, build(theta0)[1], delta, means,
+        {} if cache is None else cache, tuple(fixed_x),
+    )  # fmt: skip
     e = observed_information(gaussian_gradient(x, build, means), theta0, len(x))
     return grp, e
 
 
 def _f_ml(mu_s, s, mu, sigma) -> float:
     """The ML discrepancy of (μ, Σ) from moments (m, S), mean part included."""
-    inv = np.linalg.inv(sigma)
     d = mu_s - mu
-    p = len(mu)
-    return float(
-        np.linalg.slogdet(sigma)[1] + np.trace(s @ inv) - np.linalg.slogdet(s)[1] - p + d @ inv @ d
-    )
+    return discrepancy(s, sigma) + float(d @ np.linalg.solve(sigma, d))
 
 
 def fiml_corrected(groups, bases, df: float, b_df: float) -> dict[str, float]:

@@ -21,12 +21,11 @@ the thresholds, the polychoric correlations and their NACOV ``Γ`` (:mod:`cxkit.
 
 from __future__ import annotations
 
-import hashlib
-
 import numpy as np
 import pandas as pd
 from scipy import stats
 
+from cxkit._params import data_sha256, instrument_attrs
 from cxkit.errors import ModelError, ResponseError, SpecificationError
 from cxkit.sem.categorical import OrdinalMoments, ordinal_moments
 from cxkit.sem.indices import assemble, cfi_value, rmsea_ci, rmsea_value, srmr, tli_value
@@ -151,14 +150,18 @@ def _dwls(spec: ModelSpec, theta: np.ndarray, rho: np.ndarray, w: np.ndarray, pr
     return theta, False, 500
 
 
+def _shift(ug: np.ndarray, df: float) -> tuple[float, float]:
+    """(a, b) of the mean- and variance-adjusted statistic a·T + b from ``UΓ``:
+    ``a = sqrt(df / tr((UΓ)²))``, ``b = df − a·tr(UΓ)``."""
+    a = np.sqrt(df / float(np.sum(ug * ug.T)))
+    return a, df - a * float(np.trace(ug))
+
+
 def _adjusted(delta: np.ndarray, w: np.ndarray, gamma: np.ndarray, df: float):
-    """(a, b) of the mean- and variance-adjusted statistic a·T + b."""
+    """(a, b) of a model's test, ``U = W − WΔ(Δ'WΔ)⁻¹Δ'W``."""
     wd = delta * w[:, None]
     u = np.diag(w) - wd @ np.linalg.solve(delta.T @ wd, wd.T)
-    ug = u @ gamma
-    tr1, tr2 = float(np.trace(ug)), float(np.sum(ug * ug.T))
-    a = np.sqrt(df / tr2)
-    return a, df - a * tr1
+    return _shift(u @ gamma, df)
 
 
 def fit_wlsmv(model: str, frame: pd.DataFrame, std_lv: bool = False, level: float = 0.95):
@@ -248,9 +251,6 @@ def fit_wlsmv(model: str, frame: pd.DataFrame, std_lv: bool = False, level: floa
     est = _estimates(spec, theta, vcov, mats_star, sigma_star, level)
     est = _ordinal_rows(est, spec, mom, vcov_full[q:, q:], common, level)
     r2 = _r_squared(spec, mats_star, sigma_star)
-    digest = hashlib.sha256(
-        pd.util.hash_pandas_object(used, index=False).to_numpy().tobytes()
-    ).hexdigest()
     provenance = {
         "model": model,
         "estimator": "WLSMV",
@@ -258,16 +258,14 @@ def fit_wlsmv(model: str, frame: pd.DataFrame, std_lv: bool = False, level: floa
         "ordered": list(cols),
         "n_used": n,
         "n_dropped": int(len(frame) - n),
-        "data_sha256": digest,
+        "data_sha256": data_sha256(used),
         "cxkit": __version__,
         "start": "ML on the polychoric correlations, then DWLS (semopy is not used)",
         "iterations": iterations,
         "std_lv": std_lv,
         "levels": {c: [float(v) for v in lv] for c, lv in zip(cols, levels, strict=True)},
+        **instrument_attrs(frame),
     }
-    provenance.update(
-        {k: v for k, v in frame.attrs.items() if k in ("instrument", "instrument_sha256")}
-    )
     return SEMResult(
         spec=spec,
         theta=theta,
@@ -311,10 +309,7 @@ def difftest(restricted: dict, free: dict) -> tuple[float, float, float]:
     apa = a_mat @ p_inv @ a_mat.T
     paap = p_inv @ a_mat.T @ np.linalg.pinv(apa) @ a_mat @ p_inv
     wd = d1 * w[:, None]
-    ug = wd @ paap @ wd.T @ free["gamma"]
-    tr1, tr2 = float(np.trace(ug)), float(np.sum(ug * ug.T))
-    a = np.sqrt(m / tr2)
-    b = m - a * tr1
+    a, b = _shift(wd @ paap @ wd.T @ free["gamma"], m)
     diff = (restricted["chisq"] - free["chisq"]) * a + b
     return diff, m, float(stats.chi2.sf(diff, m))
 
