@@ -58,9 +58,11 @@ def _codes(frame: pd.DataFrame, cols: list[str]) -> tuple[np.ndarray, list[np.nd
                 field=c,
             )
         values = col.to_numpy(dtype=float)
-        if not np.all(values == np.round(values)):
+        odd = np.flatnonzero(values != np.round(values))
+        if len(odd):
             raise ResponseError(
-                f"column {c!r} has non-integer values; ordered variables must be whole answer codes",
+                f"column {c!r} has non-integer values (e.g. {values[odd[0]]:g} in row "
+                f"{col.index[odd[0]]!r}); ordered variables must be whole answer codes",
                 field=c,
             )
         lv = np.unique(values)
