@@ -12,7 +12,7 @@ import pytest
 
 import cxkit
 from cxkit.errors import SpecificationError
-from cxkit.sem.multigroup import LEVELS
+from cxkit.sem.invariance import LEVELS
 
 from .conftest import LAVAAN_FIT_NAMES, REFERENCE
 
@@ -69,11 +69,20 @@ def test_multigroup_errors():
         cxkit.fit_sem(MODEL, DATA, group="house")
     with pytest.raises(SpecificationError, match="group_equal='slopes' is not accepted"):
         cxkit.fit_sem(MODEL, DATA, group="school", group_equal=["slopes"])
+
+
+def test_multigroup_modification_indices_are_the_groups_own():
+    """Configural groups share nothing: each group's MIs equal those of its own single-group fit."""
     fit = cxkit.fit_sem(MODEL, DATA, group="school")
-    with pytest.raises(
-        SpecificationError, match="modification indices of multi-group fits is not available yet"
-    ):
-        fit.modification_indices()
+    mi = fit.modification_indices()
+    assert set(mi["group"]) == {1, 2}
+    for g, label in enumerate(fit.provenance["groups"], start=1):
+        own = cxkit.fit_sem(MODEL, DATA[DATA["school"].astype(str) == label])
+        want = own.modification_indices().set_index(["lhs", "op", "rhs"])
+        got = mi[mi["group"] == g].set_index(["lhs", "op", "rhs"])
+        assert set(got.index) == set(want.index)
+        np.testing.assert_allclose(got.loc[want.index, "mi"], want["mi"], rtol=1e-6)
+        np.testing.assert_allclose(got.loc[want.index, "epc"], want["epc"], rtol=1e-6)
 
 
 FIML_DATA = pd.read_csv(REFERENCE / "sem_fiml" / "data.csv")

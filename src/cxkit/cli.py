@@ -163,7 +163,8 @@ def _cmd_sem(args: argparse.Namespace) -> int:
     from cxkit.errors import SpecificationError
     from cxkit.instrument import load_instrument
     from cxkit.responses.scoring import reverse_keyed
-    from cxkit.sem import fit_sem, models
+    from cxkit import cx as models
+    from cxkit.sem import fit_sem
 
     data = _load_data(args)
     ref = args.instrument or data.attrs.get("instrument")
@@ -324,7 +325,7 @@ def _estimation_options(p: argparse.ArgumentParser) -> None:
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser (exposed for tests and documentation)."""
-    from cxkit import __version__
+    from cxkit._version import __version__
 
     parser = argparse.ArgumentParser(
         prog="cxkit",

@@ -104,7 +104,8 @@ def analyze(
     from cxkit.responses.core import Responses, read_responses
     from cxkit.responses.metrics import ces, csat, nps
     from cxkit.responses.scoring import reverse_keyed, score
-    from cxkit.sem import compare_models, fit_sem, models
+    from cxkit import cx as models
+    from cxkit.sem import compare_models, fit_sem
 
     check_option("estimator", estimator, ("ML", "MLR"))
     if ordered:
@@ -180,7 +181,7 @@ def analyze(
     )
     if bar is not None:
         bar.close()
-    from cxkit import __version__
+    from cxkit._version import __version__
     from cxkit.sem._semopy import SEMOPY_VERSION
 
     settings = {

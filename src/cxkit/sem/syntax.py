@@ -131,8 +131,11 @@ def parse_model(text: str) -> tuple[list[Statement], list[Definition]]:
             check_expression(rhs, line)
             defs.append(Definition(lhs, rhs, line))
             continue
-        if op == "~" and rhs.strip() == "1":
-            raise ModelError(f"model line {line}: intercepts ({lhs} ~ 1) are not supported yet")
+        if op == "~" and rhs.replace(" ", "").split("*")[-1] == "1":
+            # an intercept or mean: ``y ~ 1``, ``y ~ 0*1``, ``y ~ a*1``
+            op, rhs = "~1", rhs.replace(" ", "")[:-1].rstrip("*") + "*__one__"
+            if rhs.startswith("*"):
+                rhs = rhs[1:]
         terms = tuple(_term(t, line, body) for t in rhs.split("+"))
         for left in (s.strip() for s in lhs.split("+")):
             if not _NAME.match(left):

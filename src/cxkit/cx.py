@@ -1,4 +1,4 @@
-"""CX models built from an instrument, as lavaan syntax a user can print, edit and pass to fit_sem.
+"""The CX models built from an instrument (``cxkit.models``), as lavaan syntax a user can print, edit and pass to fit_sem.
 
 The five dimensions of the online CX pyramid are the instrument's constructs whose ``level`` is
 ``emotional`` (emotional connection) or ``rational`` (online experience, responsive service nature,
@@ -14,15 +14,27 @@ from cxkit.errors import ModelError
 from cxkit.instrument.model import Instrument
 
 
+def roles(instrument: Instrument) -> tuple[list[str], list[str], list[str]]:
+    """The constructs by their role in the CX pyramid: (rational, emotional, outcome).
+
+    >>> import cxkit
+    >>> cxkit.models.roles(cxkit.load_instrument("online-cx@2.0.0"))
+    (['OE', 'RS', 'TR', 'FU'], ['EC'], ['LOY'])
+    """
+    info = instrument.construct_info
+    rational = [c for c in info if info[c].level == "rational"]
+    emotional = [c for c in info if info[c].level == "emotional"]
+    outcome = [c for c in info if info[c].level == "outcome"]
+    return rational, emotional, outcome
+
+
 def _parts(instrument: Instrument) -> tuple[str, list[str], str, str]:
     if not isinstance(instrument, Instrument):
         raise ModelError(
             f"expected an Instrument (cxkit.load_instrument(...)); got {type(instrument).__name__}"
         )
     info = instrument.construct_info
-    emotional = [c for c in info if info[c].level == "emotional"]
-    rational = [c for c in info if info[c].level == "rational"]
-    outcome = [c for c in info if info[c].level == "outcome"]
+    rational, emotional, outcome = roles(instrument)
     if len(emotional) != 1 or not rational:
         raise ModelError(
             f"{instrument.ref} does not have the CX pyramid's dimensions (one emotional and at least one "

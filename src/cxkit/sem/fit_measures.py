@@ -22,8 +22,6 @@ import numpy as np
 import pandas as pd
 from scipy import optimize, stats
 
-from cxkit.sem.ml import discrepancy
-
 FIT_INDEX_NAMES = [
     "n",
     "npar",
@@ -42,6 +40,15 @@ FIT_INDEX_NAMES = [
     "aic",
     "bic",
 ]
+
+
+def discrepancy(s: np.ndarray, sigma: np.ndarray) -> float:
+    """The ML discrepancy ``log|Σ| + tr(SΣ⁻¹) − log|S| − p`` (inf when Σ is not positive definite)."""
+    sign, logdet = np.linalg.slogdet(sigma)
+    if sign <= 0:
+        return np.inf
+    _, logdet_s = np.linalg.slogdet(s)
+    return float(logdet + np.trace(np.linalg.solve(sigma, s)) - logdet_s - s.shape[0])
 
 
 def _ncp_for(chisq: float, df: float, target: float) -> float:
@@ -111,14 +118,6 @@ def rmsea_value(chisq, df, n, c: float = 1.0) -> float:
     return float(np.sqrt(max(value, 0.0))) if np.isfinite(value) else np.nan
 
 
-def baseline_sigma(s: np.ndarray, keep: list[int]) -> np.ndarray:
-    """Independence model: diagonal, except the block of fixed exogenous predictors ``keep``."""
-    b = np.diag(np.diag(s))
-    if keep:
-        b[np.ix_(keep, keep)] = s[np.ix_(keep, keep)]
-    return b
-
-
 def assemble(n, npar, chisq, df, b_chisq, b_df, srmr, loglik, groups: int = 1) -> pd.Series:
     """The fit-index Series from its pieces (shared by complete-data ML, FIML and multi-group ML;
     with several groups RMSEA and its interval are multiplied by √G, as lavaan does)."""
@@ -161,25 +160,6 @@ def srmr(
     if mean is not None:
         resid = np.concatenate([resid, (mean - mu) / d])
     return float(np.sqrt(np.mean(resid**2)))
-
-
-def fit_indices(
-    s: np.ndarray, sigma: np.ndarray, n: int, npar: int, fixed_x: list[int] | None = None
-) -> pd.Series:
-    """The fit-index Series of :attr:`SEMResult.fit_indices` for complete data (``FIT_INDEX_NAMES``)."""
-    p = s.shape[0]
-    fixed_x = fixed_x or []
-    k = len(fixed_x)
-    chisq = n * discrepancy(s, sigma)
-    df = p * (p + 1) / 2 - k * (k + 1) / 2 - npar
-    b_chisq = n * discrepancy(s, baseline_sigma(s, fixed_x))
-    b_df = p * (p - 1) / 2 - k * (k - 1) / 2
-    _, logdet = np.linalg.slogdet(sigma)
-    loglik = -n / 2 * (p * np.log(2 * np.pi) + logdet + np.trace(np.linalg.solve(sigma, s)))
-    if k:  # fixed.x: lavaan reports the likelihood of the rest given the predictors
-        _, logdet_x = np.linalg.slogdet(s[np.ix_(fixed_x, fixed_x)])
-        loglik += n / 2 * (k * np.log(2 * np.pi) + logdet_x + k)
-    return assemble(n, npar, chisq, df, b_chisq, b_df, srmr(s, sigma), loglik)
 
 
 ROBUST_INDEX_NAMES = [
