@@ -8,7 +8,9 @@ there to reliability, validity and a structural model linking the CX dimensions 
 'online-cx@1.0.0'
 """
 
+from cxkit import cx as models
 from cxkit import datasets, errors, plots
+from cxkit._version import __version__
 from cxkit.instrument import Instrument, list_instruments, load_instrument
 from cxkit.measure import (
     cross_loadings,
@@ -23,11 +25,8 @@ from cxkit.report.study import Study, analyze
 from cxkit.responses.core import Responses, read_responses
 from cxkit.responses.metrics import ces, csat, nps
 from cxkit.responses.scoring import score
-from cxkit import cx as models
 from cxkit.sem import SEMResult, compare_models, fit_sem, invariance
 from cxkit.simulate import simulate
-
-from cxkit._version import __version__
 
 __all__ = [
     "Instrument",

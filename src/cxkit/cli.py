@@ -160,10 +160,10 @@ def _load_data(args) -> pd.DataFrame:
 def _cmd_sem(args: argparse.Namespace) -> int:
     from pathlib import Path
 
+    from cxkit import cx as models
     from cxkit.errors import SpecificationError
     from cxkit.instrument import load_instrument
     from cxkit.responses.scoring import reverse_keyed
-    from cxkit import cx as models
     from cxkit.sem import fit_sem
 
     data = _load_data(args)

@@ -100,11 +100,11 @@ def analyze(
         correlations (:func:`cxkit.fit_sem` with ``ordered=True``). Indirect effects then get
         delta-method intervals (the bootstrap of ordinal fits is not available yet).
     """
+    from cxkit import cx as models
     from cxkit.measure import fornell_larcker, htmt, item_statistics, reliability
     from cxkit.responses.core import Responses, read_responses
     from cxkit.responses.metrics import ces, csat, nps
     from cxkit.responses.scoring import reverse_keyed, score
-    from cxkit import cx as models
     from cxkit.sem import compare_models, fit_sem
 
     check_option("estimator", estimator, ("ML", "MLR"))
