@@ -74,14 +74,7 @@ MI_CASES = [
     "sem_poldem",
     "sem_ecsi",
     "sem_cx/direct",
-    pytest.param(
-        "sem_cx/second_order",
-        marks=pytest.mark.xfail(
-            strict=True,
-            reason="issue 12: cxkit lists 30 regressions between the first-order factors and LOY "
-            "(EC ~ FU, ...) that lavaan's modindices leaves out",
-        ),
-    ),
+    "sem_cx/second_order",
     "sem_cx/pyramid",
 ]
 

@@ -66,64 +66,97 @@ def _univariate(grad, info, q):
     return out
 
 
-def modification_indices(result, minimum: float = 0.0) -> pd.DataFrame:
-    """lavaan's ``modindices``: a score test (χ²(1)) and EPC for every fixed-to-zero parameter of the
-    usual kinds and the user's fixed loadings and residual (co)variances, in every group."""
-    pt: ParTable = result.partable
+def _candidates(pt: ParTable) -> list[Row]:
+    """The parameters lavaan's ``modindices`` tests (``lav_partable_full``, then every fixed row of
+    the model but the fixed.x ones), minus those the model has and those whose matrix cell it
+    already uses (``F =~ G`` is the cell of ``G ~ F``)."""
+    oi = {v: k for k, v in enumerate(pt.ov)}
+    ii = {v: k for k, v in enumerate(pt.inner)}
+    dummies = set(pt.dummies)
+    ov_nox = [v for v in pt.ov if v not in pt.ov_x]
+    ov_ind = {r.rhs for r in pt.rows if r.op == "=~" and r.rhs in oi}
+    eqs = []
+    for r in pt.rows:
+        if r.op == "~":
+            for v in (r.lhs, r.rhs):
+                if v not in eqs:
+                    eqs.append(v)
     present = {(r.group, r.lhs, r.op, r.rhs) for r in pt.rows}
     present |= {(r.group, r.rhs, r.op, r.lhs) for r in pt.rows if r.op == "~~"}
     used = {(r.group, r.matrix, r.row, r.col) for r in pt.rows}
-    oi = {v: k for k, v in enumerate(pt.ov)}
-    ii = {v: k for k, v in enumerate(pt.inner)}
-    indicators = [v for v in pt.ov if v not in ii]
-    extra: list[Row] = []
+    out: list[Row] = []
     for g in range(1, pt.ngroups + 1):
 
-        def cand(lhs, op, rhs, matrix, row, col, g=g):
-            # a cell the model already uses (``F =~ G`` is the cell of ``G ~ F``) is no candidate
-            if (g, lhs, op, rhs) not in present and (g, matrix, row, col) not in used:
-                extra.append(Row(lhs, op, rhs, g, False, -1, 0.0, "", False, matrix, row, col))
+        def add(lhs, op, rhs, matrix, row, col, g=g):
+            cell = (g, matrix, row, col)
+            if (g, lhs, op, rhs) in present or cell in used:
+                return
+            used.add(cell)
+            out.append(Row(lhs, op, rhs, g, False, -1, 0.0, "", False, matrix, row, col))
 
         for f in pt.lv:
-            for x in indicators:
-                cand(f, "=~", x, "L", oi[x], ii[f])
-        for i, a in enumerate(indicators):
-            for b in indicators[i + 1 :]:
-                cand(a, "~~", b, "T", oi[b], oi[a])
-        for i, a in enumerate(pt.lv):
-            for b in pt.lv[i + 1 :]:
-                cand(a, "~~", b, "P", ii[b], ii[a])
-        for a in pt.lv:
-            for b in pt.lv:
-                if a != b:
-                    cand(a, "~", b, "B", ii[a], ii[b])
-    fixed_user = [
-        (k, r)
-        for k, r in enumerate(pt.rows)
-        if r.free < 0 and r.user and r.matrix in ("L", "T") and not r.exo
-    ]
-    # a fixed row becomes free at its value: a "release" of its fixedness
+            for v in ov_nox:
+                if v in eqs:
+                    continue
+                if v in dummies:
+                    add(f, "=~", v, "B", ii[v], ii[f])
+                else:
+                    add(f, "=~", v, "L", oi[v], ii[f])
+        ind = [v for v in ov_nox if v in ov_ind]
+        for j, a in enumerate(ind):
+            for b in ind[:j]:
+                da, db = a in dummies, b in dummies
+                if not da and not db:
+                    add(b, "~~", a, "T", oi[a], oi[b])
+                elif da and db:
+                    add(b, "~~", a, "P", max(ii[a], ii[b]), min(ii[a], ii[b]))
+                else:
+                    obs, lat = (a, b) if db else (b, a)
+                    add(b, "~~", a, "X", oi[obs], ii[lat])
+        for j, a in enumerate(pt.lv):
+            for b in pt.lv[:j]:
+                add(b, "~~", a, "P", ii[a], ii[b])
+        for y in eqs:
+            for x in eqs:
+                if x == y or (y in ov_ind and x in pt.lv):
+                    continue
+                add(y, "~", x, "B", ii[y], ii[x])
+    return out
+
+
+def modification_indices(result, minimum: float = 0.0) -> pd.DataFrame:
+    """lavaan's ``modindices``: a score test (χ²(1)) and EPC for every candidate parameter (see
+    :func:`_candidates`), in every group, from the expected information of the extended model.
+    Candidates whose information given the model's parameters is below ``eps^(1/3)`` per case are
+    left out, as lavaan leaves them out."""
+    pt: ParTable = result.partable
+    extra = _candidates(pt)
+    fixed = [(k, r) for k, r in enumerate(pt.rows) if r.free < 0 and not r.exo]
     rows = list(pt.rows)
     q = pt.npar
-    freed = []
-    for j, (k, r) in enumerate(fixed_user):
+    for j, (k, r) in enumerate(fixed):
         rows[k] = replace(r, free=q + len(extra) + j)
-        freed.append(r)
     pt_ext = replace(
         pt,
         rows=tuple(rows) + tuple(replace(r, free=q + j) for j, r in enumerate(extra)),
-        npar=q + len(extra) + len(freed),
+        npar=q + len(extra) + len(fixed),
         _cache={},
     )
-    values = [0.0] * len(extra) + [r.value for r in freed]
+    tested = [*extra, *(r for _, r in fixed)]
+    values = [0.0] * len(extra) + [r.value for _, r in fixed]
     theta = np.concatenate([result.theta, values])
     grad, info = make_objective(Model(pt_ext), result.stats).gradient(theta[None], info=True)
-    res = _univariate(grad[0], info[0], q)
+    grad, info = grad[0], info[0]
+    n = float(result.stats.n)
+    i_ff_inv = np.linalg.pinv(info[:q, :q])
     out_rows = []
-    for r, (mi, epc) in zip([*extra, *freed], res, strict=True):
-        if np.isnan(mi):
+    for c, r in enumerate(tested, start=q):
+        i_cf = info[c, :q]
+        denom = info[c, c] - i_cf @ i_ff_inv @ i_cf
+        if not denom / n >= np.finfo(float).eps ** (1 / 3):
             continue
-        row = {"lhs": r.lhs, "op": r.op, "rhs": r.rhs, "mi": mi, "epc": epc}
+        gc = grad[c] - i_cf @ i_ff_inv @ grad[:q]
+        row = {"lhs": r.lhs, "op": r.op, "rhs": r.rhs, "mi": gc * gc / denom, "epc": -gc / denom}
         if pt.ngroups > 1:
             row["group"] = r.group
         out_rows.append(row)
@@ -186,24 +219,29 @@ def residuals(result, kind: str = "cor") -> pd.DataFrame:
             f"{kind} residuals of ordinal (WLSMV) fits are not available yet; use kind='cor' "
             "(polychoric minus model-implied correlations)"
         )
-    n = float(result.fit_indices["n"])
-    gamma = (np.outer(np.diag(s), np.diag(s)) + s**2) / n
-    var = gamma
+    from cxkit.sem.objective import moment_weight
+
+    model = result.model_matrices
+    gs = result.stats.groups[0]
+    n = float(gs.n)
+    means = model.means
+    # the normal-theory covariance of the sample moments, from the sample moments themselves
+    acov = np.linalg.inv(moment_weight(gs.cov, means)) / n
     if kind == "standardized":
-        model = result.model_matrices
+        # Ogasawara (2001), as lavResiduals: Q Γ Q' with Q = I − Δ A0⁻¹ Δ' A1 (A1 the structured
+        # h1 information, A0 the model's, both per case)
         delta = model.delta(result.theta)[0]
-        off = p if model.means else 0
-        r, c = np.tril_indices(p)
-        dv = delta[off:]
-        with np.errstate(invalid="ignore"):
-            part = np.einsum("kq,ql,kl->k", dv, result.vcov, dv)
-        mp = np.zeros((p, p))
-        mp[r, c] = part
-        mp[c, r] = part
-        var = gamma - mp
+        a1 = moment_weight(model.moments(result.theta)[0].sigma, means)
+        a0 = delta.T @ a1 @ delta
+        q_mat = np.eye(len(a1)) - delta @ np.linalg.pinv(a0) @ delta.T @ a1
+        acov = q_mat @ acov @ q_mat.T
+    var = np.diag(acov)[p if means else 0 :]
+    r, c = np.tril_indices(p)
+    full = np.zeros((p, p))
+    full[r, c] = var
+    full[c, r] = var
     with np.errstate(invalid="ignore", divide="ignore"):
-        out = np.where(var > 1e-12 * np.max(np.abs(gamma)), raw / np.sqrt(np.abs(var)), 0.0)
-    out[np.abs(raw) < 1e-10] = 0.0
+        out = np.where(full > 1e-14 * np.max(np.abs(full)), raw / np.sqrt(np.abs(full)), 0.0)
     return pd.DataFrame(out, index=names, columns=names)
 
 

@@ -64,6 +64,9 @@ class Model:
                 "T": np.zeros((self.p, self.p)),
                 "nu": np.zeros((self.p, 1)),
                 "alpha": np.zeros((self.m, 1)),
+                # covariances of observed residuals with latent disturbances (only modification
+                # indices use it: lavaan moves such variables to dummies instead)
+                "X": np.zeros((self.p, self.m)),
             }
             for d in pt.dummies:
                 fixed["L"][oi[d], ii[d]] = 1.0
@@ -120,6 +123,9 @@ class Model:
             la = mats["L"] @ a
             inner = a @ mats["P"] @ np.swapaxes(a, 1, 2)
             sigma = la @ mats["P"] @ np.swapaxes(la, 1, 2) + mats["T"]
+            if len(self.groups[g]["loc"]["X"][0]):
+                cross = la @ np.swapaxes(mats["X"], 1, 2)
+                sigma = sigma + cross + np.swapaxes(cross, 1, 2)
             aa = a @ mats["alpha"]  # (B, m, 1)
             mu = (mats["nu"] + la @ mats["alpha"])[:, :, 0]
             mats.update(
@@ -178,6 +184,13 @@ class Model:
                     (ri[None, :] == c[:, None]) & (ci[None, :] == r[:, None])
                 )
                 d_sig += (t.T.astype(float) @ sc)[None]
+            k, r, c, sc = loc["X"]
+            if len(k):
+                lac = np.swapaxes(la[:, :, c], 1, 2)  # (B, l, p)
+                t = (ri[None, :] == r[:, None]) * lac[:, :, ci] + (ci[None, :] == r[:, None]) * lac[
+                    :, :, ri
+                ]
+                d_sig += np.swapaxes(t, 1, 2) @ sc
             if self.means:
                 k, r, c, sc = loc["nu"]
                 if len(k):

@@ -166,6 +166,27 @@ def _partial_key(text: str) -> tuple[str, str, str]:
     )
 
 
+def _merge_terms(old: Term, new: Term, s: Statement, rhs: str) -> Term:
+    """Two mentions of one parameter: their modifiers combined, or a clear error if they clash."""
+    where = f"model line {s.line}: {s.lhs} {s.op} {rhs or '1'}"
+    if old.label and new.label and old.label != new.label:
+        raise ModelError(f"{where} has two labels ({old.label!r}, {new.label!r}); give one")
+    if old.fixed is not None and new.fixed is not None and old.fixed != new.fixed:
+        raise ModelError(f"{where} is fixed to two values ({old.fixed:g}, {new.fixed:g})")
+    fixed = old.fixed if old.fixed is not None else new.fixed
+    free = (old.free or new.free) and fixed is None
+    if not (
+        old.label
+        or new.label
+        or old.free
+        or new.free
+        or old.fixed is not None
+        or new.fixed is not None
+    ):
+        raise ModelError(f"{where} is specified twice; give each parameter once")
+    return Term(old.name, old.label or new.label, fixed, free)
+
+
 def _unique(seq) -> list[str]:
     out: list[str] = []
     for v in seq:
@@ -251,17 +272,18 @@ def build_partable(
 
     # -- user rows, then default rows (lav_partable_flat) -------------------------------------
     user: list[tuple[str, str, str, Term | None, int]] = []
-    seen: set[tuple[str, str, str]] = set()
+    seen: dict[tuple[str, str, str], int] = {}
     for s in statements:
         for t in s.terms:
             rhs = "" if s.op == "~1" else t.name
             k = _key(s.lhs, s.op, rhs)
-            if k in seen:
-                raise ModelError(
-                    f"model line {s.line}: {s.lhs} {s.op} {rhs} is specified twice; give each "
-                    "parameter once"
-                )
-            seen.add(k)
+            if k in seen:  # the same parameter again: its modifiers add up (NA*x1 + a*x1)
+                pos = seen[k]
+                old = user[pos][3]
+                merged = _merge_terms(old, t, s, rhs)
+                user[pos] = (*user[pos][:3], merged, user[pos][4])
+                continue
+            seen[k] = len(user)
             user.append((s.lhs, s.op, rhs, t, s.line))
     default: list[tuple[str, str, str]] = []
     for v in [*ov_nox, *lv]:
@@ -452,6 +474,14 @@ def build_partable(
                 return "residuals" if lhs == rhs else "residual.covariances"
         return None
 
+    # a label shared with a fixed parameter fixes every parameter carrying it at that value
+    fixed_label = {}
+    for r in placed:
+        if r["label"] and not r["free"] and r["label"] not in fixed_label:
+            fixed_label[r["label"]] = r["value"]
+    for r in placed:
+        if r["label"] in fixed_label and r["free"]:
+            r.update(free=False, value=fixed_label[r["label"]])
     npar = 0
     by_label: dict[str, int] = {}
     group1: dict[tuple[str, str, str], int] = {}
