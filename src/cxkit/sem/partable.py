@@ -98,12 +98,14 @@ class ParTable:
     _cache: dict = field(default_factory=dict, repr=False, compare=False)
 
     @property
-    def latent(self) -> tuple[str, ...]:
-        return self.lv
+    def latent(self) -> list[str]:
+        """The latent variables (a list, to index DataFrames with)."""
+        return list(self.lv)
 
     @property
-    def observed(self) -> tuple[str, ...]:
-        return self.ov
+    def observed(self) -> list[str]:
+        """The observed variables, in lavaan's order (a list, to index DataFrames with)."""
+        return list(self.ov)
 
     @property
     def dummies(self) -> tuple[str, ...]:
