@@ -102,8 +102,8 @@ def test_ordered_errors_are_clear():
     fit = cxkit.fit_sem(BFI, d, ordered=True)
     with pytest.raises(SpecificationError, match="WLSMV"):
         fit.modification_indices()
-    with pytest.raises(SpecificationError, match="WLSMV"):
-        fit.bootstrap(100)
+    with pytest.raises(SpecificationError, match="BCa intervals of ordinal"):
+        fit.bootstrap(100, ci="bca")
     resid = fit.residuals("cor")
     assert resid.shape == (10, 10)
     with pytest.raises(SpecificationError, match="fitted the same way"):

@@ -93,7 +93,65 @@ def _work_block(pt: ParTable, data, theta0, index, fiml):
         return out, ok, _admissible(pt, opt.theta)
 
 
+def _work_block_ordinal(pt: ParTable, codes, levels, names, theta0, index, order):
+    """One block of resamples of an ordinal (WLSMV) fit: each resample's thresholds, polychoric
+    correlations and weights (as lavaan recomputes them), then the block's DWLS fits as one stack.
+    A resample in which a category of some item is empty is left out (lavaan: an error)."""
+    from threadpoolctl import threadpool_limits
+
+    from cxkit.sem.categorical import ordinal_moments
+    from cxkit.sem.objective import DWLSObjective
+
+    with threadpool_limits(limits=1):
+        idx = index[0]
+        b = idx.shape[0]
+        moms = []
+        ok = np.ones(b, dtype=bool)
+        for k in range(b):
+            c = codes[idx[k]]
+            if any(len(np.unique(c[:, j])) != len(levels[j]) for j in range(c.shape[1])):
+                ok[k] = False
+                moms.append(None)
+                continue
+            moms.append(ordinal_moments(c, names, levels))
+        first = next(m for m in moms if m is not None) if ok.any() else None
+        out = np.full((b, 2 * len(order)), np.nan)
+        adm = np.ones(b, dtype=bool)
+        if first is None:
+            return out, ok, adm
+        prs = first.pairs
+        n_th = sum(len(t) for t in first.thresholds)
+        rho = np.array([[m.cor[i, j] for i, j in prs] if m is not None else
+                        [first.cor[i, j] for i, j in prs] for m in moms])  # fmt: skip
+        w = np.array([1.0 / np.diag(m.gamma)[n_th:] if m is not None else
+                      1.0 / np.diag(first.gamma)[n_th:] for m in moms])  # fmt: skip
+        fit_pt = pt.with_values({(1, v, "~~", v): 1.0 for v in names})
+        model = Model(fit_pt)
+        obj = DWLSObjective(model, rho, w, prs)
+        with np.errstate(all="ignore"):
+            opt = minimize(obj, np.broadcast_to(theta0, (b, len(theta0))), max_iter=300)
+        ok &= opt.converged
+        for k in np.flatnonzero(ok):
+            th = opt.theta[k]
+            sigma = model.moments(th)[0].sigma
+            common = np.diag(sigma) - 1.0
+            pt_k = pt.with_values({(1, v, "~~", v): 1.0 - common[j] for j, v in enumerate(names)})
+            vals = value_matrix(pt_k, Model(pt_k), th[None])[0]
+            n_rows = len(pt.rows) + len(pt.definitions)
+            est = dict(zip(order[:n_rows], vals[:n_rows], strict=True))
+            std = dict(zip(order[:n_rows], vals[n_rows:], strict=True))
+            for name, tau in zip(names, moms[k].thresholds, strict=True):
+                for t, value in enumerate(tau):
+                    est[(name, "|", f"t{t + 1}")] = std[(name, "|", f"t{t + 1}")] = value
+            adm[k] = bool(np.all(1.0 - common >= 0))
+            out[k, : len(order)] = [est.get(key, np.nan) for key in order]
+            out[k, len(order) :] = [std.get(key, np.nan) for key in order]
+        return out, ok, adm
+
+
 def _work(job):
+    if job[0] == "ordinal":
+        return _work_block_ordinal(*job[1:])
     return _work_block(*job)
 
 
@@ -136,7 +194,32 @@ def bootstrap(
     workers = workers or min(2, os.cpu_count() or 1)
     nblocks = max(1, min(workers * 4, n // 100))
     splits = np.array_split(np.arange(n), nblocks)
-    jobs = [(pt, data, result.theta, [idx[s] for idx in per_group], fiml) for s in splits]
+    ordinal = result.options.estimator == "WLSMV"
+    if ordinal:
+        if ci == "bca":
+            raise SpecificationError(
+                "BCa intervals of ordinal (WLSMV) fits are not available yet; use ci='percentile'"
+            )
+        names = list(pt.ov)
+        levels = [np.asarray(result.provenance["levels"][v]) for v in names]
+        raw = result.stats.groups[0].x
+        codes = np.column_stack([np.searchsorted(lv, raw[:, j]) for j, lv in enumerate(levels)])
+        est = result.estimates
+        order = [
+            (a, op, b) if op != ":=" else (a, op, b)
+            for a, op, b in zip(est.lhs, est.op, est.rhs, strict=True)
+        ]  # noqa: E501
+        keyed = [(r.lhs, r.op, r.rhs) for r in pt.rows] + [
+            (d.name, ":=", d.expr.replace(" ", "")) for d in pt.definitions
+        ]
+        order_rows = keyed + [k for k in order if k not in set(keyed)]
+        jobs = [
+            ("ordinal", pt, codes, levels, names, result.theta, [idx[s] for idx in per_group],
+             order_rows)
+            for s in splits
+        ]  # fmt: skip
+    else:
+        jobs = [(pt, data, result.theta, [idx[s] for idx in per_group], fiml) for s in splits]
     bar = None
     if progress:
         from tqdm.auto import tqdm
@@ -159,9 +242,13 @@ def bootstrap(
     draws = np.vstack([p[0] for p in parts])
     ok = np.concatenate([p[1] for p in parts])
     adm = np.concatenate([p[2] for p in parts])
-    good = draws[ok]
     est = result.estimates
     m = len(est)
+    if ordinal:  # the blocks return values in partable-then-extra order: to the table's order
+        pos = {k: i for i, k in enumerate(order_rows)}
+        sel = np.array([pos[k] for k in zip(est.lhs, est.op, est.rhs, strict=True)])
+        draws = np.hstack([draws[:, sel], draws[:, len(order_rows) + sel]])
+    good = draws[ok]
     if len(good) < 2:
         raise SpecificationError(
             "fewer than 2 bootstrap resamples could be fitted; no bootstrap results"

@@ -23,7 +23,7 @@ from scipy import special, stats
 
 from cxkit.polychoric import bounds as _bounds
 from cxkit.polychoric import cells as _cells
-from cxkit.polychoric import pair_rho as _rho
+from cxkit.polychoric import pair_rho_many
 from cxkit.polychoric import pdf as _pdf
 
 
@@ -85,11 +85,15 @@ def ordinal_moments(
     cor = np.eye(p)
     sc_cor = np.zeros((n, len(prs)))
     a21 = np.zeros((len(prs), n_th))
-    for m, (i, j) in enumerate(prs):
-        ki, kj = len(levels[i]), len(levels[j])
-        table = np.zeros((ki, kj))
+    tables = []
+    for i, j in prs:
+        table = np.zeros((len(levels[i]), len(levels[j])))
         np.add.at(table, (codes[:, i], codes[:, j]), 1.0)
-        rho = _rho(table, taus[i], taus[j])
+        tables.append(table)
+    # every pair's correlation by Fisher scoring at once (the pairs are independent)
+    rhos = pair_rho_many(tables, [taus[i] for i, _ in prs], [taus[j] for _, j in prs])
+    for m, (i, j) in enumerate(prs):
+        rho = float(rhos[m])
         cor[i, j] = cor[j, i] = rho
         prob, d_rho, d1, d2 = _cells(rho, taus[i], taus[j])
         ci, cj = codes[:, i], codes[:, j]

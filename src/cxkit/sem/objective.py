@@ -202,7 +202,7 @@ class DWLSObjective:
     def __init__(self, model: Model, rho: np.ndarray, w: np.ndarray, pairs):
         self.model = model
         self.rho = np.atleast_2d(rho)
-        self.w = w
+        self.w = np.atleast_2d(w)
         self.ii = np.array([i for i, _ in pairs])
         self.jj = np.array([j for _, j in pairs])
         # vech position of every pair (i > j): the row-major lower triangle
@@ -211,23 +211,24 @@ class DWLSObjective:
         self.vpos = np.array([pos[(i, j)] for i, j in pairs])
         self.total_n = 1.0
 
-    def resid(self, theta):
+    def resid(self, theta, idx=None):
         mom = self.model.moments(theta)[0]
-        return self.rho - mom.sigma[:, self.ii, self.jj], mom
+        return _sel(self.rho, idx) - mom.sigma[:, self.ii, self.jj], mom
 
     def value(self, theta: np.ndarray, idx=None) -> np.ndarray:
-        r, mom = self.resid(theta)
-        f = 0.5 * np.einsum("bk,k,bk->b", r, self.w, r)
+        r, mom = self.resid(theta, idx)
+        f = 0.5 * np.einsum("bk,bk,bk->b", r, np.broadcast_to(_sel(self.w, idx), r.shape), r)
         return np.where(mom.mats["bad"], np.inf, f)
 
     def jacobian(self, theta: np.ndarray) -> np.ndarray:
-        _, mom = self.resid(theta)
+        mom = self.model.moments(theta)[0]
         return self.model.delta(theta, [mom])[0][:, self.vpos, :]
 
     def gradient(self, theta: np.ndarray, info: bool = True, idx=None):
-        r, _ = self.resid(theta)
+        r, _ = self.resid(theta, idx)
+        w = np.broadcast_to(_sel(self.w, idx), r.shape)
         jac = self.jacobian(theta)
-        grad = -np.einsum("bk,k,bkq->bq", r, self.w, jac)
+        grad = -np.einsum("bk,bk,bkq->bq", r, w, jac)
         if not info:
             return grad, None
-        return grad, np.einsum("bkq,k,bkl->bql", jac, self.w, jac)
+        return grad, np.einsum("bkq,bk,bkl->bql", jac, w, jac)

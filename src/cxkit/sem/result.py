@@ -109,7 +109,6 @@ class SEMResult:
         """
         from cxkit.sem.bootstrap import bootstrap
 
-        self._not_for("the bootstrap", ordinal=True)
         return bootstrap(self, n=n, seed=seed, ci=ci, progress=progress, level=level)
 
     def score_tests(self) -> pd.DataFrame:
