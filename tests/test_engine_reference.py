@@ -69,7 +69,6 @@ def test_multigroup_sem_shared_labels_fit_indices():
     "name, kw",
     [("pergroup", {}), ("metric", {"group_equal": ["loadings"]})],
 )
-@xfail("c(a1, a2)* per-group labels are refused by the syntax reader (ModelError)")
 def test_multigroup_sem_per_group_labels(name, kw):
     f = fit(lav("mg_sem", "pergroup.lav"), HS, group="school", **kw)
     assert_matches_lavaan(f, "mg_sem", name, ALL)

@@ -171,6 +171,8 @@ def _partial_key(text: str) -> tuple[str, str, str]:
 def _merge_terms(old: Term, new: Term, s: Statement, rhs: str) -> Term:
     """Two mentions of one parameter: their modifiers combined, or a clear error if they clash."""
     where = f"model line {s.line}: {s.lhs} {s.op} {rhs or '1'}"
+    if old.per_group or new.per_group:
+        raise ModelError(f"{where} has modifiers twice; give them in one c(...)")
     if old.label and new.label and old.label != new.label:
         raise ModelError(f"{where} has two labels ({old.label!r}, {new.label!r}); give one")
     if old.fixed is not None and new.fixed is not None and old.fixed != new.fixed:
@@ -385,12 +387,20 @@ def build_partable(
                 ):
                     r.update(free=True, value=np.nan)
         per_group.append(rows)
-    # user modifiers (recycled over groups, as lavaan)
-    for rows in per_group:
+    # user modifiers (recycled over groups, as lavaan; c(...) gives one per group)
+    for g, rows in enumerate(per_group, start=1):
         for r in rows:
             t: Term | None = r["term"]
             if t is None:
                 continue
+            if t.per_group:
+                if len(t.per_group) != ngroups:
+                    raise ModelError(
+                        f"{r['lhs']} {r['op']} {r['rhs'] or '1'}: c(...) gives "
+                        f"{len(t.per_group)} modifier(s) for {ngroups} group(s); give one per "
+                        "group"
+                    )
+                t = t.per_group[g - 1]
             if t.fixed is not None:
                 r.update(free=False, value=float(t.fixed))
             elif t.free:

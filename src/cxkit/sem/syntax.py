@@ -33,6 +33,8 @@ class Term:
     label: str | None = None
     fixed: float | None = None
     free: bool = False  # NA*x: force free (e.g. the first loading)
+    #: ``c(a, b)*x``: one modifier per group (each a Term with a label, a value or NA)
+    per_group: tuple = ()
 
 
 @dataclass(frozen=True)
@@ -83,6 +85,18 @@ def _term(text: str, line: int, source: str) -> Term:
         raise ModelError(f"model line {line}: {name!r} is not a variable name (in {source!r})")
     if mod is None:
         return Term(name)
+    vector = re.fullmatch(r"c\((.*)\)", mod.replace(" ", ""))
+    if vector:
+        items = [v for v in vector.group(1).split(",")]
+        if not all(items):
+            raise ModelError(
+                f"model line {line}: cannot read the modifier {mod!r} of {name!r}; write one "
+                "value, label or NA per group, e.g. c(a1, a2)*x or c(1, NA)*x"
+            )
+        subs = tuple(_term(f"{v}*{name}", line, source) for v in items)
+        if any(t.per_group for t in subs):
+            raise ModelError(f"model line {line}: c(...) cannot be nested in {mod!r}")
+        return Term(name, per_group=subs)
     if mod in ("NA", "na"):
         return Term(name, free=True)
     try:
