@@ -89,10 +89,13 @@ def test_fixed_x_modification_indices():
     assert_matches_lavaan(fit(FIXEDX, HS), "fixedx", "single", ("modindices",))
 
 
+@pytest.mark.parametrize(
+    "name, model", [("single_ms", FIXEDX), ("cfa_ms", CFA3)], ids=["fixedx", "cfa"]
+)
 @xfail("fit_sem has no meanstructure= (lavaan's ~1 rows of a single-group fit)")
-def test_fixed_x_meanstructure():
-    f = fit(FIXEDX, HS, meanstructure=True)
-    assert_matches_lavaan(f, "fixedx", "single_ms", ALL)
+def test_single_group_meanstructure(name, model):
+    f = fit(model, HS, meanstructure=True)
+    assert_matches_lavaan(f, "fixedx", name, ALL)
 
 
 @pytest.mark.parametrize(
