@@ -25,8 +25,7 @@ fails. Integer measures (``n``, ``npar``, ``df``, ``baseline_df``) must be equal
 
 from __future__ import annotations
 
-import contextlib
-import signal
+import multiprocessing
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -367,17 +366,15 @@ def measure(fit, case: str, name: str | None = None, quantities=("estimates", "f
     return out.groupby("quantity", sort=False)[["abs", "rel"]].max()
 
 
-@contextlib.contextmanager
-def time_limit(seconds: float):
-    """Raise ``TimeoutError`` in the block after ``seconds`` (for fits that used to hang)."""
-
-    def stop(signum, frame):
-        raise TimeoutError(f"gave up after {seconds} s")
-
-    old = signal.signal(signal.SIGALRM, stop)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
-    try:
-        yield
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, old)
+def within(seconds: float, fn, *args, **kwargs):
+    """``fn(*args, **kwargs)`` in a forked process, given up after ``seconds`` with
+    ``TimeoutError`` (for fits that used to run for minutes; the child is terminated). The result
+    must pickle; an exception in the child is raised here."""
+    ctx = multiprocessing.get_context("fork")
+    with ctx.Pool(1) as pool:
+        job = pool.apply_async(fn, args, kwargs)
+        try:
+            return job.get(timeout=seconds)
+        except multiprocessing.TimeoutError:
+            pool.terminate()
+            raise TimeoutError(f"gave up after {seconds} s") from None

@@ -6,6 +6,7 @@
 #   groups        group = "school": per-group intercepts, predictors' moments fixed per group
 #   groups_scalar group = "school", group.equal = c("loadings", "intercepts"): the predictors'
 #                 means stay the sample means of each group (not constrained)
+#   cfa_ms        the HS three-factor CFA (no predictors), meanstructure = TRUE: intercepts as ~1 rows
 #   fiml_complete missing = "ml" on the complete data: the same df and χ² as "single"
 #   fiml          missing = "ml" on ../sem_fiml/data.csv
 #   fiml_groups   missing = "ml", group = "school", on ../sem_fiml/data.csv
@@ -21,6 +22,8 @@ textual ~ ageyr
 writeLines(model, "model.lav")
 write_case(sem(model, data = hs), "single", c("estimates", "fit", "r2", "modindices"))
 write_case(sem(model, data = hs, meanstructure = TRUE), "single_ms", c("estimates", "fit", "r2"))
+write_case(cfa("visual =~ x1 + x2 + x3\ntextual =~ x4 + x5 + x6\nspeed =~ x7 + x8 + x9", data = hs,
+               meanstructure = TRUE), "cfa_ms", c("estimates", "fit", "r2"))
 write_case(sem(model, data = hs, group = "school"), "groups", c("estimates", "fit", "r2"))
 write_case(sem(model, data = hs, group = "school", group.equal = c("loadings", "intercepts")),
            "groups_scalar", c("estimates", "fit", "r2"))
