@@ -13,6 +13,7 @@ with code 2 (bad input) or 1 (an analysis that failed).
     ├── SpecificationError         an argument, a construct mapping or an option is not usable
     ├── AnalysisError              an analysis could not be carried out on the given data
     │   └── ModelError             a model cannot be parsed, identified or estimated
+    │       └── ModelSyntaxError   the model's lavaan syntax cannot be read (bad input: exit 2)
     └── RenderError                a questionnaire or report could not be written
 
     CxkitWarning (UserWarning)
@@ -39,6 +40,7 @@ __all__ = [
     "SpecificationError",
     "AnalysisError",
     "ModelError",
+    "ModelSyntaxError",
     "RenderError",
     "CxkitWarning",
     "DataWarning",
@@ -119,6 +121,12 @@ class AnalysisError(CxkitError):
 
 class ModelError(AnalysisError):
     """A structural equation model cannot be parsed, identified or estimated."""
+
+
+class ModelSyntaxError(ModelError):
+    """A model's lavaan syntax cannot be read: bad input (exit code 2), not a failed analysis."""
+
+    exit_code = 2
 
 
 class RenderError(CxkitError):
