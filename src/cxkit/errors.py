@@ -18,6 +18,7 @@ with code 2 (bad input) or 1 (an analysis that failed).
 
     CxkitWarning (UserWarning)
     ├── DataWarning                data usable, but something deserves a look
+    ├── InstrumentWarning          a copy claims a released id@version but differs from it
     └── ModelWarning               non-convergence, Heywood cases, non-positive-definite matrices
 
 Examples
@@ -44,6 +45,7 @@ __all__ = [
     "RenderError",
     "CxkitWarning",
     "DataWarning",
+    "InstrumentWarning",
     "ModelWarning",
 ]
 
@@ -139,6 +141,10 @@ class CxkitWarning(UserWarning):
 
 class DataWarning(CxkitWarning):
     """The data can be used, but something in them deserves a look."""
+
+
+class InstrumentWarning(CxkitWarning):
+    """An instrument loaded by path claims a released ``id@version`` but its bytes differ."""
 
 
 class ModelWarning(CxkitWarning):

@@ -9,16 +9,18 @@ longer match the lock raises :class:`~cxkit.errors.RegistryError`, and so does `
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import os
 import re
+import warnings
 from pathlib import Path
 
 import pandas as pd
 
 from cxkit._io import write_text
-from cxkit.errors import InstrumentError, RegistryError, RenderError
+from cxkit.errors import InstrumentError, InstrumentWarning, RegistryError, RenderError
 from cxkit.instrument._yaml import read_yaml
 from cxkit.instrument.diff import bump_covers, diff, required_bump
 from cxkit.instrument.model import Instrument
@@ -237,7 +239,8 @@ def load_instrument(ref: str | os.PathLike) -> Instrument:
     root = instruments_dir()
     path = resolve(ref, root)
     instrument = _load_path(path)
-    check_against_lock(instrument, path, root)
+    if check_against_lock(instrument, path, root) == MODIFIED:
+        instrument = dataclasses.replace(instrument, status=MODIFIED)
     return instrument
 
 
@@ -249,17 +252,28 @@ def _in_registry(path: Path, root: Path) -> bool:
     return where == Path(os.path.abspath(root)) or where.resolve() == root.resolve()
 
 
-def check_against_lock(instrument: Instrument, path: Path, root: Path | None = None) -> None:
+#: the status of a copy loaded by path that claims a released ref but differs from it
+MODIFIED = "modified"
+
+
+def check_against_lock(instrument: Instrument, path: Path, root: Path | None = None) -> str | None:
     """Check a loaded instrument against ``registry.lock``, whatever its ``status`` says.
 
     * A file of the registry (symlinks followed: the bytes are what count) whose place is locked
       must have the locked sha256, and a released one must be locked.
-    * A file loaded by path from elsewhere that declares a locked ``id@version`` must be a
-      byte-identical copy: an edited copy claiming a released ref is refused.
+    * A file loaded by path from elsewhere that declares a locked ``id@version`` but is not a
+      byte-identical copy is flagged: an :class:`~cxkit.errors.InstrumentWarning`, and
+      :func:`load_instrument` gives it the status ``"modified"`` (shown by ``summary()``, listed in
+      the provenance through its own sha256), so it never passes for the released version.
+
+    Returns
+    -------
+    ``"modified"`` for such a copy, else None.
 
     Raises
     ------
     RegistryError
+        A registry file that differs from its lock entry, or is released but not locked.
     """
     root = instruments_dir() if root is None else Path(root)
     lock = read_lock(root) if root.is_dir() else {}
@@ -278,7 +292,7 @@ def check_against_lock(instrument: Instrument, path: Path, root: Path | None = N
                     f"{instrument.ref} is released but not in {LOCK_NAME}; run 'cxkit instruments lock'",
                     file=str(path),
                 )
-            return
+            return None
         if entry["sha256"] != instrument.sha256:
             raise RegistryError(
                 f"{instrument.ref} is released and must not change (it is in {LOCK_NAME}), but its "
@@ -288,16 +302,19 @@ def check_against_lock(instrument: Instrument, path: Path, root: Path | None = N
                 "undo the edit and put the change in a new version",
                 file=str(path),
             )
-        return
+        return None
     entry = lock.get(instrument.ref)
     if entry is not None and entry["sha256"] != instrument.sha256:
-        raise RegistryError(
-            f"declares {instrument.ref}, a released version (in {root / LOCK_NAME} with sha256 "
-            f"{entry['sha256'][:12]}…), but its bytes differ (sha256 {instrument.sha256[:12]}…): "
-            "an edited copy must not pass for the released one; give it a new version "
-            "(e.g. a -draft pre-release) and status: draft",
-            file=str(path),
+        warnings.warn(
+            f"{path}: declares {instrument.ref}, a released version (in {root / LOCK_NAME} with "
+            f"sha256 {entry['sha256'][:12]}…), but its bytes differ (sha256 "
+            f"{instrument.sha256[:12]}…): it is loaded as a modified copy (status 'modified'); "
+            "give an edited copy a new version (e.g. a -draft pre-release) and status: draft",
+            InstrumentWarning,
+            stacklevel=3,
         )
+        return MODIFIED
+    return None
 
 
 def list_instruments() -> pd.DataFrame:
