@@ -234,13 +234,21 @@ def reproducible_zip(data: bytes) -> bytes:
         stamp.minute,
         stamp.second,
     )
+    iso = stamp.strftime("%Y-%m-%dT%H:%M:%SZ").encode()
     out = io.BytesIO()
     with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w") as dst:
         for info in src.infolist():
             new = zipfile.ZipInfo(info.filename, date_time=date_time)
             new.compress_type = zipfile.ZIP_DEFLATED
             new.external_attr = 0o600 << 16
-            dst.writestr(new, src.read(info.filename))
+            body = src.read(info.filename)
+            if info.filename == "docProps/core.xml":  # openpyxl stamps 'modified' when saving
+                body = re.sub(
+                    rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*(</dcterms:)",
+                    lambda m: m.group(1) + iso + m.group(2),
+                    body,
+                )
+            dst.writestr(new, body)
     return out.getvalue()
 
 
@@ -312,26 +320,19 @@ class OutputFolder:
     (only when the folder carries the marker) and records the new list in the marker.
     """
 
-    def __init__(self, path: str | os.PathLike, *, force: bool = False, inputs: Iterable = ()):
-        self.path = Path(path)
-        self.inputs = tuple(inputs)
-        self.written: list[str] = []
-        self.previous: list[str] = []
-        self.owned = False
-        self.finished = False
-        p = self.path
+    @staticmethod
+    def check(path: str | os.PathLike, force: bool = False) -> None:
+        """Raise the error :class:`OutputFolder` would raise for ``path``, creating nothing
+        (so that a long analysis is not run for a folder that will be refused)."""
+        p = Path(path)
         if p.exists() and not p.is_dir():
             raise SpecificationError(
                 "is a file, not a folder; name a folder for the outputs", file=str(p)
             )
-        marker = p / MARKER
-        if p.is_dir():
-            entries = [e.name for e in p.iterdir()]
-            if marker.is_file():
-                self.owned = True
-                self.previous = _read_marker(marker)
-            elif entries and not force:
-                shown = ", ".join(sorted(entries)[:5]) + (", …" if len(entries) > 5 else "")
+        if p.is_dir() and not (p / MARKER).is_file() and not force:
+            entries = sorted(e.name for e in p.iterdir())
+            if entries:
+                shown = ", ".join(entries[:5]) + (", …" if len(entries) > 5 else "")
                 raise SpecificationError(
                     f"the folder is not empty ({shown}) and was not made by cxkit; cxkit writes "
                     "into a new folder, an empty one or one it made before (it holds "
@@ -339,8 +340,23 @@ class OutputFolder:
                     "into this one (files of the same names are replaced)",
                     file=str(p),
                 )
+
+    def __init__(self, path: str | os.PathLike, *, force: bool = False, inputs: Iterable = ()):
+        self.check(path, force)
+        self.path = Path(path)
+        self.inputs = tuple(inputs)
+        self.written: list[str] = []
+        self.previous: list[str] = []
+        self.owned = False
+        self.finished = False
+        p = self.path
+        marker = p / MARKER
+        if p.is_dir():
+            if marker.is_file():
+                self.owned = True
+                self.previous = _read_marker(marker)
             else:
-                self.owned = not entries
+                self.owned = not any(p.iterdir())
         else:
             self.owned = True
         try:
@@ -398,6 +414,11 @@ class OutputFolder:
             self.finished = True
             self._mark()
         return [self.path / rel for rel in self.written]
+
+
+def written_files(folder: str | os.PathLike) -> list[str]:
+    """The files the last cxkit run wrote into ``folder`` (from its marker), relative names."""
+    return _read_marker(Path(folder) / MARKER)
 
 
 def _read_marker(marker: Path) -> list[str]:

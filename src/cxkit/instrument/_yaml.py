@@ -131,7 +131,37 @@ def read_yaml(path: str | Path) -> tuple[Any, yaml.Node | None, bytes]:
         raise InstrumentError(
             "is nested too deeply to be an instrument file", file=str(path)
         ) from None
+    _check_expansion(data, path)
     return data, node, raw
+
+
+#: the most values an instrument file may expand to once YAML aliases are followed
+MAX_VALUES = 200_000
+
+
+def _check_expansion(data: Any, path: Path) -> None:
+    """Refuse recursive aliases and alias bombs ("billion laughs") before anything walks the data."""
+    count = 0
+    stack: list[tuple[Any, frozenset]] = [(data, frozenset())]
+    while stack:
+        value, parents = stack.pop()
+        count += 1
+        if count > MAX_VALUES:
+            raise InstrumentError(
+                f"expands to more than {MAX_VALUES:,} values once its YAML aliases (*name) are "
+                "followed; an instrument file does not need that",
+                file=str(path),
+            )
+        if isinstance(value, dict | list):
+            if id(value) in parents:
+                raise InstrumentError(
+                    "a YAML alias refers to the value it stands in (a recursive anchor); "
+                    "write the value out",
+                    file=str(path),
+                )
+            inner = parents | {id(value)}
+            children = value.values() if isinstance(value, dict) else value
+            stack.extend((child, inner) for child in children)
 
 
 def line_of(node: yaml.Node | None, loc: tuple) -> int | None:

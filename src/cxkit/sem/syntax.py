@@ -258,6 +258,8 @@ def check_expression(expr: str, line: int = 0) -> ast.Expression:
                     f"model line {line}: {expr!r} uses the function name {node.id!r} as a label"
                 )
     for node in ast.walk(tree.body):
+        if isinstance(node, ast.Name) and node.id in _ALLOWED_FUNCS:
+            continue  # the function called, not a value
         if isinstance(node, ast.expr) and not any(
             isinstance(n, ast.Name) and n.id not in _ALLOWED_FUNCS for n in ast.walk(node)
         ):
