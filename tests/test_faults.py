@@ -78,7 +78,9 @@ def test_validate_problems_onto_the_data_is_refused(tmp_path, capsys, monkeypatc
     monkeypatch.chdir(tmp_path)
     data = answers_csv(tmp_path / "a.csv", extra={"junk": "x"})
     before = tree(tmp_path)
-    assert main(["validate", "a.csv", "--instrument", "online-cx@1.0.0", "--problems", "a.csv"]) == 2
+    assert (
+        main(["validate", "a.csv", "--instrument", "online-cx@1.0.0", "--problems", "a.csv"]) == 2
+    )
     assert "a.csv: is an input of this run" in capsys.readouterr().err
     assert tree(tmp_path) == before and data.exists()
 
@@ -132,7 +134,9 @@ def test_write_errors_are_cxkit_errors(tmp_path, capsys, command, monkeypatch):
         argv = ["validate", "a.csv", "--instrument", "online-cx@1.0.0", "--problems", "nodir/p.csv"]
     assert main(argv) == 2
     err = capsys.readouterr().err
-    assert err.startswith("cxkit: error: ") and "cannot be written" in err and "Traceback" not in err
+    assert (
+        err.startswith("cxkit: error: ") and "cannot be written" in err and "Traceback" not in err
+    )
     assert tree(tmp_path) == before
 
 
@@ -235,7 +239,10 @@ def test_codebook_never_writes_over_unnamed_files(tmp_path, capsys, monkeypatch)
     # again: the companions are cxkit's own, so they may be replaced
     assert main(["render", "online-cx@1.0.0", "--format", "codebook", "-o", "cb.csv"]) == 0
     # --force replaces a file cxkit did not write
-    assert main(["render", "online-cx@1.0.0", "--format", "codebook", "-o", "README.csv", "--force"]) == 0
+    assert (
+        main(["render", "online-cx@1.0.0", "--format", "codebook", "-o", "README.csv", "--force"])
+        == 0
+    )
     assert (tmp_path / "README.md").read_text().startswith("# Codebook: ")
 
 
@@ -244,7 +251,9 @@ def test_problems_csv_neutralises_user_text(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     evil = ['=HYPERLINK("http://x","y")', "+1+1", "-2+3", "@SUM(A1)", "\tx", "\rx"]
     answers_csv(tmp_path / "a.csv", ids=evil, extra={"=cmd|' /C calc'!A0": "x"})
-    assert main(["validate", "a.csv", "--instrument", "online-cx@1.0.0", "--problems", "p.csv"]) == 1
+    assert (
+        main(["validate", "a.csv", "--instrument", "online-cx@1.0.0", "--problems", "p.csv"]) == 1
+    )
     text = (tmp_path / "p.csv").read_text(encoding="utf-8")
     for line in text.splitlines()[1:]:
         for cell in line.split(","):
@@ -358,7 +367,9 @@ def test_too_many_columns_is_refused_before_parsing(tmp_path):
 def test_limits_are_adjustable(tmp_path, monkeypatch):
     path = answers_csv(tmp_path / "a.csv")
     monkeypatch.setenv("CXKIT_MAX_BYTES", "100")
-    with pytest.raises(ResponseError, match=r"bytes, more than the limit of 100; .*CXKIT_MAX_BYTES"):
+    with pytest.raises(
+        ResponseError, match=r"bytes, more than the limit of 100; .*CXKIT_MAX_BYTES"
+    ):
         cxkit.read_responses(path, "online-cx@1.0.0")
     monkeypatch.setenv("CXKIT_MAX_BYTES", "lots")
     with pytest.raises(ResponseError, match="not a whole number"):
@@ -466,10 +477,15 @@ def test_svg_figures_are_reproducible(monkeypatch):
         ("id: x\nn: " + "9" * 5000 + "\n", "more than 4300 digits"),
         ("[" * 5000, "YAML|nested"),
         ("a: &x [*x]\n", "recursive anchor"),
-        ("a: &a [1, 1, 1, 1, 1, 1, 1, 1, 1, 1]\n"
-         + "".join(f"{c}: &{c} [*{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}]\n"
-                   for p, c in zip("abcdefgh", "bcdefghi"))  # fmt: skip
-         + "j: [*i, *i]\n", "expands to more than"),
+        (
+            "a: &a [1, 1, 1, 1, 1, 1, 1, 1, 1, 1]\n"
+            + "".join(
+                f"{c}: &{c} [*{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}]\n"
+                for p, c in zip("abcdefgh", "bcdefghi", strict=True)
+            )  # fmt: skip
+            + "j: [*i, *i]\n",
+            "expands to more than",
+        ),
         ("- a\n- b\n", "must be a YAML mapping"),
         ("\x00\x01", "YAML|UTF-8"),
     ],
@@ -507,7 +523,10 @@ def test_huge_scales_are_refused(tmp_path):
 
 def test_registry_oddities(registry_copy, capsys):
     (registry_copy / "online-cx" / "3.0.0.yaml").mkdir()
-    shutil.copy(registry_copy / "online-cx" / "2.0.0.yaml", registry_copy / "online-cx" / "copy of 2.0.0.yaml")
+    shutil.copy(
+        registry_copy / "online-cx" / "2.0.0.yaml",
+        registry_copy / "online-cx" / "copy of 2.0.0.yaml",
+    )
     before = tree(registry_copy)
     assert cxkit.load_instrument("online-cx").version == "2.0.0"
     assert len(cxkit.list_instruments()) == 3
@@ -626,7 +645,9 @@ def test_newline_in_store_cannot_inject_a_codebook_row(tmp_path):
     def edit(d):
         d["items"][0]["text"]["en"] = "two\nlines | here"
 
-    path = cxkit.render(cxkit.load_instrument(draft_copy(tmp_path, edit)), "codebook", tmp_path / "cb.csv")
+    path = cxkit.render(
+        cxkit.load_instrument(draft_copy(tmp_path, edit)), "codebook", tmp_path / "cb.csv"
+    )
     md = path.with_suffix(".md").read_text(encoding="utf-8")
     rows = [line for line in md.splitlines() if line.startswith("| ")]
     assert len(rows) == 1 + len(cxkit.load_instrument("online-cx@1.0.0").items)
@@ -643,7 +664,9 @@ def test_long_words_can_break_on_the_printed_page(tmp_path):
     def edit(d):
         d["items"][0]["text"]["en"] = "A" * 10_000
 
-    path = cxkit.render(cxkit.load_instrument(draft_copy(tmp_path, edit)), "pdf", tmp_path / "q.pdf")
+    path = cxkit.render(
+        cxkit.load_instrument(draft_copy(tmp_path, edit)), "pdf", tmp_path / "q.pdf"
+    )
     reader = PdfReader(path)
     width = float(reader.pages[0].mediabox.width)
     assert len(reader.pages) > 1 and width < 700  # the word wraps over pages, the page stays A4
@@ -693,7 +716,9 @@ def _mutated(choices):
     return data
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(st.lists(st.tuples(st.sampled_from(_ALL_PATHS), _leaf), min_size=1, max_size=4))
 def test_any_mutated_instrument_is_an_instrument_or_an_instrument_error(tmp_path, choices):
     path = tmp_path / "h.yaml"
@@ -706,7 +731,9 @@ def test_any_mutated_instrument_is_an_instrument_or_an_instrument_error(tmp_path
     ins.measurement_model()
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(st.text(max_size=300))
 def test_any_yaml_text_is_an_instrument_or_an_instrument_error(tmp_path, text):
     path = tmp_path / "t.yaml"
@@ -723,10 +750,14 @@ _cell = st.one_of(
     st.sampled_from(["", "1", "7", "0", "-1", "3,5", "inf", "nan", "=1+1", "Sangat setuju", "00017", "1e400"]),
     st.text(max_size=8),
 )  # fmt: skip
-_header = st.sampled_from(["respondent", "EC1", "EC2", "cx/EC3", "TR1", "OE4", "duration", "EC1", "x", ""])
+_header = st.sampled_from(
+    ["respondent", "EC1", "EC2", "cx/EC3", "TR1", "OE4", "duration", "EC1", "x", ""]
+)
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(
     st.lists(_header, min_size=1, max_size=6),
     st.lists(st.lists(_cell, min_size=0, max_size=7), max_size=6),
@@ -749,7 +780,9 @@ def test_any_responses_file_is_responses_or_a_cxkit_error(tmp_path, header, rows
     assert list(r.problems.columns) == ["row", "respondent", "column", "value", "reason", "message"]
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(st.binary(max_size=400))
 def test_any_bytes_are_responses_or_a_cxkit_error(tmp_path, blob):
     for name in ("b.csv", "b.xlsx", "b.sav"):

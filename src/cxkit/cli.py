@@ -570,7 +570,9 @@ def _check_arguments(args: argparse.Namespace) -> None:
     for name, flag in _COUNTS.items():
         value = getattr(args, name, None)
         if isinstance(value, int) and value < 0:
-            raise SpecificationError(f"{flag} {value} is not accepted; use a whole number 0 or more")
+            raise SpecificationError(
+                f"{flag} {value} is not accepted; use a whole number 0 or more"
+            )
     if getattr(args, "n", None) == 0 and getattr(args, "func", None) is _cmd_simulate:
         raise SpecificationError("-n 0 is not accepted; simulate at least one respondent")
     for name in ("careless", "missing"):
@@ -597,9 +599,11 @@ def _printable(text: str) -> str:
     """An error message safe for the terminal: control characters (ANSI escapes) shown as \\x1b."""
     import re
 
-    return re.sub(
-        r"[\x00-\x08\x0b-\x1f\x7f-\x9f]", lambda m: repr(m.group())[1:-1], text
-    ).encode("utf-8", "backslashreplace").decode("utf-8")
+    return (
+        re.sub(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]", lambda m: repr(m.group())[1:-1], text)
+        .encode("utf-8", "backslashreplace")
+        .decode("utf-8")
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -281,7 +281,8 @@ def path_diagram(result, title: str = ""):
     ax.set_ylim(-(height - 1) / 2 - 1.0, (height - 1) / 2 + 0.8)
     ax.axis("off")
     ax.set_title(
-        literal(title) or "Standardised structural paths (* p < .05, ** p < .01, *** p < .001)", fontsize=10
+        literal(title) or "Standardised structural paths (* p < .05, ** p < .01, *** p < .001)",
+        fontsize=10,
     )
     fig.tight_layout()
     return fig
@@ -299,7 +300,12 @@ def nps_breakdown(table: pd.DataFrame, title: str = "Net Promoter Score"):
     left = np.zeros(len(t))
     for col, colour in zip(share.columns, ["#d6604d", "#d9d9d9", "#4393c3"], strict=True):
         ax.barh(
-            range(len(t)), share[col], left=left, color=colour, label=literal(col), edgecolor="white"
+            range(len(t)),
+            share[col],
+            left=left,
+            color=colour,
+            label=literal(col),
+            edgecolor="white",
         )
         left += share[col].to_numpy()
     for k, (_, row) in enumerate(t.iterrows()):
