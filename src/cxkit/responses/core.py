@@ -358,20 +358,27 @@ def as_text(col: pd.Series) -> pd.Series:
 
 def _personal_columns(frame: pd.DataFrame, columns: list) -> list:
     """The columns (of ``columns``) whose first 200 answers are mostly e-mail addresses or phone
-    numbers: one vectorised pass over all of them."""
-    cols = [c for c in columns if not pd.api.types.is_numeric_dtype(frame[c])]
-    if not cols:
+    numbers: vectorised over all columns, the first five answers of each screening it first."""
+    if not columns:
         return []
-    head = frame[cols].head(200)
-    head.columns = range(len(cols))
-    vals = head.stack().astype("string").str.strip()
-    vals = vals[vals.ne("")]
-    if vals.empty:
+
+    def hits(head: pd.DataFrame) -> pd.Series:
+        head = head.copy()
+        head.columns = range(head.shape[1])
+        vals = head.stack().astype(str).str.strip()
+        vals = vals[vals.ne("") & vals.ne("nan")]
+        if vals.empty:
+            return pd.Series(dtype=float)
+        email = vals.str.match(_EMAIL.pattern)
+        phone = vals.str.match(_PHONE.pattern) & vals.str.count(r"\d").ge(9)
+        return (email | phone).astype(float).groupby(level=1).mean()
+
+    first = hits(frame[columns].head(5))
+    candidates = [columns[k] for k in first.index[first > 0]]
+    if not candidates:
         return []
-    digits = vals.str.count(r"\d")
-    hit = vals.str.match(_EMAIL.pattern) | (vals.str.match(_PHONE.pattern) & digits.ge(9))
-    share = hit.astype(float).groupby(level=1).mean()
-    return [cols[k] for k in share.index[share > 0.5]]
+    share = hits(frame[candidates].head(200))
+    return [candidates[k] for k in share.index[share > 0.5]]
 
 
 def _other_versions(instrument: Instrument) -> dict[str, str]:
@@ -465,9 +472,8 @@ def read_responses(
         )
 
     def text_columns(header: list[str]) -> list[str]:
-        # everything that is not an item (ids, metadata) is read as written: 00017 stays 00017
-        items = map_columns(header, instrument).items
-        return [c for c in header if c not in items]
+        # ids, timestamps, versions: read as written (00017 stays 00017)
+        return list(map_columns(header, instrument).metadata.values())
 
     raw: RawTable = (
         read_raw(

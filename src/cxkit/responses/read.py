@@ -15,10 +15,10 @@ Every file is checked before it is parsed, so that a huge or hostile file is ref
 =================  ==========================  ===============================================
 limit              default                     environment variable
 =================  ==========================  ===============================================
-file size          100 MB (also the XLSX       ``CXKIT_MAX_BYTES``
-                   sheets' unpacked size)
+file size          500 MB                      ``CXKIT_MAX_BYTES``
+XLSX unpacked      200 MB (all parts)          ``CXKIT_MAX_XLSX_BYTES``
 columns            2,000                       ``CXKIT_MAX_COLUMNS``
-cells              10,000,000 (rows × cols)    ``CXKIT_MAX_CELLS``
+cells              100,000,000 (rows × cols)   ``CXKIT_MAX_CELLS``
 =================  ==========================  ===============================================
 
 Only regular files are read (not folders, FIFOs or devices). An XLSX is checked before it is opened:
@@ -52,9 +52,10 @@ MAX_RATIO = 200
 class Limits:
     """Input limits (see the module docstring); ``Limits.from_env()`` reads the overrides."""
 
-    max_bytes: int = 100_000_000
+    max_bytes: int = 500_000_000
     max_columns: int = 2_000
-    max_cells: int = 10_000_000
+    max_cells: int = 100_000_000
+    max_xlsx_bytes: int = 200_000_000
 
     @classmethod
     def from_env(cls) -> Limits:
@@ -77,6 +78,7 @@ class Limits:
             get("CXKIT_MAX_BYTES", base.max_bytes),
             get("CXKIT_MAX_COLUMNS", base.max_columns),
             get("CXKIT_MAX_CELLS", base.max_cells),
+            get("CXKIT_MAX_XLSX_BYTES", base.max_xlsx_bytes),
         )
 
 
@@ -327,8 +329,10 @@ def check_xlsx(path: str, limits: Limits) -> None:
             )
         parts = [i for i in infos if i.filename.startswith("xl/") and i.filename.endswith(".xml")]
         total = sum(i.file_size for i in parts)
-        if total > limits.max_bytes:
-            raise _over("bytes once unpacked", total, limits.max_bytes, "CXKIT_MAX_BYTES", path)
+        if total > limits.max_xlsx_bytes:
+            raise _over(
+                "bytes once unpacked", total, limits.max_xlsx_bytes, "CXKIT_MAX_XLSX_BYTES", path
+            )
         for i in parts:
             if i.file_size > 1_000_000 and i.file_size > MAX_RATIO * max(i.compress_size, 1):
                 raise ResponseError(
