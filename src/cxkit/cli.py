@@ -350,8 +350,9 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
     written = written_files(out)
     print(
         f"report: {out / 'report.html'} and {out / 'report.pdf'}; tables in {out / 'tables'}, figures in {out / 'figures'}"
-        + (f" ({len(written)} files written, listed in {out / '.cxkit-output'})" if written else "")
     )
+    if written:
+        print(f"{len(written)} files written in {out}: {', '.join(written)}")
     print(f"done in {time.perf_counter() - start:.1f} s")
     return 0
 
