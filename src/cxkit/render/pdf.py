@@ -45,6 +45,14 @@ def lit(text: str) -> str:
     )
 
 
+#: a question longer than this may break across pages (else it is kept whole on one page)
+KEEP_WHOLE = 1500
+
+
+def _breaks(text: str) -> str:
+    return "true" if len(text) > KEEP_WHOLE else "false"
+
+
 def _grid(block: Grid) -> str:
     n = len(block.columns)
     width = COLUMN_WIDTH.get(n, "1.2cm" if n <= 9 else "0.9cm")
@@ -58,7 +66,7 @@ def _grid(block: Grid) -> str:
     for q in block.questions:
         circles = ", ".join(["align(center + horizon, circle(radius: 4.2pt, stroke: 0.6pt))"] * n)
         rows.append(
-            f"table.cell(breakable: false)[#{lit(f'{q.number}.')} #{lit(q.text)}], {circles}"
+            f"table.cell(breakable: {_breaks(q.text)})[#{lit(f'{q.number}.')} #{lit(q.text)}], {circles}"
         )
     return (
         f"#table(columns: (1fr, ..range({n}).map(_ => {width})), stroke: 0.4pt + luma(160), inset: (x: 4pt, y: 5pt),\n"
@@ -75,7 +83,7 @@ def _choice(block: Choice) -> str:
     cols = 2 if max(len(label) for _, label in block.options) > 22 else 3
     q = block.question
     return (
-        f"#block(breakable: false, below: 1em)[#strong[#{lit(f'{q.number}.')}] #{lit(q.text)}\n"
+        f"#block(breakable: {_breaks(q.text)}, below: 1em)[#strong[#{lit(f'{q.number}.')}] #{lit(q.text)}\n"
         f"#v(0.2em)\n#grid(columns: {cols}, column-gutter: 1.2em, row-gutter: 0.55em, {boxes})]\n"
     )
 
@@ -83,7 +91,7 @@ def _choice(block: Choice) -> str:
 def _open(block: Open) -> str:
     q = block.question
     lines = " ".join(["#v(0.75cm) #line(length: 100%, stroke: 0.4pt + luma(120))"] * block.lines)
-    return f"#block(breakable: false, below: 1em)[#strong[#{lit(f'{q.number}.')}] #{lit(q.text)}\n{lines}]\n"
+    return f"#block(breakable: {_breaks(q.text)}, below: 1em)[#strong[#{lit(f'{q.number}.')}] #{lit(q.text)}\n{lines}]\n"
 
 
 def typst_source(doc: Document) -> str:
