@@ -792,3 +792,17 @@ def test_any_bytes_are_responses_or_a_cxkit_error(tmp_path, blob):
             cxkit.read_responses(path, "online-cx@1.0.0")
         except CxkitError:
             pass
+
+
+def test_xlsx_tables_type_strings_and_numbers(tmp_path, monkeypatch):
+    from openpyxl import load_workbook
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    est = pd.DataFrame(
+        {"lhs": ["EC"], "op": ["=~"], "rhs": ["EC1"], "est": [0.71], "n": [np.int64(3)]}
+    )
+    path = _io.write_xlsx({"estimates": _io.frame_rows(est, index=False)}, tmp_path / "t.xlsx")
+    ws = load_workbook(path)["estimates"]
+    assert [c.value for c in ws[2]] == ["EC", "=~", "EC1", 0.71, 3]
+    assert [c.data_type for c in ws[2]] == ["s", "s", "s", "n", "n"]
+    assert load_workbook(path).properties.modified.year == 2023
