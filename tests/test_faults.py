@@ -577,6 +577,7 @@ def test_missing_registry_folder(tmp_path, monkeypatch, capsys):
         ["analyze", "--dataset", "online-cx-demo", "--seed", "-1", "--quiet"],
         ["print", "online-cx@1.0.0", "--shuffle", "-3", "-o", "x.pdf"],
         ["simulate", "online-cx@1.0.0", "--seed", "-1"],
+        ["simulate", "online-cx@1.0.0", "-n", "99999999999"],
         ["analyze", "--dataset", "online-cx-demo", "--bootstrap", "-5"],
         ["print", "online-cx@1.0.0", "--store", "Toko\x1b[31m", "-o", "x.pdf"],
         ["print", "online-cx@1.0.0", "--store", "Toko\nContoh", "-o", "x.pdf"],

@@ -574,8 +574,10 @@ def _check_arguments(args: argparse.Namespace) -> None:
             raise SpecificationError(
                 f"{flag} {value} is not accepted; use a whole number 0 or more"
             )
-    if getattr(args, "n", None) == 0 and getattr(args, "func", None) is _cmd_simulate:
-        raise SpecificationError("-n 0 is not accepted; simulate at least one respondent")
+    if getattr(args, "func", None) is _cmd_simulate and not 1 <= args.n <= 10_000_000:
+        raise SpecificationError(
+            f"-n {args.n} is not accepted; simulate from 1 to 10,000,000 respondents"
+        )
     for name in ("careless", "missing"):
         value = getattr(args, name, None)
         if isinstance(value, float) and not 0.0 <= value <= 1.0:
