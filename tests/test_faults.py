@@ -681,6 +681,8 @@ def test_row_labels_in_messages_are_plain(tmp_path):
 
 
 # -- property tests --------------------------------------------------------------------------------
+#: examples per property (kept modest for CI; CXKIT_FUZZ_EXAMPLES=1000 for a longer search)
+EXAMPLES = int(os.environ.get("CXKIT_FUZZ_EXAMPLES", "40"))
 _SPEC = yaml.safe_load((INSTRUMENTS / "online-cx" / "1.0.0.yaml").read_text(encoding="utf-8"))
 _leaf = st.one_of(
     st.none(), st.booleans(), st.integers(-(10**30), 10**30), st.floats(allow_nan=True),
