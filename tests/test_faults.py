@@ -720,7 +720,9 @@ def _mutated(choices):
 
 
 @settings(
-    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=EXAMPLES,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
 )
 @given(st.lists(st.tuples(st.sampled_from(_ALL_PATHS), _leaf), min_size=1, max_size=4))
 def test_any_mutated_instrument_is_an_instrument_or_an_instrument_error(tmp_path, choices):
@@ -735,7 +737,9 @@ def test_any_mutated_instrument_is_an_instrument_or_an_instrument_error(tmp_path
 
 
 @settings(
-    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=EXAMPLES,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
 )
 @given(st.text(max_size=300))
 def test_any_yaml_text_is_an_instrument_or_an_instrument_error(tmp_path, text):
@@ -759,7 +763,9 @@ _header = st.sampled_from(
 
 
 @settings(
-    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=EXAMPLES,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
 )
 @given(
     st.lists(_header, min_size=1, max_size=6),
@@ -784,7 +790,9 @@ def test_any_responses_file_is_responses_or_a_cxkit_error(tmp_path, header, rows
 
 
 @settings(
-    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=max(EXAMPLES // 2, 10),
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
 )
 @given(st.binary(max_size=400))
 def test_any_bytes_are_responses_or_a_cxkit_error(tmp_path, blob):
