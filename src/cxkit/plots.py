@@ -25,10 +25,10 @@ NEUTRAL = "#d9d9d9"
 
 
 def literal(text) -> str:
-    """A label drawn exactly as written: ``$`` escaped, so mathtext never reads user text.
+    r"""A label drawn exactly as written: ``$`` escaped, so mathtext never reads user text.
 
-    >>> literal("$5 to $10")
-    '\\$5 to \\$10'
+    >>> print(literal("$5 to $10"))
+    \$5 to \$10
     """
     return str(text).replace("$", r"\$")
 
