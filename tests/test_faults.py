@@ -323,6 +323,7 @@ def test_respondent_ids_stay_text(tmp_path):
         ("log(0) + a", r"log\(0\)"),
         ("1 / (1 - 1) + a", "divides by zero"),
         ("a*b + " + "9" * 5000, "cannot read"),
+        ("a" + "+a" * 1500, "nested 1503 levels deep"),
     ],
 )
 def test_constant_parts_of_defined_parameters_are_checked_at_once(expr, needle):

@@ -159,6 +159,8 @@ _ALLOWED_NODES = (
 )  # fmt: skip
 #: the largest exponent a ``:=`` expression may raise to (``a^2`` is usual; ``9^9^9`` is refused)
 MAX_EXPONENT = 1024.0
+#: the deepest a ``:=`` expression may nest (``a + b + c`` is 4 levels; 200 is far beyond use)
+MAX_DEPTH = 200
 _BINOPS = {
     ast.Add: lambda a, b: a + b,
     ast.Sub: lambda a, b: a - b,
@@ -240,6 +242,16 @@ def check_expression(expr: str, line: int = 0) -> ast.Expression:
             f"model line {line}: cannot read the expression {expr!r}; write arithmetic "
             "(+ - * / ^) on labels and numbers, with sqrt, exp, log, abs"
         ) from None
+    depth, stack = 0, [(tree, 1)]
+    while stack:
+        node, level = stack.pop()
+        depth = max(depth, level)
+        stack.extend((child, level + 1) for child in ast.iter_child_nodes(node))
+    if depth > MAX_DEPTH:
+        raise ModelSyntaxError(
+            f"model line {line}: the expression {expr[:60]!r}… is nested {depth} levels deep; "
+            f"a defined parameter has at most {MAX_DEPTH} (split it into several := lines)"
+        )
     for node in ast.walk(tree):
         if not isinstance(node, _ALLOWED_NODES):
             raise ModelSyntaxError(
