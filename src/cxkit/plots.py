@@ -15,16 +15,22 @@ from __future__ import annotations
 import textwrap
 
 import matplotlib
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
 
-matplotlib.use("Agg")  # no screen needed; notebooks still show the returned figures
-
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
-
-from cxkit.errors import SpecificationError  # noqa: E402
+from cxkit.errors import SpecificationError
 
 NEUTRAL = "#d9d9d9"
+
+
+def literal(text) -> str:
+    r"""A label drawn exactly as written: ``$`` escaped, so mathtext never reads user text.
+
+    >>> print(literal("$5 to $10"))
+    \$5 to \$10
+    """
+    return str(text).replace("$", r"\$")
 
 
 def _colours(points: int) -> list:
@@ -79,18 +85,20 @@ def likert_bars(data: pd.DataFrame, instrument, lang: str = "en", wrap: int = 46
                     color=colours[k],
                     edgecolor="white",
                     linewidth=0.4,
-                    label=f"{v} {labels.get(v, '')}".strip() if y == 0 else None,
+                    label=literal(f"{v} {labels.get(v, '')}".strip()) if y == 0 else None,
                 )
                 left += sh
             yticks.append(y)
             text = item.label(lang, instrument.default_store(lang))
             ylabels.append(
-                f"{item.id}{' (R)' if item.reverse else ''}  "
-                + textwrap.shorten(text, wrap, placeholder="…")
+                literal(
+                    f"{item.id}{' (R)' if item.reverse else ''}  "
+                    + textwrap.shorten(text, wrap, placeholder="…")
+                )
             )
             y += 1
         ax.axhline(y - 0.5, color="#888888", linewidth=0.5)
-        ax.text(101, y - 0.6, cid, ha="left", va="top", fontsize=8, color="#444444")
+        ax.text(101, y - 0.6, literal(cid), ha="left", va="top", fontsize=8, color="#444444")
     ax.axvline(0, color="black", linewidth=0.8)
     ax.set_yticks(yticks, ylabels, fontsize=7.5)
     ax.invert_yaxis()
@@ -121,7 +129,7 @@ def score_distributions(scores: pd.DataFrame, low: float | None = None, high: fl
         v = scores[c].dropna()
         ax.hist(v, bins=bins, color="#4393c3", edgecolor="white")
         ax.axvline(v.mean(), color="#b2182b", linewidth=1)
-        ax.set_title(f"{c}  (M = {v.mean():.2f}, SD = {v.std():.2f})", fontsize=9)
+        ax.set_title(literal(f"{c}  (M = {v.mean():.2f}, SD = {v.std():.2f})"), fontsize=9)
         ax.tick_params(labelsize=7)
         ax.spines[["top", "right"]].set_visible(False)
     for ax in axes.ravel()[len(cols) :]:
@@ -158,9 +166,9 @@ def heatmap(
                         (j - 0.5, i - 0.5), 1, 1, fill=False, edgecolor="#b2182b", linewidth=2
                     )
                 )
-    ax.set_xticks(range(len(matrix)), matrix.columns, fontsize=8)
-    ax.set_yticks(range(len(matrix)), matrix.index, fontsize=8)
-    ax.set_title(title, fontsize=10)
+    ax.set_xticks(range(len(matrix)), [literal(c) for c in matrix.columns], fontsize=8)
+    ax.set_yticks(range(len(matrix)), [literal(i) for i in matrix.index], fontsize=8)
+    ax.set_title(literal(title), fontsize=10)
     fig.colorbar(im, ax=ax, shrink=0.8)
     fig.tight_layout()
     return fig
@@ -222,7 +230,7 @@ def path_diagram(result, title: str = ""):
                 (x, yv), 1.5, 0.62, facecolor="#eaf2fa", edgecolor="#2166ac", linewidth=1.2
             )
         )
-        ax.text(x, yv, n, ha="center", va="center", fontsize=10, weight="bold")
+        ax.text(x, yv, literal(n), ha="center", va="center", fontsize=10, weight="bold")
         if n in r2.index and level[n] > 0:
             ax.text(
                 x,
@@ -273,7 +281,8 @@ def path_diagram(result, title: str = ""):
     ax.set_ylim(-(height - 1) / 2 - 1.0, (height - 1) / 2 + 0.8)
     ax.axis("off")
     ax.set_title(
-        title or "Standardised structural paths (* p < .05, ** p < .01, *** p < .001)", fontsize=10
+        literal(title) or "Standardised structural paths (* p < .05, ** p < .01, *** p < .001)",
+        fontsize=10,
     )
     fig.tight_layout()
     return fig
@@ -290,16 +299,23 @@ def nps_breakdown(table: pd.DataFrame, title: str = "Net Promoter Score"):
     fig, ax = plt.subplots(figsize=(8, 0.45 * len(t) + 1.3))
     left = np.zeros(len(t))
     for col, colour in zip(share.columns, ["#d6604d", "#d9d9d9", "#4393c3"], strict=True):
-        ax.barh(range(len(t)), share[col], left=left, color=colour, label=col, edgecolor="white")
+        ax.barh(
+            range(len(t)),
+            share[col],
+            left=left,
+            color=colour,
+            label=literal(col),
+            edgecolor="white",
+        )
         left += share[col].to_numpy()
     for k, (_, row) in enumerate(t.iterrows()):
         ax.text(101, k, f"NPS {row['score']:+.0f}  (n = {int(row['n'])})", va="center", fontsize=8)
-    ax.set_yticks(range(len(t)), [str(i) for i in t.index], fontsize=8)
+    ax.set_yticks(range(len(t)), [literal(i) for i in t.index], fontsize=8)
     ax.invert_yaxis()
     ax.set_xlim(0, 125)
     ax.set_xticks(range(0, 101, 25), [f"{v}%" for v in range(0, 101, 25)], fontsize=8)
     ax.legend(ncol=3, fontsize=8, frameon=False, loc="lower center", bbox_to_anchor=(0.4, 1.0))
-    ax.set_title(title, fontsize=10, pad=24)
+    ax.set_title(literal(title), fontsize=10, pad=24)
     ax.spines[["top", "right"]].set_visible(False)
     fig.tight_layout()
     return fig

@@ -47,11 +47,15 @@ class Study:
     settings: dict = field(default_factory=dict)
     warnings: list = field(default_factory=list)
 
-    def write(self, out: str | Path, formats=("html", "pdf")) -> Path:
-        """Write tables, figures and the report into ``out`` (created if needed); returns ``out``."""
+    def write(self, out: str | Path, formats=("html", "pdf"), force: bool = False) -> Path:
+        """Write tables, figures and the report into ``out``; returns ``out``.
+
+        ``out`` is created, or must be empty or a folder an earlier cxkit run made (it holds
+        ``.cxkit-output``, the list of files written); another folder only with ``force=True``.
+        """
         from cxkit.report.writer import write_study
 
-        return write_study(self, Path(out), formats)
+        return write_study(self, Path(out), formats, force=force)
 
     def methods(self) -> str:
         from cxkit.report.content import methods_paragraph

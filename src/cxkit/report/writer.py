@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import base64
+import io
 from html import escape
 from pathlib import Path
 
 import matplotlib.pyplot as plt
 
-from cxkit.errors import RenderError
-from cxkit.render.pdf import lit
+from cxkit._io import OutputFolder, build_time
+from cxkit.render.pdf import compile_pdf, lit
 from cxkit.report.content import FIGURE_WIDTH, blocks
 
 CSS = """
@@ -30,10 +31,9 @@ figcaption { font-size: 9.5pt; font-style: italic; }
 """
 
 
-def _figures(study, folder: Path) -> dict[str, Path]:
+def _figures(study, folder: OutputFolder) -> dict[str, Path]:
     from cxkit import plots
 
-    folder.mkdir(parents=True, exist_ok=True)
     made = {}
     chosen = study.boot if study.boot is not None else study.fits[study.model]
     figs = {
@@ -46,12 +46,18 @@ def _figures(study, folder: Path) -> dict[str, Path]:
         figs["nps"] = lambda: plots.nps_breakdown(
             study.metrics["nps_by_segment"], f"Net Promoter Score by {study.metrics['segment']}"
         )
+    stamp = build_time().strftime("%Y-%m-%dT%H:%M:%SZ")
     for name, make in figs.items():
         fig = make()
-        fig.savefig(folder / f"{name}.png", dpi=150, bbox_inches="tight")
-        fig.savefig(folder / f"{name}.svg", bbox_inches="tight")
-        plt.close(fig)
-        made[name] = folder / f"{name}.png"
+        try:
+            with plt.rc_context({"svg.hashsalt": "cxkit"}):
+                png, svg = io.BytesIO(), io.BytesIO()
+                fig.savefig(png, format="png", dpi=150, bbox_inches="tight")
+                fig.savefig(svg, format="svg", bbox_inches="tight", metadata={"Date": stamp})
+        finally:
+            plt.close(fig)
+        made[name] = folder.write_bytes(f"figures/{name}.png", png.getvalue())
+        folder.write_bytes(f"figures/{name}.svg", svg.getvalue())
     return made
 
 
@@ -60,32 +66,34 @@ def _scale_range(study) -> tuple[float, float]:
     return (min(s.min for s in likert), max(s.max for s in likert)) if likert else (None, None)
 
 
-def _tables(study, folder: Path) -> None:
-    folder.mkdir(parents=True, exist_ok=True)
-    r = study.responses
-    r.problems.to_csv(folder / "problems.csv", index=False)
-    r.flags.to_csv(folder / "flags.csv")
-    r.excluded.to_csv(folder / "excluded.csv", index=False)
-    study.scores.to_csv(folder / "scores.csv")
-    study.reliability.to_csv(folder / "reliability.csv")
-    study.items.to_csv(folder / "items.csv")
-    study.htmt.to_csv(folder / "htmt.csv")
-    study.fornell_larcker.to_csv(folder / "fornell_larcker.csv")
-    study.cfa.estimates.to_csv(folder / "cfa_estimates.csv", index=False)
-    for name, fit in study.fits.items():
-        fit.estimates.to_csv(folder / f"estimates_{name}.csv", index=False)
-    if study.boot is not None:
-        study.boot.estimates.to_csv(folder / f"estimates_{study.model}_bootstrap.csv", index=False)
+def _tables(study, folder: OutputFolder) -> None:
     import pandas as pd
 
-    pd.DataFrame({k: f.fit_indices for k, f in {"cfa": study.cfa, **study.fits}.items()}).T.to_csv(
-        folder / "fit.csv"
+    r = study.responses
+    t = "tables/"
+    folder.write_csv(t + "problems.csv", r.problems)
+    folder.write_csv(t + "flags.csv", r.flags, index=True)
+    folder.write_csv(t + "excluded.csv", r.excluded)
+    folder.write_csv(t + "scores.csv", study.scores, index=True)
+    folder.write_csv(t + "reliability.csv", study.reliability, index=True)
+    folder.write_csv(t + "items.csv", study.items, index=True)
+    folder.write_csv(t + "htmt.csv", study.htmt, index=True)
+    folder.write_csv(t + "fornell_larcker.csv", study.fornell_larcker, index=True)
+    folder.write_csv(t + "cfa_estimates.csv", study.cfa.estimates)
+    for name, fit in study.fits.items():
+        folder.write_csv(t + f"estimates_{name}.csv", fit.estimates)
+    if study.boot is not None:
+        folder.write_csv(t + f"estimates_{study.model}_bootstrap.csv", study.boot.estimates)
+    folder.write_csv(
+        t + "fit.csv",
+        pd.DataFrame({k: f.fit_indices for k, f in {"cfa": study.cfa, **study.fits}.items()}).T,
+        index=True,
     )
-    study.comparison.to_csv(folder / "comparison.csv")
+    folder.write_csv(t + "comparison.csv", study.comparison, index=True)
     metrics = [m.to_dict() for k, m in study.metrics.items() if k in ("nps", "csat", "ces")]
-    pd.DataFrame(metrics).to_csv(folder / "metrics.csv", index=False)
+    folder.write_csv(t + "metrics.csv", pd.DataFrame(metrics))
     if "nps_by_segment" in study.metrics:
-        study.metrics["nps_by_segment"].to_csv(folder / "nps_by_segment.csv")
+        folder.write_csv(t + "nps_by_segment.csv", study.metrics["nps_by_segment"], index=True)
 
 
 def _html(study, figures: dict[str, Path]) -> str:
@@ -173,24 +181,23 @@ def _typst(study) -> str:
     return "\n".join(out) + "\n"
 
 
-def write_study(study, out: Path, formats=("html", "pdf")) -> Path:
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise RenderError(
-            f"cannot create the output folder ({exc.strerror})", file=str(out)
-        ) from None
-    figures = _figures(study, out / "figures")
-    _tables(study, out / "tables")
+def write_study(study, out: Path, formats=("html", "pdf"), force: bool = False) -> Path:
+    """Write the study into the folder ``out`` (see :class:`cxkit._io.OutputFolder`): a new or
+    empty folder, or one an earlier cxkit run made (its stale files removed); any other folder only
+    with ``force``. Every file is written atomically and listed in ``out/.cxkit-output``."""
+    folder = OutputFolder(out, force=force, inputs=_study_inputs(study))
+    figures = _figures(study, folder)
+    _tables(study, folder)
     if "html" in formats:
-        (out / "report.html").write_text(_html(study, figures), encoding="utf-8")
+        folder.write_text("report.html", _html(study, figures))
     if "pdf" in formats:
-        import typst
-
         source = _typst(study)
-        (out / "report.typ").write_text(source, encoding="utf-8")
-        try:
-            typst.compile(str(out / "report.typ"), output=str(out / "report.pdf"), root=str(out))
-        except Exception as exc:
-            raise RenderError(f"typst could not typeset the report: {exc}") from None
+        folder.write_text("report.typ", source)
+        folder.write_bytes("report.pdf", compile_pdf(source, root=str(folder.path)))
+    folder.finish()
     return out
+
+
+def _study_inputs(study) -> list[str]:
+    source = getattr(study.responses, "source", None)
+    return [p for p in (source, study.instrument.path) if p and Path(p).exists()]
