@@ -46,11 +46,12 @@ def _print_frame(df: pd.DataFrame) -> None:
 
 
 def _cmd_instruments_list(args: argparse.Namespace) -> int:
-    from cxkit.instrument import list_instruments
+    from cxkit.instrument import instruments_dir, list_instruments
 
     df = list_instruments()
     df["sha256"] = df["sha256"].str[:12]
     _print_frame(df)
+    print(f"\nregistry: {instruments_dir()}")
     return 0
 
 
