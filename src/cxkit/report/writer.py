@@ -6,8 +6,6 @@ import base64
 from html import escape
 from pathlib import Path
 
-import matplotlib.pyplot as plt
-
 from cxkit.errors import RenderError
 from cxkit.render.pdf import lit
 from cxkit.report.content import FIGURE_WIDTH, blocks
@@ -47,10 +45,10 @@ def _figures(study, folder: Path) -> dict[str, Path]:
             study.metrics["nps_by_segment"], f"Net Promoter Score by {study.metrics['segment']}"
         )
     for name, make in figs.items():
-        fig = make()
+        with plots.offscreen():  # an explicit Agg canvas: the user's backend is left alone
+            fig = make()
         fig.savefig(folder / f"{name}.png", dpi=150, bbox_inches="tight")
         fig.savefig(folder / f"{name}.svg", bbox_inches="tight")
-        plt.close(fig)
         made[name] = folder / f"{name}.png"
     return made
 
