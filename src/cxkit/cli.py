@@ -24,13 +24,17 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Callable, Sequence
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from cxkit.errors import CxkitError
 
+if TYPE_CHECKING:  # pandas loads only when a command needs it: --help and --version stay instant
+    import pandas as pd
+
 
 def _print_frame(df: pd.DataFrame) -> None:
+    import pandas as pd
+
     with pd.option_context(
         "display.max_rows",
         None,
@@ -216,6 +220,8 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     out = Path(args.problems or f"{Path(args.data).stem}-problems.csv")
     if len(r.problems):
         r.problems.to_csv(out, index=False)
+        import pandas as pd
+
         with pd.option_context("display.width", 200, "display.max_colwidth", 90):
             print("\nfirst problems:")
             print(r.problems.head(10).to_string(index=False))
@@ -262,6 +268,8 @@ def _cmd_render(args: argparse.Namespace) -> int:
 def _cmd_analyze(args: argparse.Namespace) -> int:
     import time
     from pathlib import Path
+
+    import pandas as pd
 
     from cxkit.errors import SpecificationError
     from cxkit.report.study import analyze
@@ -323,15 +331,28 @@ def _estimation_options(p: argparse.ArgumentParser) -> None:
     )
 
 
+class _VersionAction(argparse.Action):
+    """``--version``: reads the installed version only when asked (``--help`` stays instant)."""
+
+    def __init__(
+        self, option_strings, dest=argparse.SUPPRESS, default=argparse.SUPPRESS, help=None
+    ):
+        super().__init__(option_strings, dest=dest, default=default, nargs=0, help=help)
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        from cxkit import __version__
+
+        print(f"cxkit {__version__}")
+        parser.exit()
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser (exposed for tests and documentation)."""
-    from cxkit import __version__
-
     parser = argparse.ArgumentParser(
         prog="cxkit",
         description="Online-store CX questionnaire research: instruments, data checks, reliability, SEM.",
     )
-    parser.add_argument("--version", action="version", version=f"cxkit {__version__}")
+    parser.add_argument("--version", action=_VersionAction, help="print cxkit's version and exit")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     sub.required = True
 
