@@ -45,6 +45,7 @@ FORMAT_SUFFIXES = {
     "pdf": (".pdf",),
     "html": (".html", ".htm"),
     "xlsform": (".xlsx",),
+    "gforms": (".gs", ".js"),
     "codebook": (".csv",),
 }
 
@@ -310,14 +311,49 @@ def _write_atomically(path, write: Callable) -> None:
         raise
 
 
+def _reading_options(p: argparse.ArgumentParser) -> None:
+    """How to read a responses file: shared by `validate` and `analyze`."""
+    p.add_argument("--encoding", help="the CSV encoding, when detection is not enough")
+    p.add_argument(
+        "--sheet",
+        help="the sheet of an .xlsx file: a name or a number counted from 0 (default: the first)",
+    )
+    p.add_argument(
+        "--skip-rows",
+        type=int,
+        default=0,
+        metavar="N",
+        help="rows above the header to skip (a title row: 1)",
+    )
+    p.add_argument(
+        "--map",
+        metavar="FILE",
+        help="your own column codes → item ids: a .csv (column,item) or .yaml file (X1.1: EC1)",
+    )
+
+
+def _read(args: argparse.Namespace, data):
+    """The Responses of DATA (or of the bundled data set) with the reading options."""
+    from cxkit.responses.core import read_responses
+
+    source = args.data if args.data is not None else data
+    return read_responses(
+        source,
+        _instrument_ref(args, data),
+        encoding=args.encoding,
+        sheet=args.sheet,
+        skip_rows=args.skip_rows,
+        column_map=args.map,
+    )
+
+
 def _cmd_validate(args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    from cxkit.responses.core import read_responses
-
-    data = _load_data(args)
-    source = args.data if args.data is not None else data
-    r = read_responses(source, _instrument_ref(args, data), encoding=args.encoding)
+    data = _load_data(args) if args.dataset is not None else None
+    if args.data is None and data is None:
+        _load_data(args)
+    r = _read(args, data)
     print(r.summary())
     stem = Path(args.data).stem if args.data else args.dataset
     out = _out_path(args.out or f"{stem}-problems.csv", "problems file")
@@ -390,11 +426,11 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
 
     from cxkit.report.study import analyze
 
-    data = _load_data(args) if args.dataset is not None or args.data is None else args.data
+    data = _load_data(args) if args.dataset is not None or args.data is None else None
     ref = _instrument_ref(args, data)
     start = time.perf_counter()
     study = analyze(
-        data,
+        _read(args, data),
         ref,
         args.model,
         n_boot=args.bootstrap,
@@ -593,9 +629,10 @@ def build_parser() -> argparse.ArgumentParser:
     p = _command(
         sub,
         "render",
-        "a questionnaire or fielding export: pdf, html, xlsform (KoboToolbox/ODK), codebook",
+        "a questionnaire or fielding export: pdf, html, xlsform (KoboToolbox/ODK), gforms (Google Forms), codebook",
         "cxkit render online-cx@2.0.0 --lang id --store 'Toko Contoh' -o kuesioner.pdf\n"
-        "cxkit render online-cx@2.0.0 --format xlsform -o online-cx.xlsx",
+        "cxkit render online-cx@2.0.0 --format xlsform -o online-cx.xlsx\n"
+        "cxkit render online-cx@2.0.0 --format gforms --store 'Toko Contoh' -o form.gs",
         aliases=["print"],
     )
     _instrument_option(p, subject=True)
@@ -654,6 +691,7 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="FLAG",
         help="exclude respondents with these quality flags, e.g. attention_failed",
     )
+    _reading_options(p)
     _estimation_options(p)
     p.add_argument("--quiet", action="store_true", help="no progress bars")
     p.set_defaults(func=_cmd_analyze)
@@ -673,7 +711,7 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="FILE",
         help="where to write the problems (default: <data>-problems.csv here)",
     )
-    p.add_argument("--encoding", help="the CSV encoding, when detection is not enough")
+    _reading_options(p)
     p.set_defaults(func=_cmd_validate)
 
     p = _command(

@@ -85,6 +85,7 @@ def read_csv(
     encoding: str | None = None,
     delimiter: str | None = None,
     decimal: str | None = None,
+    skip_rows: int = 0,
 ) -> RawTable:
     """Read a CSV export (see the module docstring for what is detected)."""
     path = str(path)
@@ -100,6 +101,8 @@ def read_csv(
             file=path,
         )
     text, enc = _decode(raw, path, encoding)
+    if skip_rows:
+        text = "".join(text.splitlines(keepends=True)[skip_rows:])
     sep = delimiter or _sniff(text, path)
     dec = decimal or ("," if sep == ";" else ".")
     try:
@@ -128,14 +131,28 @@ def read_csv(
     return RawTable(frame, path, "csv", enc, sep, dec)
 
 
-def read_excel(path: str | Path, sheet: str | int = 0) -> RawTable:
-    """Read an XLSX sheet (the first by default)."""
+def read_excel(path: str | Path, sheet: str | int | None = 0, skip_rows: int = 0) -> RawTable:
+    """Read an XLSX sheet (the first by default; a name or a 0-based number), ``skip_rows`` title rows."""
     path = str(path)
     if not Path(path).is_file():
         raise ResponseError("no such file", file=path)
+    sheet = 0 if sheet is None else sheet
+    if isinstance(sheet, str) and sheet.isdigit():
+        sheet = int(sheet)
     try:
-        frame = pd.read_excel(path, sheet_name=sheet, dtype=object, engine="openpyxl")
-    except ValueError as exc:
+        frame = pd.read_excel(
+            path, sheet_name=sheet, dtype=object, engine="openpyxl", skiprows=skip_rows or None
+        )
+    except (ValueError, IndexError) as exc:
+        if "not found" in str(exc) or isinstance(exc, IndexError):
+            import openpyxl
+
+            names = openpyxl.load_workbook(path, read_only=True).sheetnames
+            raise ResponseError(
+                f"has no sheet {sheet!r}; its sheets: {', '.join(map(repr, names))} "
+                "(give a name or a number counted from 0)",
+                file=path,
+            ) from None
         raise ResponseError(f"cannot be read as an Excel workbook ({exc})", file=path) from None
     except Exception as exc:  # openpyxl raises zipfile/KeyError flavours on broken files
         raise ResponseError(
@@ -172,10 +189,11 @@ def read_raw(source, **kw) -> RawTable:
     path = str(source)
     suffix = Path(path).suffix.lower()
     if suffix in (".xlsx", ".xlsm"):
-        return read_excel(path)
+        return read_excel(path, kw.get("sheet"), kw.get("skip_rows") or 0)
     if suffix == ".sav":
         return read_sav(path)
     if suffix in (".csv", ".txt", ".tsv", ""):
+        kw.pop("sheet", None)
         return read_csv(path, **kw)
     raise ResponseError(
         f"cannot read files of type {suffix!r}; cxkit reads .csv (any separator), .xlsx, .sav and pandas DataFrames",
