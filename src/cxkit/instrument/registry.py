@@ -181,7 +181,7 @@ def load_instrument(ref: str | os.PathLike) -> Instrument:
     >>> cxkit.load_instrument("online-cx@9.9.9")
     Traceback (most recent call last):
     ...
-    cxkit.errors.InstrumentError: online-cx has no version '9.9.9'; versions: 1.0.0, 2.0.0
+    cxkit.errors.InstrumentError: online-cx has no version '9.9.9'; versions: 1.0.0, 2.0.0, 3.0.0
     """
     root = instruments_dir()
     path = resolve(ref, root)
