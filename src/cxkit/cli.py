@@ -251,6 +251,51 @@ def _sem_text(fit) -> str:
     return "\n".join(keep + [table.to_string(index=False)] + (["", *tail] if tail else []))
 
 
+def _check_model(syntax: str, n: int, columns) -> None:
+    """Refuse, before fitting, what would give a nonsense fit: feedback loops, fewer rows than variables."""
+    from cxkit.errors import AnalysisError
+    from cxkit.sem.syntax import parse_model
+
+    statements, _ = parse_model(syntax)
+    edges: dict[str, set[str]] = {}
+    lines: dict[tuple[str, str], int] = {}
+    for st in statements:
+        if st.op == "~":
+            for t in st.terms:
+                edges.setdefault(t.name, set()).add(st.lhs)
+                lines[(t.name, st.lhs)] = st.line
+
+    def path(start, goal, seen=()):
+        for nxt in edges.get(start, ()):
+            if nxt == goal:
+                return [start, nxt]
+            if nxt not in seen:
+                rest = path(nxt, goal, (*seen, nxt))
+                if rest:
+                    return [start, *rest]
+        return None
+
+    for a in sorted(edges):
+        loop = path(a, a)
+        if loop:
+            shown = "; ".join(
+                f"{b} ~ {x} (model line {lines[(x, b)]})"
+                for x, b in zip(loop, loop[1:], strict=False)
+            )
+            raise SpecificationError(
+                f"the model has a feedback loop: {shown}. cxkit fits recursive models only (each "
+                "regression pointing one way); drop one direction of the loop"
+            )
+    observed = {t.name for st in statements for t in st.terms if t.name in set(map(str, columns))}
+    observed |= {st.lhs for st in statements if st.lhs in set(map(str, columns))}
+    if n <= len(observed):
+        raise AnalysisError(
+            f"n = {n} respondents for {len(observed)} observed variables: with no more rows than "
+            "variables the covariance matrix is singular and no fit index means anything; CB-SEM "
+            f"needs far more respondents than variables (a common floor: 200, or 10 per free parameter)"
+        )
+
+
 def _cmd_sem(args: argparse.Namespace) -> int:
     from pathlib import Path
 
@@ -273,6 +318,7 @@ def _cmd_sem(args: argparse.Namespace) -> int:
             )
         syntax = path.read_text(encoding="utf-8")
     print("model:\n" + "\n".join("  " + line for line in syntax.splitlines()) + "\n")
+    _check_model(syntax, len(data), data.columns)
     fit = fit_sem(
         syntax,
         data,
@@ -424,13 +470,22 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
     import time
     from pathlib import Path
 
+    from cxkit.errors import AnalysisError
     from cxkit.report.study import analyze
 
     data = _load_data(args) if args.dataset is not None or args.data is None else None
     ref = _instrument_ref(args, data)
     start = time.perf_counter()
+    responses = _read(args, data)
+    measured = [i.id for i in responses.instrument.items if i.role == "measure"]
+    if len(responses.data) <= len(measured):
+        raise AnalysisError(
+            f"n = {len(responses.data)} respondents for {len(measured)} measure items of "
+            f"{responses.instrument.ref}: with no more respondents than items reliability and SEM "
+            "mean nothing; collect far more answers (a common floor: 200) before cxkit analyze"
+        )
     study = analyze(
-        _read(args, data),
+        responses,
         ref,
         args.model,
         n_boot=args.bootstrap,

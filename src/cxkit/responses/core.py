@@ -35,7 +35,7 @@ from cxkit.errors import ResponseError, SpecificationError
 from cxkit.instrument.model import Instrument, Item
 from cxkit.responses.answers import answer_codes
 from cxkit.responses.columns import map_columns
-from cxkit.responses.quality import FLAG_NAMES, QualityRules, quality_flags
+from cxkit.responses.quality import FLAG_NAMES, QualityRules, quality_flags, unchecked_flags
 from cxkit.responses.read import RawTable, read_raw
 
 PROBLEM_COLUMNS = ["row", "respondent", "column", "value", "reason", "message"]
@@ -160,8 +160,11 @@ class Responses:
             )
         else:
             lines.append("no problems")
-        flagged = {f: int(self.flags[f].sum()) for f in FLAG_NAMES}
+        unchecked = unchecked_flags(self.flags)
+        flagged = {f: str(int(self.flags[f].sum())) for f in FLAG_NAMES}
+        flagged.update({f: why.split(":")[0] for f, why in unchecked.items()})
         lines.append("quality flags: " + ", ".join(f"{k} {v}" for k, v in flagged.items()))
+        lines += [f"{f}: {why}" for f, why in unchecked.items()]
         return "\n".join(lines)
 
     def __str__(self) -> str:
@@ -369,6 +372,12 @@ def _other_versions(instrument: Instrument) -> dict[str, str]:
     return out
 
 
+def _spelled_item(col, instrument: Instrument) -> str | None:
+    """The item id a header spells with other separators or case (``EC_1``, ``ec-1``, ``EC 1``)."""
+    key = re.sub(r"[^0-9a-z]", "", str(col).casefold())
+    return next((i.id for i in instrument.items if i.id.casefold() == key), None)
+
+
 def _column_map(spec, columns, instrument: Instrument, source: str) -> dict:
     """``column_map`` (a mapping or a .csv/.yaml file) checked against the data and the instrument."""
     from pathlib import Path
@@ -568,12 +577,19 @@ def read_responses(
                 f"column {col!r} is an item of {others[key]}, not of {instrument.ref}",
             )
         else:
+            spelled = _spelled_item(col, instrument)
             out.problem(
                 [np.nan],
                 str(col),
                 "",
                 "unknown_column",
-                f"column {col!r} is no item of {instrument.ref} and no known metadata; ignored",
+                f"column {col!r} is no item of {instrument.ref} and no known metadata; ignored"
+                + (
+                    f" (it spells item {spelled}: rename the column to {spelled}, or map it with "
+                    f"column_map=/--map)"
+                    if spelled
+                    else ""
+                ),
             )
     for col, iid in cmap.duplicates.items():
         out.problem(
