@@ -6,7 +6,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test lint format install clean bench notebooks
+.PHONY: demo test check lint format install clean bench notebooks
 
 # (re)install when pyproject.toml changes; editable, with the dev extras
 $(STAMP): pyproject.toml
@@ -36,6 +36,14 @@ test: $(STAMP)
 	$(VENV)/bin/ruff format --check src tests benchmarks
 	$(VENV)/bin/cxkit instruments check
 	$(PY) -m pytest
+
+# the quick subset for everyday work (under 2 minutes): lint, the instrument check, the tests not
+# marked slow (reference fits, bootstrap, notebooks, the wheel and whole studies run in `make test`)
+check: $(STAMP)
+	$(VENV)/bin/ruff check src tests benchmarks
+	$(VENV)/bin/ruff format --check src tests benchmarks
+	$(VENV)/bin/cxkit instruments check
+	$(PY) -m pytest -m "not slow" -q
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check src tests benchmarks
