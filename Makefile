@@ -6,7 +6,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test lint format install clean bench
+.PHONY: demo test check lint format install clean bench notebooks
 
 # (re)install when pyproject.toml changes; editable, with the dev extras
 $(STAMP): pyproject.toml
@@ -37,6 +37,14 @@ test: $(STAMP)
 	$(VENV)/bin/cxkit instruments check
 	$(PY) -m pytest
 
+# the quick subset for everyday work (under 2 minutes): lint, the instrument check, the tests not
+# marked slow (reference fits, bootstrap, notebooks, the wheel and whole studies run in `make test`)
+check: $(STAMP)
+	$(VENV)/bin/ruff check src tests benchmarks
+	$(VENV)/bin/ruff format --check src tests benchmarks
+	$(VENV)/bin/cxkit instruments check
+	$(PY) -m pytest -m "not slow" -q
+
 lint: $(STAMP)
 	$(VENV)/bin/ruff check src tests benchmarks
 	$(VENV)/bin/ruff format --check src tests benchmarks
@@ -44,6 +52,10 @@ lint: $(STAMP)
 format: $(STAMP)
 	$(VENV)/bin/ruff check --fix src tests benchmarks
 	$(VENV)/bin/ruff format src tests benchmarks
+
+# re-execute the notebooks in place and save them with their outputs (figures show where they are read)
+notebooks: $(STAMP)
+	cd notebooks && ../$(VENV)/bin/jupyter nbconvert --to notebook --execute --inplace *.ipynb
 
 bench: $(STAMP)
 	@for f in benchmarks/bench_*.py; do echo "== $$f"; $(PY) $$f || exit 1; done

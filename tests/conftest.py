@@ -41,3 +41,43 @@ def write_yaml(tmp_path):
         return path
 
     return write
+
+
+#: test modules that take long on a 2-core machine (reference fits, bootstrap, notebooks, the wheel,
+#: whole studies): marked slow, so `make check` leaves them out; `make test` and CI run everything
+SLOW_MODULES = {
+    "test_bootstrap",
+    "test_cli",
+    "test_invariance",
+    "test_measure_reference",
+    "test_mlr",
+    "test_notebooks",
+    "test_package",
+    "test_report",
+    "test_sem_reference",
+    "test_wlsmv",
+}
+
+
+#: single slow tests in otherwise quick modules (over ~5 s each on a loaded 2-core machine)
+SLOW_TESTS = {
+    "test_reverse_keyed_items_are_reversed_through_the_instrument",
+    "test_apa_reliability_table",
+    "test_instrument_gives_constructs_and_provenance",
+    "cxkit.measure.reliability.reliability",
+    "cxkit.measure.validity.fornell_larcker",
+    "cxkit.report.apa.reliability_table",
+    "cxkit.sem.fit.fit_sem",
+    "test_xlsform_converts_with_pyxform",
+    "test_ecsi_model_from_the_instrument_matches_the_reference",
+    "test_population_model_is_recovered",
+    "test_sem_prints_apa_p_values_and_the_iterations",
+}
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if item.name.split("[")[0] in SLOW_TESTS or (
+            item.path.stem in SLOW_MODULES and item.path.parent.name == "tests"
+        ):
+            item.add_marker(pytest.mark.slow)

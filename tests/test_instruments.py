@@ -83,7 +83,7 @@ def test_version_two_design():
 
 
 def test_bare_id_loads_newest_release():
-    assert cxkit.load_instrument("online-cx").version == "2.0.0"
+    assert cxkit.load_instrument("online-cx").version == "3.0.0"
 
 
 def test_load_by_path():
@@ -92,8 +92,8 @@ def test_load_by_path():
 
 
 def test_unknown_references_list_what_exists():
-    with pytest.raises(InstrumentError, match="versions: 1.0.0, 2.0.0"):
-        cxkit.load_instrument("online-cx@3.0.0")
+    with pytest.raises(InstrumentError, match="versions: 1.0.0, 2.0.0, 3.0.0"):
+        cxkit.load_instrument("online-cx@4.0.0")
     with pytest.raises(InstrumentError, match="Did you mean 'online-cx'"):
         cxkit.load_instrument("onlinecx@1.0.0")
     with pytest.raises(InstrumentError, match="no such instrument file"):
@@ -125,6 +125,7 @@ def test_list_instruments():
         "ecsi@1.0.0",
         "online-cx@1.0.0",
         "online-cx@2.0.0",
+        "online-cx@3.0.0",
     ]
     assert set(df["status"]) == {"released"}
 
@@ -181,7 +182,7 @@ def test_diff_finds_rewording_and_translation(registry_copy, spec_data):
 def test_check_passes_on_the_registry():
     df = check_registry()
     assert df["ok"].all(), df.loc[~df["ok"], ["ref", "problem"]].to_string()
-    assert set(df["ref"]) == {"ecsi@1.0.0", "online-cx@1.0.0", "online-cx@2.0.0"}
+    assert set(df["ref"]) == {"ecsi@1.0.0", "online-cx@1.0.0", "online-cx@2.0.0", "online-cx@3.0.0"}
 
 
 def test_edited_released_file_is_refused(registry_copy):
@@ -200,27 +201,27 @@ def test_released_but_unlocked_and_lock_never_rewrites(registry_copy, spec_data)
     from cxkit.instrument import lock_released
 
     changes = {
-        "previous": "2.0.0",
+        "previous": "3.0.0",
         "bump": "patch",
         "summary": {"en": "Typo.", "id": "Salah ketik."},
         "comparability": {c["id"]: {"comparable": True} for c in spec_data["constructs"]},
     }
-    data = yaml.safe_load((registry_copy / "online-cx" / "2.0.0.yaml").read_text(encoding="utf-8"))
-    _variant(registry_copy, data, "2.0.1", changes=changes)
+    data = yaml.safe_load((registry_copy / "online-cx" / "3.0.0.yaml").read_text(encoding="utf-8"))
+    _variant(registry_copy, data, "3.0.1", changes=changes)
     with pytest.raises(RegistryError, match="not in registry.lock"):
-        cxkit.load_instrument("online-cx@2.0.1")
+        cxkit.load_instrument("online-cx@3.0.1")
     before = (registry_copy / "registry.lock").read_text()
-    assert lock_released(registry_copy) == ["online-cx@2.0.1"]
+    assert lock_released(registry_copy) == ["online-cx@3.0.1"]
     after = (registry_copy / "registry.lock").read_text()
     for line in before.splitlines():
         if "sha256" in line:
             assert line in after
-    assert cxkit.load_instrument("online-cx").version == "2.0.1"
+    assert cxkit.load_instrument("online-cx").version == "3.0.1"
 
 
 def test_check_requires_declared_changes(registry_copy, spec_data):
-    _variant(registry_copy, dict(spec_data, status="draft"), "3.0.0")
-    row = check_registry().set_index("ref").loc["online-cx@3.0.0"]
+    _variant(registry_copy, dict(spec_data, status="draft"), "4.0.0")
+    row = check_registry().set_index("ref").loc["online-cx@4.0.0"]
     assert not row["ok"] and "declare 'changes'" in row["problem"]
 
 
@@ -267,3 +268,19 @@ def test_summary_and_html():
     assert html.startswith("<div>") and "online-cx@2.0.0" in html
     with pytest.raises(InstrumentError, match="available: en, id"):
         ins.summary(lang="fr")
+
+
+def test_online_cx_3_revises_for_fielding_in_indonesia():
+    v2, v3 = cxkit.load_instrument("online-cx@2.0.0"), cxkit.load_instrument("online-cx@3.0.0")
+    assert sorted(v3.item("NPS1").scale.anchors) == [0, 10]
+    new = {i.id for i in v3.items} - {i.id for i in v2.items}
+    assert new == {"SCREEN", "MARKET_OTHER", "CES0"}
+    assert v3.sections[0].items == ("SCREEN",)
+    texts = " ".join(i.text["id"] for i in v3.items)
+    for calque in ("berbicara kembali", "jalur pencarian", "tanpa penundaan", "saya ragu"):
+        assert calque not in texts
+    assert "aplikasi" in v3.item("OE1").text["id"] and "app" in v3.item("OE1").text["en"]
+    assert "belum pernah punya masalah" in v3.item("CES0").scale.labels("id")[2]
+    assert "pending" in v3.spec.translation["id"].notes
+    d = v2.diff(v3)
+    assert required_bump(d) == "major" and v3.spec.changes.bump == "major"

@@ -219,3 +219,28 @@ def test_robust_and_ordinal_reports(how, tmp_path):
             ordered=True,
             estimator="MLR",
         )
+
+
+def test_report_figures_leave_the_users_backend_alone(tmp_path):
+    """No backend change at import; the writer draws on an explicit Agg canvas, never via pyplot."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, matplotlib, cxkit, cxkit.plots\n"
+        "assert matplotlib.rcParams._get_backend_or_none() is None, 'backend set at import'\n"
+        "d = cxkit.datasets.load_dataset('online-cx-demo')\n"
+        "s = cxkit.analyze(d, 'online-cx@2.0.0', 'direct', n_boot=0, progress=False)\n"
+        f"s.write({str(tmp_path / 'r')!r})\n"
+        "assert 'matplotlib.pyplot' not in sys.modules, 'the report went through pyplot'\n"
+        "print('ok')\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={k: v for k, v in __import__("os").environ.items() if k != "MPLBACKEND"},
+    )
+    assert done.stdout.strip().endswith("ok"), done.stderr
+    assert (tmp_path / "r" / "figures" / "likert.png").stat().st_size > 10_000

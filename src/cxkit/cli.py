@@ -1,3 +1,4 @@
+# PYTHON_ARGCOMPLETE_OK
 """The ``cxkit`` command: one entry point, subcommands.
 
 ::
@@ -7,30 +8,51 @@
     cxkit instruments diff REF REF          what changed between two versions
     cxkit instruments check                 validate every file; released files must match the lock
     cxkit instruments lock                  add newly released files to instruments/registry.lock
-    cxkit print REF --lang id --store NAME -o kuesioner.pdf   a printable questionnaire (or .html)
-    cxkit render REF --format xlsform|codebook -o PATH      fielding exports
-    cxkit analyze DATA --instrument REF --model pyramid --out DIR   the whole study and its report
-    cxkit validate DATA --instrument REF    read and check a responses file (exit 0 clean, 1 problems)
-    cxkit reliability DATA --instrument REF reliability, HTMT and Fornell–Larcker of the scales
-    cxkit sem DATA --instrument REF --model pyramid   fit a CX model (or a lavaan-syntax file)
+    cxkit render REF --lang id --store NAME -o kuesioner.pdf  questionnaires and fielding exports
+                                            (pdf, html, xlsform, codebook; `cxkit print` is the same)
+    cxkit analyze DATA -i REF --model pyramid -o DIR     the whole study and its report
+    cxkit validate DATA -i REF              read and check a responses file (exit 0 clean, 1 problems)
+    cxkit reliability DATA -i REF           reliability, HTMT and Fornell–Larcker of the scales
+    cxkit sem DATA -i REF --model pyramid   fit a CX model (or a lavaan-syntax file)
     cxkit simulate REF -n 400 --seed 1 -o out.csv     synthetic respondents
 
+The same option means the same everywhere: the instrument is ``-i/--instrument REF`` in every
+subcommand (commands about an instrument also take it as their first argument), ``-o/--out`` is where
+the output goes, ``--dataset`` a bundled data set instead of a file, ``--seed`` the random seed,
+``--missing`` the missing-data method, ``--store`` the store's name put in place of ``{store}``.
+
 A :class:`~cxkit.errors.CxkitError` is printed as ``cxkit: error: ...`` without a traceback; the exit code
-is 2 for bad input and 1 for a failed analysis or check.
+is 2 for bad input and 1 for a failed analysis or check. Warnings print as ``cxkit: warning: ...``.
+Shell completion: with argcomplete installed, ``eval "$(register-python-argcomplete cxkit)"``.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
+import warnings
 from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
 
-import pandas as pd
+from cxkit.errors import CxkitError, SpecificationError
 
-from cxkit.errors import CxkitError
+if TYPE_CHECKING:  # pandas loads only when a command needs it: --help and --version stay instant
+    import pandas as pd
+
+#: the file extensions each fielding format writes (the first is the default)
+FORMAT_SUFFIXES = {
+    "pdf": (".pdf",),
+    "html": (".html", ".htm"),
+    "xlsform": (".xlsx",),
+    "gforms": (".gs", ".js"),
+    "codebook": (".csv",),
+}
 
 
 def _print_frame(df: pd.DataFrame) -> None:
+    import pandas as pd
+
     with pd.option_context(
         "display.max_rows",
         None,
@@ -46,18 +68,35 @@ def _print_frame(df: pd.DataFrame) -> None:
 
 
 def _cmd_instruments_list(args: argparse.Namespace) -> int:
-    from cxkit.instrument import list_instruments
+    from cxkit.instrument import instruments_dir, list_instruments
 
     df = list_instruments()
     df["sha256"] = df["sha256"].str[:12]
     _print_frame(df)
+    print(f"\nregistry: {instruments_dir()}")
     return 0
+
+
+def _instrument_ref(args: argparse.Namespace, data=None, *, needed: bool = True) -> str | None:
+    """The instrument the user named: first argument or ``-i/--instrument`` (or the data's own)."""
+    given = [r for r in (getattr(args, "ref", None), getattr(args, "instrument", None)) if r]
+    if len(set(given)) > 1:
+        raise SpecificationError(
+            f"two instruments named: {given[0]!r} and --instrument {given[1]!r}; name one"
+        )
+    ref = given[0] if given else getattr(data, "attrs", {}).get("instrument")
+    if ref is None and needed:
+        raise SpecificationError(
+            "name the instrument the data were collected with: --instrument id@version "
+            "(e.g. --instrument online-cx@2.0.0; `cxkit instruments list` shows them)"
+        )
+    return ref
 
 
 def _cmd_instruments_show(args: argparse.Namespace) -> int:
     from cxkit.instrument import load_instrument
 
-    ins = load_instrument(args.ref)
+    ins = load_instrument(_instrument_ref(args))
     print(ins.summary(lang=args.lang, store=args.store))
     return 0
 
@@ -66,6 +105,12 @@ def _cmd_instruments_diff(args: argparse.Namespace) -> int:
     from cxkit.instrument import load_instrument, required_bump
 
     old, new = load_instrument(args.old), load_instrument(args.new)
+    if old.id != new.id:
+        raise SpecificationError(
+            f"instruments diff compares two versions of one instrument, but {old.ref} and "
+            f"{new.ref} are different instruments; name two versions of the same id, "
+            f"e.g. cxkit instruments diff {old.id}@1.0.0 {old.id}@2.0.0"
+        )
     df = old.diff(new)
     print(f"{old.ref} → {new.ref}")
     _print_frame(df)
@@ -108,6 +153,7 @@ def _read_table(path: str) -> pd.DataFrame:
     Infinite numbers are refused (a ResponseError naming the column and row).
     """
     import numpy as np
+    import pandas as pd
 
     from cxkit.errors import ResponseError
     from cxkit.responses.read import read_raw
@@ -126,24 +172,40 @@ def _read_table(path: str) -> pd.DataFrame:
     return frame
 
 
-def _cmd_reliability(args: argparse.Namespace) -> int:
+def _load_data(args) -> pd.DataFrame:
+    """The DATA file or the bundled ``--dataset`` (exactly one of them)."""
     from cxkit.datasets import load_dataset
-    from cxkit.errors import SpecificationError
+
+    if (args.data is None) == (args.dataset is None):
+        raise SpecificationError(
+            "give either a DATA file or --dataset NAME (e.g. --dataset online-cx-demo)"
+            + (", not both" if args.data is not None else "")
+        )
+    return load_dataset(args.dataset) if args.dataset else _read_table(args.data)
+
+
+def _out_path(path: str, what: str):
+    """``-o/--out`` as a Path whose folder exists (a clear error instead of a traceback)."""
+    from pathlib import Path
+
+    from cxkit._io import check_not_input
+
+    out = check_not_input(Path(path))
+    if not out.parent.is_dir():
+        raise SpecificationError(
+            f"-o/--out {path!r}: the folder {str(out.parent)!r} does not exist; create it first "
+            f"(mkdir -p {out.parent}) or write the {what} elsewhere"
+        )
+    return out
+
+
+def _cmd_reliability(args: argparse.Namespace) -> int:
     from cxkit.instrument import load_instrument
     from cxkit.measure import fornell_larcker, htmt, reliability
     from cxkit.report import reliability_table
 
-    if (args.data is None) == (args.dataset is None):
-        raise SpecificationError(
-            "give either a DATA file or --dataset NAME (e.g. --dataset satisfaction)"
-        )
-    data = load_dataset(args.dataset) if args.dataset else _read_table(args.data)
-    ref = args.instrument or data.attrs.get("instrument")
-    if ref is None:
-        raise SpecificationError(
-            "--instrument is needed: the instrument the data were collected with (id@version)"
-        )
-    ins = load_instrument(ref)
+    data = _load_data(args)
+    ins = load_instrument(_instrument_ref(args, data))
     rel = reliability(data, ins, missing=args.missing, ordinal=args.ordinal)
     print(reliability_table(rel))
     if args.ordinal:
@@ -163,15 +225,95 @@ def _cmd_reliability(args: argparse.Namespace) -> int:
     return 0
 
 
-def _load_data(args) -> pd.DataFrame:
-    from cxkit.datasets import load_dataset
-    from cxkit.errors import SpecificationError
+def _p_text(p: float) -> str:
+    """APA style: ``< .001``, else three decimals without the leading zero."""
+    import math
 
-    if (args.data is None) == (args.dataset is None):
-        raise SpecificationError(
-            "give either a DATA file or --dataset NAME (e.g. --dataset online-cx-demo)"
+    if p is None or (isinstance(p, float) and math.isnan(p)):
+        return ""
+    return "< .001" if p < 0.001 else f"{p:.3f}".lstrip("0")
+
+
+def _sem_text(fit) -> str:
+    """What `cxkit sem` prints: the fit's summary with APA p-values and a correct iteration count."""
+    import pandas as pd
+
+    pv = fit.provenance
+    lines = fit.summary().splitlines()
+    its = pv.get("iterations")
+    if isinstance(its, int) and its > 0:
+        count = f"{its} iteration{'s' if its != 1 else ''} of Fisher scoring"
+        start = pv.get("start") or ""
+        count += " after semopy's start values" if "semopy" in start else ""
+    else:
+        count = "iterations not counted by this estimator"
+    lines[0] = (
+        f"cxkit {pv.get('cxkit', '')} SEM — estimator {pv.get('estimator', 'ML')}, "
+        f"{'converged' if fit.converged else 'NOT converged'} ({count})"
+    )
+    est = fit.estimates.copy()
+    table = pd.DataFrame(
+        {
+            "param": est["lhs"] + " " + est["op"] + " " + est["rhs"],
+            "label": est["label"].fillna(""),
+            **{
+                c: est[c].map(lambda v: "" if pd.isna(v) else f"{v:.3f}")
+                for c in ("est", "se", "z")
+            },
+            "p": est["pvalue"].map(_p_text),
+            "std_all": est["std_all"].map(lambda v: "" if pd.isna(v) else f"{v:.3f}"),
+        }
+    )
+    # the summary's table starts after the first blank line following the fit lines
+    blank = [i for i, line in enumerate(lines) if not line.strip()]
+    keep = lines[: blank[1] + 1] if len(blank) > 1 else lines
+    tail = [line for line in lines if line.startswith("R²:")]
+    return "\n".join(keep + [table.to_string(index=False)] + (["", *tail] if tail else []))
+
+
+def _check_model(syntax: str, n: int, columns) -> None:
+    """Refuse, before fitting, what would give a nonsense fit: feedback loops, fewer rows than variables."""
+    from cxkit.errors import AnalysisError
+    from cxkit.sem.syntax import parse_model
+
+    statements, _ = parse_model(syntax)
+    edges: dict[str, set[str]] = {}
+    lines: dict[tuple[str, str], int] = {}
+    for st in statements:
+        if st.op == "~":
+            for t in st.terms:
+                edges.setdefault(t.name, set()).add(st.lhs)
+                lines[(t.name, st.lhs)] = st.line
+
+    def path(start, goal, seen=()):
+        for nxt in edges.get(start, ()):
+            if nxt == goal:
+                return [start, nxt]
+            if nxt not in seen:
+                rest = path(nxt, goal, (*seen, nxt))
+                if rest:
+                    return [start, *rest]
+        return None
+
+    for a in sorted(edges):
+        loop = path(a, a)
+        if loop:
+            shown = "; ".join(
+                f"{b} ~ {x} (model line {lines[(x, b)]})"
+                for x, b in zip(loop, loop[1:], strict=False)
+            )
+            raise SpecificationError(
+                f"the model has a feedback loop: {shown}. cxkit fits recursive models only (each "
+                "regression pointing one way); drop one direction of the loop"
+            )
+    observed = {t.name for st in statements for t in st.terms if t.name in set(map(str, columns))}
+    observed |= {st.lhs for st in statements if st.lhs in set(map(str, columns))}
+    if n <= len(observed):
+        raise AnalysisError(
+            f"n = {n} respondents for {len(observed)} observed variables: with no more rows than "
+            "variables the covariance matrix is singular and no fit index means anything; CB-SEM "
+            f"needs far more respondents than variables (a common floor: 200, or 10 per free parameter)"
         )
-    return load_dataset(args.dataset) if args.dataset else _read_table(args.data)
 
 
 def _cmd_sem(args: argparse.Namespace) -> int:
@@ -184,11 +326,8 @@ def _cmd_sem(args: argparse.Namespace) -> int:
     from cxkit.sem import fit_sem
 
     data = _load_data(args)
-    ref = args.instrument or data.attrs.get("instrument")
     if args.model in ("direct", "second_order", "pyramid", "ecsi"):
-        if ref is None:
-            raise SpecificationError("--instrument is needed to build the model (id@version)")
-        ins = load_instrument(ref)
+        ins = load_instrument(_instrument_ref(args, data))
         syntax = getattr(models, args.model)(ins)
         data, reversed_items = reverse_keyed(data, ins)
         if reversed_items:
@@ -201,6 +340,7 @@ def _cmd_sem(args: argparse.Namespace) -> int:
             )
         syntax = _read_model_file(path)
     print("model:\n" + "\n".join("  " + line for line in syntax.splitlines()) + "\n")
+    _check_model(syntax, len(data), data.columns)
     fit = fit_sem(
         syntax,
         data,
@@ -208,7 +348,7 @@ def _cmd_sem(args: argparse.Namespace) -> int:
         estimator=args.estimator,
         ordered=True if args.ordered else None,
     )
-    print(fit.summary())
+    print(_sem_text(fit))
     return 0
 
 
@@ -232,28 +372,84 @@ def _read_model_file(path) -> str:
 
 
 def _cmd_simulate(args: argparse.Namespace) -> int:
+    from cxkit._io import check_not_input, write_csv
     from cxkit.instrument import load_instrument
     from cxkit.simulate import simulate
 
-    ins = load_instrument(args.instrument)
-    from cxkit._io import write_csv
-
-    df = simulate(ins, args.n, seed=args.seed, careless=args.careless, missing=args.missing)
-    write_csv(df, args.output, index=False)
-    print(f"wrote {len(df)} SYNTHETIC respondents to {ins.ref} to {args.output} (seed {args.seed})")
+    ins = load_instrument(_instrument_ref(args))
+    out = check_not_input(_out_path(args.out, "synthetic data"))
+    df = simulate(ins, args.n, seed=args.seed, careless=args.careless, missing=args.blank)
+    write_csv(df, out, index=False)
+    print(f"wrote {len(df)} SYNTHETIC respondents to {ins.ref} to {out} (seed {args.seed})")
     return 0
+
+
+def _write_atomically(path, write: Callable) -> None:
+    """``write(tmp)`` to a temporary file beside ``path``, then rename it into place."""
+    import os as _os
+    import tempfile
+
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=path.suffix)
+    _os.close(fd)
+    try:
+        write(tmp)
+        _os.replace(tmp, path)
+    except BaseException:
+        _os.unlink(tmp)
+        raise
+
+
+def _reading_options(p: argparse.ArgumentParser) -> None:
+    """How to read a responses file: shared by `validate` and `analyze`."""
+    p.add_argument("--encoding", help="the CSV encoding, when detection is not enough")
+    p.add_argument(
+        "--sheet",
+        help="the sheet of an .xlsx file: a name or a number counted from 0 (default: the first)",
+    )
+    p.add_argument(
+        "--skip-rows",
+        type=int,
+        default=0,
+        metavar="N",
+        help="rows above the header to skip (a title row: 1)",
+    )
+    p.add_argument(
+        "--map",
+        metavar="FILE",
+        help="your own column codes → item ids: a .csv (column,item) or .yaml file (X1.1: EC1)",
+    )
+
+
+def _read(args: argparse.Namespace, data):
+    """The Responses of DATA (or of the bundled data set) with the reading options."""
+    from cxkit.responses.core import read_responses
+
+    source = args.data if args.data is not None else data
+    return read_responses(
+        source,
+        _instrument_ref(args, data),
+        encoding=args.encoding,
+        sheet=args.sheet,
+        skip_rows=args.skip_rows,
+        column_map=args.map,
+    )
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from cxkit._io import check_not_input, write_csv
-    from cxkit.responses.core import read_responses
 
-    out = check_not_input(Path(args.problems or f"{Path(args.data).stem}-problems.csv"))
-    r = read_responses(args.data, args.instrument, encoding=args.encoding)
+    stem = Path(args.data).stem if args.data else args.dataset
+    out = check_not_input(_out_path(args.out or f"{stem}-problems.csv", "problems file"))
+    data = _load_data(args) if args.dataset is not None else None
+    if args.data is None and data is None:
+        _load_data(args)
+    r = _read(args, data)
     print(r.summary())
     if len(r.problems):
+        import pandas as pd
+
         write_csv(r.problems, out, index=False)
         with pd.option_context("display.width", 200, "display.max_colwidth", 90):
             print("\nfirst problems:")
@@ -264,31 +460,47 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     return 0
 
 
-def _cmd_render(args: argparse.Namespace) -> int:
+def format_for(path: str | None, fmt: str | None) -> str:
+    """The fielding format: ``--format``, else the output's extension; the two must agree."""
     from pathlib import Path
 
+    suffix = Path(path).suffix.lower() if path else ""
+    by_suffix = {s: f for f, suffixes in FORMAT_SUFFIXES.items() for s in suffixes}
+    accepted = ", ".join(f"{f} {'/'.join(x)}" for f, x in FORMAT_SUFFIXES.items())
+    if fmt is None:
+        if not path:
+            return "pdf"
+        if suffix not in by_suffix:
+            raise SpecificationError(
+                f"-o/--out {path!r}: cannot tell the format from {suffix or 'no extension'!r}; "
+                f"give --format or one of the extensions ({accepted})"
+            )
+        return by_suffix[suffix]
+    if path and suffix not in FORMAT_SUFFIXES[fmt]:
+        raise SpecificationError(
+            f"-o/--out {path!r}: --format {fmt} writes {' or '.join(FORMAT_SUFFIXES[fmt])} files, "
+            f"not {suffix or 'a file without extension'}; e.g. -o "
+            f"{Path(path).with_suffix(FORMAT_SUFFIXES[fmt][0]).name}"
+        )
+    return fmt
+
+
+def _cmd_render(args: argparse.Namespace) -> int:
     from cxkit.render import render
 
-    fmt = args.format
-    if fmt is None:
-        suffix = Path(args.output).suffix.lower() if args.output else ".pdf"
-        fmt = {
-            ".pdf": "pdf",
-            ".html": "html",
-            ".htm": "html",
-            ".xlsx": "xlsform",
-            ".csv": "codebook",
-        }.get(suffix, "pdf")
-    order = "shuffled" if args.shuffle is not None else "defined"
+    ref = _instrument_ref(args)
+    if args.out:
+        _out_path(args.out, "questionnaire")
+    fmt = format_for(args.out, args.format)
     path = render(
-        args.ref,
+        ref,
         fmt,
-        args.output,
+        args.out,
         lang=args.lang,
         store=args.store,
         paper=args.paper,
-        order=order,
-        seed=args.shuffle,
+        order="shuffled" if args.shuffle else "defined",
+        seed=args.seed if args.shuffle else None,
         omit=args.omit or (),
         force=args.force,
     )
@@ -306,25 +518,25 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
     import time
     from pathlib import Path
 
-    from cxkit.errors import SpecificationError
+    from cxkit.errors import AnalysisError
     from cxkit.report.study import analyze
 
-    if args.dataset is not None and args.data is not None:
-        raise SpecificationError("give either a DATA file or --dataset NAME, not both")
-    data = _load_data(args) if args.dataset is not None or args.data is None else args.data
-    ref = args.instrument or (
-        data.attrs.get("instrument") if isinstance(data, pd.DataFrame) else None
-    )
-    if ref is None:
-        raise SpecificationError(
-            "--instrument is needed: the instrument the data were collected with (id@version)"
-        )
+    data = _load_data(args) if args.dataset is not None or args.data is None else None
+    ref = _instrument_ref(args, data)
     from cxkit._io import OutputFolder
 
     OutputFolder.check(args.out, force=args.force)  # before the analysis, not after it
     start = time.perf_counter()
+    responses = _read(args, data)
+    measured = [i.id for i in responses.instrument.items if i.role == "measure"]
+    if len(responses.data) <= len(measured):
+        raise AnalysisError(
+            f"n = {len(responses.data)} respondents for {len(measured)} measure items of "
+            f"{responses.instrument.ref}: with no more respondents than items reliability and SEM "
+            "mean nothing; collect far more answers (a common floor: 200) before cxkit analyze"
+        )
     study = analyze(
-        data,
+        responses,
         ref,
         args.model,
         n_boot=args.bootstrap,
@@ -358,6 +570,74 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
     return 0
 
 
+# -- the parser ------------------------------------------------------------------------------------
+
+
+class _Formatter(argparse.RawDescriptionHelpFormatter):
+    """Help with every option's default shown, and the examples in the epilog kept as written."""
+
+    def _get_help_string(self, action):
+        text = action.help or ""
+        default = action.default
+        if (
+            action.option_strings
+            and "default" not in text
+            and default is not None
+            and default is not argparse.SUPPRESS
+            and not isinstance(default, bool)
+        ):
+            shown = " ".join(default) if isinstance(default, list | tuple) else default
+            text += f" (default: {shown})"
+        return text
+
+
+def _command(sub, name: str, help_text: str, example: str, **kw) -> argparse.ArgumentParser:
+    """A subcommand whose help ends with an example."""
+    return sub.add_parser(
+        name,
+        help=help_text,
+        description=help_text[0].upper() + help_text[1:] + ".",
+        epilog="example:\n  " + example.replace("\n", "\n  "),
+        formatter_class=_Formatter,
+        **kw,
+    )
+
+
+REF_HELP = "the instrument: id@version, a bare id (its newest release) or a path to a .yaml file"
+
+
+def _instrument_option(p: argparse.ArgumentParser, *, subject: bool = False) -> None:
+    """``-i/--instrument REF``; where the instrument is the command's subject, also its first argument."""
+    if subject:
+        p.add_argument("ref", nargs="?", metavar="REF", help=REF_HELP)
+    p.add_argument(
+        "-i",
+        "--instrument",
+        metavar="REF",
+        help=REF_HELP + ("" if subject else "; bundled data sets know theirs"),
+    )
+
+
+def _data_options(p: argparse.ArgumentParser, datasets: str = "online-cx-demo, satisfaction"):
+    p.add_argument(
+        "data",
+        nargs="?",
+        help="the answers: CSV (any separator/locale), XLSX, SPSS .sav, Kobo or Google Forms export",
+    )
+    p.add_argument(
+        "--dataset", metavar="NAME", help=f"a bundled data set instead of a file ({datasets})"
+    )
+    _instrument_option(p)
+
+
+def _store_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--store", metavar="NAME", help="the store's name, put in place of {store}")
+
+
+def _seed_option(p: argparse.ArgumentParser, what: str) -> None:
+    p.add_argument("--seed", type=int, default=1, help=f"random seed of {what}")
+
+
 def _estimation_options(p: argparse.ArgumentParser) -> None:
     """--estimator and --ordered, shared by `cxkit sem` and `cxkit analyze`."""
     p.add_argument(
@@ -374,83 +654,150 @@ def _estimation_options(p: argparse.ArgumentParser) -> None:
     )
 
 
+class _VersionAction(argparse.Action):
+    """``--version``: reads the installed version only when asked (``--help`` stays instant)."""
+
+    def __init__(
+        self, option_strings, dest=argparse.SUPPRESS, default=argparse.SUPPRESS, help=None
+    ):
+        super().__init__(option_strings, dest=dest, default=default, nargs=0, help=help)
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        from cxkit import __version__
+
+        print(f"cxkit {__version__}")
+        parser.exit()
+
+
+class _Moved(argparse.Action):
+    """An option that now has another name: a clear error saying which."""
+
+    def __init__(self, option_strings, dest, use: str = "", **kw):
+        self.use = use
+        super().__init__(option_strings, dest=argparse.SUPPRESS, nargs="?", help=argparse.SUPPRESS)
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        parser.error(f"{option_string} {self.use}")
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser (exposed for tests and documentation)."""
-    from cxkit._version import __version__
-
     parser = argparse.ArgumentParser(
         prog="cxkit",
         description="Online-store CX questionnaire research: instruments, data checks, reliability, SEM.",
+        epilog="example:\n  cxkit analyze --dataset online-cx-demo -o cx-report\n\n"
+        "`cxkit COMMAND --help` shows each command's options and an example.",
+        formatter_class=_Formatter,
     )
-    parser.add_argument("--version", action="version", version=f"cxkit {__version__}")
+    parser.add_argument("--version", action=_VersionAction, help="print cxkit's version and exit")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     sub.required = True
 
-    ins = sub.add_parser(
-        "instruments", help="list, show, diff and check the versioned questionnaires"
+    ins = _command(
+        sub,
+        "instruments",
+        "list, show, diff, check and lock the versioned questionnaires",
+        "cxkit instruments show online-cx@2.0.0 --lang id --store 'Toko Contoh'",
     )
     isub = ins.add_subparsers(dest="action", metavar="ACTION")
     isub.required = True
-    p = isub.add_parser("list", help="every instrument version in the registry")
+    p = _command(isub, "list", "every instrument version in the registry", "cxkit instruments list")
     p.set_defaults(func=_cmd_instruments_list)
-    p = isub.add_parser("show", help="one instrument: constructs, items, scales")
-    p.add_argument("ref", help="id@version, a bare id (newest release) or a path to a .yaml file")
-    p.add_argument("--lang", default="en", help="language of the texts (default: en)")
-    p.add_argument("--store", default=None, help="the store's name, put in place of {store}")
+    p = _command(
+        isub,
+        "show",
+        "one instrument: constructs, items, scales",
+        "cxkit instruments show online-cx@2.0.0 --lang id --store 'Toko Contoh'",
+    )
+    _instrument_option(p, subject=True)
+    p.add_argument("--lang", default="en", help="language of the texts")
+    _store_option(p)
     p.set_defaults(func=_cmd_instruments_show)
-    p = isub.add_parser("diff", help="what changed between two versions")
-    p.add_argument("old", help="the earlier version (id@version or path)")
-    p.add_argument("new", help="the later version (id@version or path)")
+    p = _command(
+        isub,
+        "diff",
+        "what changed between two versions of one instrument",
+        "cxkit instruments diff online-cx@1.0.0 online-cx@2.0.0",
+    )
+    p.add_argument("old", metavar="OLD", help="the earlier version (id@version or path)")
+    p.add_argument("new", metavar="NEW", help="the later version (id@version or path)")
     p.set_defaults(func=_cmd_instruments_diff)
-    p = isub.add_parser(
-        "check", help="validate every file; released files must match registry.lock"
+    p = _command(
+        isub,
+        "check",
+        "validate every file; released files must match registry.lock",
+        "cxkit instruments check",
     )
     p.set_defaults(func=_cmd_instruments_check)
-    p = isub.add_parser(
-        "lock", help="add newly released files to registry.lock (never changes an entry)"
+    p = _command(
+        isub,
+        "lock",
+        "add newly released files to registry.lock (never changes an entry)",
+        "cxkit instruments lock",
     )
     p.set_defaults(func=_cmd_instruments_lock)
 
-    for name, help_text in (
-        ("print", "a printable questionnaire (PDF by default; .html for the web page)"),
-        ("render", "any fielding format: pdf, html, xlsform (KoboToolbox/ODK), codebook"),
-    ):
-        p = sub.add_parser(name, help=help_text)
-        p.add_argument("ref", help="the instrument: id@version, a bare id or a .yaml path")
-        p.add_argument("-o", "--output", help="the file to write (its extension picks the format)")
-        p.add_argument("--format", choices=["pdf", "html", "xlsform", "codebook"], default=None)
-        p.add_argument("--lang", default="en", help="language of the printed texts (default: en)")
-        p.add_argument("--store", help="the store's name, printed in place of {store}")
-        p.add_argument("--paper", default="a4", choices=["a4", "letter"])
-        p.add_argument(
-            "--shuffle",
-            type=int,
-            metavar="SEED",
-            help="shuffle items within sections with this seed",
-        )
-        p.add_argument("--omit", nargs="*", metavar="SECTION", help="section ids to leave out")
-        p.add_argument(
-            "--force",
-            action="store_true",
-            help="codebook: replace existing .md/-template.csv files that cxkit did not write",
-        )
-        p.set_defaults(func=_cmd_render)
+    p = _command(
+        sub,
+        "render",
+        "a questionnaire or fielding export: pdf, html, xlsform (KoboToolbox/ODK), gforms (Google Forms), codebook",
+        "cxkit render online-cx@2.0.0 --lang id --store 'Toko Contoh' -o kuesioner.pdf\n"
+        "cxkit render online-cx@2.0.0 --format xlsform -o online-cx.xlsx\n"
+        "cxkit render online-cx@2.0.0 --format gforms --store 'Toko Contoh' -o form.gs",
+        aliases=["print"],
+    )
+    _instrument_option(p, subject=True)
+    p.add_argument(
+        "-o",
+        "--out",
+        "--output",
+        dest="out",
+        metavar="FILE",
+        help="the file to write; its extension picks the format when --format is not given "
+        "(default: <id>-<version>-<lang>.pdf here)",
+    )
+    p.add_argument(
+        "--format",
+        choices=list(FORMAT_SUFFIXES),
+        default=None,
+        help="the format; must agree with the extension of -o (default: from -o, else pdf)",
+    )
+    p.add_argument("--lang", default="en", help="language of the printed texts")
+    _store_option(p)
+    p.add_argument("--paper", default="a4", choices=["a4", "letter"], help="paper size")
+    p.add_argument(
+        "--shuffle",
+        action="store_true",
+        help="shuffle the items within sections (with --seed; the order code S<seed> is printed)",
+    )
+    _seed_option(p, "--shuffle")
+    p.add_argument("--omit", nargs="*", metavar="SECTION", help="section ids to leave out")
+    p.add_argument(
+        "--force",
+        action="store_true",
+        help="codebook: replace existing .md/-template.csv files that cxkit did not write",
+    )
+    p.set_defaults(func=_cmd_render)
 
-    p = sub.add_parser(
-        "analyze", help="the whole study: data checks, reliability, SEM, report (HTML, PDF)"
+    p = _command(
+        sub,
+        "analyze",
+        "the whole study: data checks, reliability, SEM, report (HTML, PDF)",
+        "cxkit analyze answers.csv -i online-cx@2.0.0 --model pyramid -o cx-report",
+    )
+    _data_options(p, "online-cx-demo")
+    p.add_argument(
+        "--model",
+        default="pyramid",
+        choices=["direct", "second_order", "pyramid"],
+        help="the CX model built from the instrument",
     )
     p.add_argument(
-        "data", nargs="?", help="the answers: CSV, XLSX, SAV, Kobo or Google Forms export"
-    )
-    p.add_argument("--dataset", help="a bundled data set instead of a file (online-cx-demo)")
-    p.add_argument(
-        "--instrument", help="the instrument, id@version (bundled data sets know theirs)"
-    )
-    p.add_argument("--model", default="pyramid", choices=["direct", "second_order", "pyramid"])
-    p.add_argument(
+        "-o",
         "--out",
         default="cx-report",
-        help="output folder (default: cx-report): new, empty, or made by cxkit before",
+        metavar="DIR",
+        help="output folder: new, empty, or made by cxkit before",
     )
     p.add_argument(
         "--force",
@@ -461,78 +808,109 @@ def build_parser() -> argparse.ArgumentParser:
         "--bootstrap",
         type=int,
         default=1000,
-        help="bootstrap resamples for indirect effects (0: none)",
+        metavar="N",
+        help="bootstrap resamples for the intervals of indirect effects (0: none)",
     )
-    p.add_argument("--seed", type=int, default=1)
+    _seed_option(p, "the bootstrap")
     p.add_argument(
         "--exclude",
         nargs="*",
         metavar="FLAG",
         help="exclude respondents with these quality flags, e.g. attention_failed",
     )
+    _reading_options(p)
     _estimation_options(p)
     p.add_argument("--quiet", action="store_true", help="no progress bars")
     p.set_defaults(func=_cmd_analyze)
 
-    p = sub.add_parser(
-        "validate", help="check a responses file against its instrument; problems to CSV"
+    p = _command(
+        sub,
+        "validate",
+        "check a responses file against its instrument; problems to CSV",
+        "cxkit validate export.csv -i online-cx@2.0.0 -o problems.csv",
     )
+    _data_options(p, "online-cx-demo")
     p.add_argument(
-        "data", help="a CSV (any separator/locale), XLSX, SPSS .sav, Kobo or Google Forms export"
+        "-o",
+        "--out",
+        "--problems",
+        dest="out",
+        metavar="FILE",
+        help="where to write the problems (default: <data>-problems.csv here)",
     )
-    p.add_argument(
-        "--instrument",
-        required=True,
-        help="the instrument the data were collected with (id@version)",
-    )
-    p.add_argument(
-        "--problems", help="where to write the problems (default: <data>-problems.csv here)"
-    )
-    p.add_argument("--encoding", help="the CSV encoding, when detection is not enough")
+    _reading_options(p)
     p.set_defaults(func=_cmd_validate)
 
-    p = sub.add_parser(
-        "reliability", help="reliability and discriminant validity of a data set's scales"
+    p = _command(
+        sub,
+        "reliability",
+        "reliability and discriminant validity of a data set's scales",
+        "cxkit reliability --dataset satisfaction",
     )
-    p.add_argument("data", nargs="?", help="a CSV or XLSX file, item ids as columns")
-    p.add_argument("--dataset", help="a bundled data set instead of a file (satisfaction)")
+    _data_options(p, "satisfaction, online-cx-demo")
     p.add_argument(
-        "--instrument", help="the instrument, id@version (bundled data sets know theirs)"
+        "--missing",
+        default="listwise",
+        choices=["listwise", "pairwise"],
+        help="missing answers: drop incomplete rows, or use every pair of items",
     )
-    p.add_argument("--missing", default="listwise", choices=["listwise", "pairwise"])
     p.add_argument(
         "--ordinal", action="store_true", help="also ordinal α and ω from polychoric correlations"
     )
     p.set_defaults(func=_cmd_reliability)
 
-    p = sub.add_parser(
-        "sem", help="fit a CFA/SEM (a CX model from the instrument, or lavaan syntax)"
+    p = _command(
+        sub,
+        "sem",
+        "fit a CFA/SEM (a CX model from the instrument, or lavaan syntax)",
+        "cxkit sem --dataset online-cx-demo --model pyramid --estimator MLR",
     )
-    p.add_argument("data", nargs="?", help="a CSV or XLSX file, item ids as columns")
-    p.add_argument(
-        "--dataset", help="a bundled data set instead of a file (online-cx-demo, satisfaction)"
-    )
-    p.add_argument(
-        "--instrument", help="the instrument, id@version (bundled data sets know theirs)"
-    )
+    _data_options(p)
     p.add_argument(
         "--model",
         default="pyramid",
         help="direct, second_order, pyramid, ecsi, or a file of lavaan syntax",
     )
-    p.add_argument("--missing", default="listwise", choices=["listwise", "fiml"])
+    p.add_argument(
+        "--missing",
+        default="listwise",
+        choices=["listwise", "fiml"],
+        help="missing answers: drop incomplete rows, or full-information ML",
+    )
     _estimation_options(p)
     p.set_defaults(func=_cmd_sem)
 
-    p = sub.add_parser(
-        "simulate", help="write synthetic respondents from the documented population model"
+    p = _command(
+        sub,
+        "simulate",
+        "write synthetic respondents from the documented population model",
+        "cxkit simulate online-cx@2.0.0 -n 400 --seed 1 -o synthetic.csv",
     )
-    p.add_argument("instrument", help="id@version")
-    p.add_argument("-n", type=int, default=400, help="number of respondents (default 400)")
-    p.add_argument("--seed", type=int, default=1)
+    _instrument_option(p, subject=True)
+    p.add_argument("-n", type=int, default=400, help="number of respondents")
+    _seed_option(p, "the simulation")
     p.add_argument("--careless", type=float, default=0.0, help="share of careless respondents")
-    p.add_argument("--missing", type=float, default=0.0, help="share of Likert answers left blank")
-    p.add_argument("-o", "--output", default="simulated.csv")
+    p.add_argument(
+        "--blank",
+        type=float,
+        default=0.0,
+        metavar="SHARE",
+        help="share of Likert answers left blank",
+    )
+    p.add_argument(
+        "--missing",
+        action=_Moved,
+        use="is the missing-data method in cxkit; the share of blank answers is --blank SHARE",
+    )
+    p.add_argument(
+        "-o",
+        "--out",
+        "--output",
+        dest="out",
+        default="simulated.csv",
+        metavar="FILE",
+        help="the CSV to write",
+    )
     p.set_defaults(func=_cmd_simulate)
 
     for register in _EXTRA_COMMANDS:
@@ -579,7 +957,7 @@ def _check_arguments(args: argparse.Namespace) -> None:
         raise SpecificationError(
             f"-n {args.n} is not accepted; simulate from 1 to 10,000,000 respondents"
         )
-    for name in ("careless", "missing"):
+    for name in ("careless", "blank"):
         value = getattr(args, name, None)
         if isinstance(value, float) and not 0.0 <= value <= 1.0:
             raise SpecificationError(f"--{name} {value} is not accepted; use a share from 0 to 1")
@@ -610,30 +988,42 @@ def _printable(text: str) -> str:
     )
 
 
+def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:
+    """Warnings as ``cxkit: warning: ...``, not Python's ``file:line: Category:`` format."""
+    print(f"cxkit: warning: {message}", file=sys.stderr if file is None else file)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit code (also used by the ``cxkit`` script)."""
-    from cxkit._io import as_cxkit_error, protect
-
     parser = build_parser()
+    if "_ARGCOMPLETE" in os.environ:  # pragma: no cover - shell completion, when installed
+        try:
+            import argcomplete
+
+            argcomplete.autocomplete(parser)
+        except ImportError:
+            pass
     args = parser.parse_args(argv)
-    try:
-        _check_arguments(args)
-        with protect(*_input_files(args)):
-            return int(args.func(args) or 0)
-    except CxkitError as exc:
-        print(f"cxkit: error: {_printable(str(exc))}", file=sys.stderr)
-        return exc.exit_code
-    except (OSError, MemoryError) as exc:
-        if isinstance(exc, BrokenPipeError):
-            return 0
-        err = as_cxkit_error(exc)
-        print(f"cxkit: error: {_printable(str(err))}", file=sys.stderr)
-        return err.exit_code
-    except KeyboardInterrupt:  # pragma: no cover
-        print("cxkit: interrupted", file=sys.stderr)
-        return 130
-    except BrokenPipeError:  # pragma: no cover - e.g. piped into head
-        return 0
+    from cxkit._io import as_cxkit_error, protect  # after --help and --version: they stay quick
+
+    with warnings.catch_warnings():
+        warnings.showwarning = _show_warning
+        try:
+            _check_arguments(args)
+            with protect(*_input_files(args)):
+                return int(args.func(args) or 0)
+        except CxkitError as exc:
+            print(f"cxkit: error: {_printable(str(exc))}", file=sys.stderr)
+            return exc.exit_code
+        except (OSError, MemoryError) as exc:
+            if isinstance(exc, BrokenPipeError):
+                return 0
+            err = as_cxkit_error(exc)
+            print(f"cxkit: error: {_printable(str(err))}", file=sys.stderr)
+            return err.exit_code
+        except KeyboardInterrupt:  # pragma: no cover
+            print("cxkit: interrupted", file=sys.stderr)
+            return 130
 
 
 if __name__ == "__main__":  # pragma: no cover

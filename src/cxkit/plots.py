@@ -8,20 +8,65 @@
 * :func:`path_diagram` — the structural part of a fitted model, standardised coefficients with
   significance marks and R²;
 * :func:`nps_breakdown` — promoters, passives and detractors, overall and by segment.
+
+Importing this module changes no matplotlib setting and loads no backend. A figure is made through
+pyplot, so it shows in Jupyter (inline) and in the user's own backend like any other figure; inside
+``with offscreen():`` (what the report writer uses) it is a plain :class:`matplotlib.figure.Figure` on a
+non-interactive Agg canvas that pyplot never sees — no window, nothing left open.
+
+>>> import cxkit, cxkit.plots
+>>> with cxkit.plots.offscreen():
+...     fig = cxkit.plots.heatmap(cxkit.htmt(cxkit.datasets.load_dataset("satisfaction"),
+...                                          cxkit.load_instrument("ecsi@1.0.0")), "HTMT")
+>>> type(fig.canvas).__name__
+'FigureCanvasAgg'
 """
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import textwrap
+from collections.abc import Iterator
 
 import matplotlib
-import matplotlib.pyplot as plt
+import matplotlib.patches
 import numpy as np
 import pandas as pd
 
 from cxkit.errors import SpecificationError
 
 NEUTRAL = "#d9d9d9"
+
+_OFFSCREEN: contextvars.ContextVar[bool] = contextvars.ContextVar("cxkit_offscreen", default=False)
+
+
+@contextlib.contextmanager
+def offscreen() -> Iterator[None]:
+    """Make the figures of this module on an explicit Agg canvas, unknown to pyplot, within the block.
+
+    For writing files (PNG, SVG, PDF) from scripts, servers and the report writer: the user's backend is
+    neither consulted nor changed, and nothing needs closing.
+    """
+    token = _OFFSCREEN.set(True)
+    try:
+        yield
+    finally:
+        _OFFSCREEN.reset(token)
+
+
+def new_figure(figsize: tuple[float, float]) -> matplotlib.figure.Figure:
+    """A new Figure: through pyplot (so notebooks show it), or on an Agg canvas inside :func:`offscreen`."""
+    if _OFFSCREEN.get():
+        from matplotlib.backends.backend_agg import FigureCanvasAgg
+        from matplotlib.figure import Figure
+
+        fig = Figure(figsize=figsize)
+        FigureCanvasAgg(fig)
+        return fig
+    import matplotlib.pyplot as plt
+
+    return plt.figure(figsize=figsize)
 
 
 def literal(text) -> str:
@@ -35,7 +80,7 @@ def literal(text) -> str:
 
 def _colours(points: int) -> list:
     """Red (disagree) to blue (agree), the neutral middle grey."""
-    cols = list(plt.cm.RdBu(np.linspace(0.1, 0.9, points)))
+    cols = list(matplotlib.colormaps["RdBu"](np.linspace(0.1, 0.9, points)))
     if points % 2:
         cols[points // 2] = NEUTRAL
     return cols
@@ -64,7 +109,8 @@ def likert_bars(data: pd.DataFrame, instrument, lang: str = "en", wrap: int = 46
     colours = _colours(len(values))
     mid = (len(values) - 1) / 2
     fig_h = 0.32 * len(items) + 1.6
-    fig, ax = plt.subplots(figsize=(10, fig_h))
+    fig = new_figure((10, fig_h))
+    ax = fig.subplots()
     y = 0
     yticks, ylabels = [], []
     for cid in instrument.constructs:
@@ -121,7 +167,8 @@ def score_distributions(scores: pd.DataFrame, low: float | None = None, high: fl
         raise SpecificationError("scores has no columns")
     ncol = min(3, len(cols))
     nrow = int(np.ceil(len(cols) / ncol))
-    fig, axes = plt.subplots(nrow, ncol, figsize=(3.3 * ncol, 2.4 * nrow), squeeze=False)
+    fig = new_figure((3.3 * ncol, 2.4 * nrow))
+    axes = fig.subplots(nrow, ncol, squeeze=False)
     low = np.nanmin(scores.to_numpy()) if low is None else low
     high = np.nanmax(scores.to_numpy()) if high is None else high
     bins = np.linspace(low, high, 19)
@@ -147,7 +194,8 @@ def heatmap(
 ):
     """A square matrix with its values written in the cells; cells above ``threshold`` outlined."""
     m = matrix.to_numpy(dtype=float)
-    fig, ax = plt.subplots(figsize=(1.0 + 0.75 * len(matrix), 0.8 + 0.65 * len(matrix)))
+    fig = new_figure((1.0 + 0.75 * len(matrix), 0.8 + 0.65 * len(matrix)))
+    ax = fig.subplots()
     im = ax.imshow(m, cmap="Blues", vmin=vmin, vmax=vmax)
     for i in range(m.shape[0]):
         for j in range(m.shape[1]):
@@ -162,7 +210,7 @@ def heatmap(
             )
             if threshold is not None and i != j and abs(m[i, j]) >= threshold:
                 ax.add_patch(
-                    plt.Rectangle(
+                    matplotlib.patches.Rectangle(
                         (j - 0.5, i - 0.5), 1, 1, fill=False, edgecolor="#b2182b", linewidth=2
                     )
                 )
@@ -213,7 +261,8 @@ def path_diagram(result, title: str = ""):
         cols.setdefault(level[n], []).append(n)
     ncol = max(cols) + 1
     height = max(len(v) for v in cols.values())
-    fig, ax = plt.subplots(figsize=(2.6 * ncol + 1.5, 1.2 * height + 1.4))
+    fig = new_figure((2.6 * ncol + 1.5, 1.2 * height + 1.4))
+    ax = fig.subplots()
     pos = {}
     for c, members in cols.items():
         for k, n in enumerate(members):
@@ -296,7 +345,8 @@ def nps_breakdown(table: pd.DataFrame, title: str = "Net Promoter Score"):
     """
     t = table.copy()
     share = t[["detractors", "passives", "promoters"]].div(t["n"], axis=0) * 100
-    fig, ax = plt.subplots(figsize=(8, 0.45 * len(t) + 1.3))
+    fig = new_figure((8, 0.45 * len(t) + 1.3))
+    ax = fig.subplots()
     left = np.zeros(len(t))
     for col, colour in zip(share.columns, ["#d6604d", "#d9d9d9", "#4393c3"], strict=True):
         ax.barh(

@@ -1,7 +1,7 @@
 """Finding, loading, listing and checking instruments.
 
 The registry is the folder ``instruments/`` at the top of the repository (or the folder named by the
-environment variable ``CXKIT_INSTRUMENTS``): one folder per instrument id, one file per version
+environment variable ``CXKIT_INSTRUMENTS``; an installed wheel carries a copy as ``cxkit/_instruments``): one folder per instrument id, one file per version
 (``instruments/online-cx/1.0.0.yaml``), a ``CHANGELOG.md`` per instrument, and ``registry.lock``, which
 holds the sha256 of every released file. A released file never changes: loading one whose bytes no
 longer match the lock raises :class:`~cxkit.errors.RegistryError`, and so does ``cxkit instruments check``.
@@ -29,11 +29,22 @@ from cxkit.instrument.validate import parse_spec, version_key
 LOCK_NAME = "registry.lock"
 
 
+#: Where a built wheel carries its copy of the repository's ``instruments/`` (see ``setup.py``).
+PACKAGED = Path(__file__).resolve().parents[1] / "_instruments"
+
+
 def instruments_dir() -> Path:
-    """The registry folder: ``$CXKIT_INSTRUMENTS`` or the repository's ``instruments/``."""
+    """The registry folder.
+
+    In this order: the folder named by ``$CXKIT_INSTRUMENTS``; the copy a regular install
+    (``pip install .``, a wheel) carries inside the package, ``cxkit/_instruments``; the repository's
+    ``instruments/`` above the source tree (an editable install reads the working tree's files).
+    """
     env = os.environ.get("CXKIT_INSTRUMENTS")
     if env:
         return Path(env)
+    if (PACKAGED / LOCK_NAME).is_file():
+        return PACKAGED
     here = Path(__file__).resolve()
     for parent in here.parents:
         candidate = parent / "instruments"
@@ -234,7 +245,7 @@ def load_instrument(ref: str | os.PathLike) -> Instrument:
     >>> cxkit.load_instrument("online-cx@9.9.9")
     Traceback (most recent call last):
     ...
-    cxkit.errors.InstrumentError: online-cx has no version '9.9.9'; versions: 1.0.0, 2.0.0
+    cxkit.errors.InstrumentError: online-cx has no version '9.9.9'; versions: 1.0.0, 2.0.0, 3.0.0
     """
     root = instruments_dir()
     path = resolve(ref, root)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -82,8 +83,15 @@ def prepare(data, constructs, *, min_items: int = 2) -> Prepared:
     missing = [c for c in columns if c not in frame.columns]
     if missing:
         hints = []
+        spelled = {re.sub(r"[^0-9a-z]", "", str(x).casefold()): str(x) for x in frame.columns}
         for c in missing:
-            close = difflib.get_close_matches(str(c), [str(x) for x in frame.columns], n=1)
+            # a column spelling the item with other separators or case (EC_1) before look-alikes
+            same = spelled.get(re.sub(r"[^0-9a-z]", "", str(c).casefold()))
+            close = (
+                [same]
+                if same
+                else difflib.get_close_matches(str(c), [str(x) for x in frame.columns], n=1)
+            )
             hints.append(f"{c!r}" + (f" (did you mean {close[0]!r}?)" if close else ""))
         shown = ", ".join(hints[:6]) + (f", … ({len(missing)} in all)" if len(missing) > 6 else "")
         advice = (

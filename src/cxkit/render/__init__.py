@@ -1,18 +1,20 @@
-"""Fielding: printable questionnaires (PDF, HTML), XLSForm for KoboToolbox/ODK, codebook."""
+"""Fielding: printable questionnaires (PDF, HTML), XLSForm for KoboToolbox/ODK, Google Forms, codebook."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 from cxkit._params import check_option
+from cxkit.errors import RenderError
 from cxkit.instrument.model import Instrument
 from cxkit.render.codebook import write_codebook
+from cxkit.render.gforms import write_gforms
 from cxkit.render.html import write_html
 from cxkit.render.layout import layout
 from cxkit.render.pdf import write_pdf
 from cxkit.render.xlsform import write_xlsform
 
-FORMATS = ("pdf", "html", "xlsform", "codebook")
+FORMATS = ("pdf", "html", "xlsform", "gforms", "codebook")
 
 __all__ = ["FORMATS", "layout", "render"]
 
@@ -35,10 +37,11 @@ def render(
     Parameters
     ----------
     instrument : Instrument or str
-    format : {"pdf", "html", "xlsform", "codebook"}
+    format : {"pdf", "html", "xlsform", "gforms", "codebook"}
         ``codebook`` writes ``path`` (CSV), the same name with ``.md`` and ``<stem>-template.csv``
         (header: respondent and the item ids in the printed order). ``xlsform`` carries every
-        language; ``lang`` and the order options do not apply to it.
+        language; ``lang`` and the order options do not apply to it. ``gforms`` writes a Google Apps
+        Script (``.gs``) that builds one Google Form per language (see :mod:`cxkit.render.gforms`).
     path : path, optional
         Default: ``<id>-<version>-<lang>.<ext>`` in the current folder.
     lang : str
@@ -71,15 +74,24 @@ def render(
 
         instrument = load_instrument(instrument)
     check_option("format", format, FORMATS)
-    ext = {"pdf": "pdf", "html": "html", "xlsform": "xlsx", "codebook": "csv"}[format]
+    ext = {"pdf": "pdf", "html": "html", "xlsform": "xlsx", "gforms": "gs", "codebook": "csv"}[
+        format
+    ]
     if path is None:
-        suffix = "" if format == "xlsform" else f"-{lang}"
+        suffix = "" if format in ("xlsform", "gforms") else f"-{lang}"
         path = Path(
             f"{instrument.id}-{instrument.version}{suffix}{'-codebook' if format == 'codebook' else ''}.{ext}"
         )
     path = Path(path)
+    if not path.parent.is_dir():
+        raise RenderError(
+            f"cannot be written: the folder {str(path.parent)!r} does not exist (create it first)",
+            file=str(path),
+        )
     if format == "xlsform":
         return write_xlsform(instrument, path, store)
+    if format == "gforms":
+        return write_gforms(instrument, path, store)
     doc = layout(instrument, lang, store, paper=paper, order=order, seed=seed, omit=omit)
     if format == "pdf":
         return write_pdf(doc, path)

@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from cxkit.report.apa import apa_number, reliability_table
-from cxkit.responses.quality import FLAG_NAMES
+from cxkit.responses.quality import FLAG_NAMES, unchecked_flags
 
 #: Printed width of each figure, as a share of the text width.
 FIGURE_WIDTH = {"likert": 1.0, "scores": 0.9, "nps": 0.75, "htmt": 0.55, "path": 0.9}
@@ -163,10 +163,16 @@ def blocks(study) -> list[tuple]:
                 "Reading found no problems: every answer is on its scale and every item has its column.",
             )
         )
+    unchecked = unchecked_flags(r.flags)
     flags = pd.DataFrame(
         {
-            "respondents": [int(r.flags[f].sum()) for f in FLAG_NAMES],
-            "share": [f"{100 * r.flags[f].mean():.1f}%" for f in FLAG_NAMES],
+            "respondents": [
+                "not checked" if f in unchecked else int(r.flags[f].sum()) for f in FLAG_NAMES
+            ],
+            "share": [
+                "no timings" if f in unchecked else f"{100 * r.flags[f].mean():.1f}%"
+                for f in FLAG_NAMES
+            ],
         },
         index=pd.Index(list(FLAG_NAMES), name="quality flag"),
     ).astype(str)

@@ -7,7 +7,7 @@ import io
 from html import escape
 from pathlib import Path
 
-import matplotlib.pyplot as plt
+import matplotlib
 
 from cxkit._io import OutputFolder, build_time
 from cxkit.render.pdf import compile_pdf, lit
@@ -48,14 +48,12 @@ def _figures(study, folder: OutputFolder) -> dict[str, Path]:
         )
     stamp = build_time().strftime("%Y-%m-%dT%H:%M:%SZ")
     for name, make in figs.items():
-        fig = make()
-        try:
-            with plt.rc_context({"svg.hashsalt": "cxkit"}):
-                png, svg = io.BytesIO(), io.BytesIO()
-                fig.savefig(png, format="png", dpi=150, bbox_inches="tight")
-                fig.savefig(svg, format="svg", bbox_inches="tight", metadata={"Date": stamp})
-        finally:
-            plt.close(fig)
+        with plots.offscreen():  # an explicit Agg canvas: the user's backend is left alone
+            fig = make()
+        with matplotlib.rc_context({"svg.hashsalt": "cxkit"}):
+            png, svg = io.BytesIO(), io.BytesIO()
+            fig.savefig(png, format="png", dpi=150, bbox_inches="tight")
+            fig.savefig(svg, format="svg", bbox_inches="tight", metadata={"Date": stamp})
         made[name] = folder.write_bytes(f"figures/{name}.png", png.getvalue())
         folder.write_bytes(f"figures/{name}.svg", svg.getvalue())
     return made

@@ -7,7 +7,8 @@ A column maps to an item when its header
    ``group_cx/EC1``, ``cx-EC1``, ``cx.EC1``, ``cx:EC1``;
 3. is the item's text in one of the instrument's languages with any store name in place of
    ``{store}`` (Google Forms writes question texts as headers); for grid questions Google Forms writes
-   ``Question [row text]``, and the text in brackets is matched.
+   ``Question [row text]``, and the text in brackets is matched; a question number before the text
+   (``1. Saya merasa …``, ``Q3) …``) is ignored.
 
 Other columns are metadata when their header names one (respondent id, timestamp, duration, form
 version), otherwise unknown.
@@ -34,6 +35,8 @@ METADATA = {
     "version": {"instrument_version", "instrument", "version", "form_version"},
 }  # fmt: skip
 _PREFIX = re.compile(r"^.*[/\-.:]")
+#: a question number before the text: "1. ", "12) ", "Q3. ", "P1 - ", "X1.1 "
+_NUMBERED = re.compile(r"^\s*(?:[A-Za-z]{0,2}\d+(?:\.\d+)*[.):]?\s*[-–]?\s+)")
 #: KoboToolbox/ODK system columns: kept aside, neither items nor problems
 _SYSTEM = re.compile(
     r"^(_|meta/|formhub/)|^(today|deviceid|username|simserial|subscriberid|phonenumber|audit)$"
@@ -105,6 +108,9 @@ def map_columns(columns, instrument: Instrument) -> ColumnMap:
             continue
         else:
             candidates = [normalise(header)]
+            numbered = _NUMBERED.sub("", header)  # "1. Saya merasa…", "Q1) …", "X1.1 - …"
+            if numbered != header:
+                candidates.append(normalise(numbered))
             bracket = re.search(r"\[(.+)\]\s*$", header)
             if bracket:
                 candidates.append(normalise(bracket.group(1)))

@@ -7,7 +7,8 @@ changed. ``Responses.problems`` has one row per problem cell (or column), with a
 reason                          meaning
 =============================  ============================================================
 ``out_of_range``                a number that is not a code of the item's scale
-``not_a_number``                text that is neither a number nor one of the scale's labels
+``not_a_number``                text that is neither a number nor one of the scale's labels (the
+                                forms accepted are listed in :mod:`cxkit.responses.answers`)
 ``missing``                     a required item left blank
 ``missing_column``              an instrument item with no column in the data
 ``unknown_column``              a column that is no item and no known metadata
@@ -33,8 +34,9 @@ import pandas as pd
 
 from cxkit.errors import ResponseError, SpecificationError
 from cxkit.instrument.model import Instrument, Item
+from cxkit.responses.answers import answer_codes
 from cxkit.responses.columns import map_columns
-from cxkit.responses.quality import FLAG_NAMES, QualityRules, quality_flags
+from cxkit.responses.quality import FLAG_NAMES, QualityRules, quality_flags, unchecked_flags
 from cxkit.responses.read import RawTable, read_raw
 
 PROBLEM_COLUMNS = ["row", "respondent", "column", "value", "reason", "message"]
@@ -159,8 +161,11 @@ class Responses:
             )
         else:
             lines.append("no problems")
-        flagged = {f: int(self.flags[f].sum()) for f in FLAG_NAMES}
+        unchecked = unchecked_flags(self.flags)
+        flagged = {f: str(int(self.flags[f].sum())) for f in FLAG_NAMES}
+        flagged.update({f: why.split(":")[0] for f, why in unchecked.items()})
         lines.append("quality flags: " + ", ".join(f"{k} {v}" for k, v in flagged.items()))
+        lines += [f"{f}: {why}" for f, why in unchecked.items()]
         return "\n".join(lines)
 
     def __str__(self) -> str:
@@ -179,22 +184,6 @@ def _show(v) -> str:
     except (TypeError, ValueError):
         return repr(v)
     return str(int(f)) if f.is_integer() else repr(f)
-
-
-def _value_labels(item: Item, extra: dict | None) -> dict[str, float]:
-    labels: dict[str, float] = {}
-    scale = item.scale
-    if scale.type == "choice":
-        for code, label in scale.options:
-            for text in label.values():
-                labels[text.casefold().strip()] = float(code)
-    else:
-        for value, text in scale.anchors.items():
-            for t in text.values():
-                labels[t.casefold().strip()] = float(value)
-    for code, text in (extra or {}).items():
-        labels[str(text).casefold().strip()] = float(code)
-    return labels
 
 
 class _Collector:
@@ -258,8 +247,8 @@ def _convert(
             )
         unparsed = num.isna() & ~blank
         if unparsed.any():
-            labels = _value_labels(item, extra_labels)
-            mapped = text[unparsed].str.casefold().map(labels)
+            codes = answer_codes(item, extra_labels)
+            mapped = text[unparsed].map(codes.lookup).astype(float)
             hit = mapped.notna()
             if hit.any():
                 idx = mapped[hit].index
@@ -381,31 +370,103 @@ def _personal_columns(frame: pd.DataFrame, columns: list) -> list:
     return [candidates[k] for k in share.index[share > 0.5]]
 
 
-def _other_versions(instrument: Instrument) -> dict[str, str]:
-    """Item id → ref of another version of the same instrument that has it (and this one does not)."""
-    from cxkit.instrument.registry import (
-        _registry_files,
-        _versions,
-        instruments_dir,
-        load_instrument,
-    )
+def _sibling_versions(instrument: Instrument) -> list[Instrument]:
+    """The other versions of a registry instrument (none for a file outside the registry)."""
+    from cxkit.instrument.registry import instruments_dir, list_instruments, load_instrument
 
-    out: dict[str, str] = {}
     root = instruments_dir()
-    if f"{instrument.id}@{instrument.version}" not in _registry_files(root):
-        return out
-    own = {i.id for i in instrument.items}
-    for v in _versions(root, instrument.id):
+    if not (root / instrument.id / f"{instrument.version}.yaml").is_file():
+        return []
+    listed = list_instruments()
+    out = []
+    for v in listed.loc[listed["id"] == instrument.id, "version"]:
         if v == instrument.version:
             continue
         try:
-            other = load_instrument(f"{instrument.id}@{v}")
+            out.append(load_instrument(f"{instrument.id}@{v}"))
         except Exception:  # noqa: BLE001 - a broken other version must not stop reading
             continue
+    return out
+
+
+def _other_versions(instrument: Instrument) -> dict[str, str]:
+    """Item id → ref of another version of the same instrument that has it (and this one does not)."""
+    out: dict[str, str] = {}
+    own = {i.id for i in instrument.items}
+    for other in _sibling_versions(instrument):
         for item in other.items:
             if item.id not in own:
                 out.setdefault(item.id.casefold(), other.ref)
     return out
+
+
+def _spelled_item(col, instrument: Instrument) -> str | None:
+    """The item id a header spells with other separators or case (``EC_1``, ``ec-1``, ``EC 1``)."""
+    key = re.sub(r"[^0-9a-z]", "", str(col).casefold())
+    return next((i.id for i in instrument.items if i.id.casefold() == key), None)
+
+
+def _column_map(spec, columns, instrument: Instrument, source: str) -> dict:
+    """``column_map`` (a mapping or a .csv/.yaml file) checked against the data and the instrument."""
+    from pathlib import Path
+
+    where = "column_map"
+    if not isinstance(spec, dict):
+        path = Path(spec)
+        where = str(path)
+        if not path.is_file():
+            raise ResponseError("no such column map file", file=where)
+        if path.suffix.lower() in (".yaml", ".yml"):
+            import yaml
+
+            spec = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+            if not isinstance(spec, dict):
+                raise ResponseError("must be a mapping of column: item id", file=where)
+        else:
+            table = read_raw(path).frame
+            if table.shape[1] != 2:
+                raise ResponseError(
+                    f"has {table.shape[1]} columns; a column map has two: column, item", file=where
+                )
+            spec = dict(
+                zip(table.iloc[:, 0].astype(str), table.iloc[:, 1].astype(str), strict=True)
+            )
+    spec = {str(k).strip(): str(v).strip() for k, v in spec.items()}
+    ids = {i.id for i in instrument.items}
+    bad = {k: v for k, v in spec.items() if v not in ids}
+    if bad:
+        k, v = next(iter(bad.items()))
+        raise ResponseError(
+            f"maps {k!r} to {v!r}, which is no item of {instrument.ref}"
+            + (f" (and {len(bad) - 1} more)" if len(bad) > 1 else "")
+            + f"; items: {', '.join(sorted(ids)[:8])}, …",
+            file=where,
+        )
+    present = {str(c).strip(): c for c in columns}
+    absent = [k for k in spec if k not in present]
+    if len(absent) == len(spec):
+        raise ResponseError(
+            f"none of its columns ({', '.join(map(repr, absent[:5]))}) is in {source}", file=where
+        )
+    return {present[k]: v for k, v in spec.items() if k in present}
+
+
+def _better_version(columns, instrument: Instrument, matched: int) -> str:
+    """ "these data look like id@other" when another version of the instrument fits the columns better."""
+    share = matched / max(len(instrument.items), 1)
+    best = ("", share, 0)
+    for other in _sibling_versions(instrument):
+        n = len(map_columns(columns, other).items)
+        if n / max(len(other.items), 1) > best[1] + 0.2 and n >= matched:
+            best = (other.ref, n / len(other.items), n)
+    if not best[0]:
+        return ""
+    other_n = round(best[2] / best[1])
+    return (
+        f"these data look like {best[0]}: {best[2]} of its {other_n} items have a column here, "
+        f"against {matched} of the {len(instrument.items)} items of {instrument.ref}; "
+        f"read them with --instrument {best[0]}"
+    )
 
 
 def read_responses(
@@ -418,6 +479,9 @@ def read_responses(
     rules: QualityRules | None = None,
     exclude=(),
     keep_personal: bool = False,
+    sheet: str | int | None = None,
+    skip_rows: int = 0,
+    column_map=None,
 ) -> Responses:
     """Read answers against the instrument version they were collected with.
 
@@ -438,6 +502,13 @@ def read_responses(
     keep_personal : bool
         Keep personal data (items marked personal, e-mail and phone columns) in ``.personal``;
         otherwise they are dropped and only their column names are logged.
+    sheet : str or int, optional
+        The sheet of an ``.xlsx`` file (a name or a number counted from 0; default the first).
+    skip_rows : int
+        Rows above the header to skip (a title row above the header: ``skip_rows=1``).
+    column_map : mapping or path, optional
+        One's own column codes → item ids (``{"X1.1": "EC1"}``), or a ``.csv`` (two columns:
+        column, item) or ``.yaml`` file of them; applied before the columns are matched.
 
     Returns
     -------
@@ -482,11 +553,15 @@ def read_responses(
             delimiter=delimiter,
             decimal=decimal,
             text_columns=text_columns,
+            sheet=sheet,
+            skip_rows=skip_rows,
         )
         if not isinstance(source, pd.DataFrame)
         else read_raw(source)
     )
     frame = raw.frame
+    if column_map is not None:
+        frame = frame.rename(columns=_column_map(column_map, frame.columns, instrument, raw.source))
     if frame.shape[1] == 0:
         raise ResponseError("has no columns", file=raw.source)
     if len(frame) == 0:
@@ -540,6 +615,11 @@ def read_responses(
     if rest:
         keys = [re.sub(r"^.*[/\-.:]", "", c.strip().casefold()) for c in rest]
         wrong = [k in others for k in keys]
+        # a look-alike of an item id (EC_1 for EC1): said, for the first few hundred columns only
+        spelled = [
+            _spelled_item(c, instrument) if not w and k < 200 else None
+            for k, (c, w) in enumerate(zip(rest, wrong, strict=True))
+        ]
         out.problem(
             [np.nan] * len(rest),
             rest,
@@ -549,7 +629,13 @@ def read_responses(
                 f"column {c!r} is an item of {others[k]}, not of {instrument.ref}"
                 if w
                 else f"column {c!r} is no item of {instrument.ref} and no known metadata; ignored"
-                for c, k, w in zip(rest, keys, wrong, strict=True)
+                + (
+                    f" (it spells item {sp}: rename the column to {sp}, or map it with "
+                    "column_map=/--map)"
+                    if sp
+                    else ""
+                )
+                for c, k, w, sp in zip(rest, keys, wrong, spelled, strict=True)
             ],
         )
     for col, iid in cmap.duplicates.items():
@@ -560,14 +646,26 @@ def read_responses(
             "unknown_column",
             f"column {col!r} also matches item {iid}, already read from another column; ignored",
         )
+    fits = _better_version(frame.columns, instrument, len(cmap.items))
     if not cmap.items:
         shown = ", ".join(repr(str(c)) for c in list(frame.columns)[:5])
+        hint = ""
+        if map_columns([str(v) for v in frame.iloc[0].tolist()], instrument).items:
+            hint = (
+                " The first data row holds the question texts or item ids: the header seems to "
+                "be on row 2, below a title row; skip the title with skip_rows=1 (--skip-rows 1)."
+            )
+        elif fits:
+            hint = f" {fits}."
         raise ResponseError(
             f"no column is an item of {instrument.ref} (columns: {shown}{', …' if frame.shape[1] > 5 else ''}); "
             "is it the right file and the right instrument? Columns are matched by item id (EC1), "
-            "KoboToolbox group/item (cx/EC1) or the question text",
+            "KoboToolbox group/item (cx/EC1) or the question text; your own codes (X1.1) map with "
+            f"column_map= (--map FILE).{hint}",
             file=raw.source,
         )
+    if fits:
+        out.problem([np.nan], "", "", "wrong_instrument_version", fits)
     mapped = set(cmap.items.values())
     for item in instrument.items:
         if item.id not in mapped:

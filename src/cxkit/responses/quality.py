@@ -23,6 +23,14 @@ from cxkit.instrument.model import Instrument
 FLAG_NAMES = ("attention_failed", "straightlining", "too_fast", "duplicate", "too_many_missing")
 
 
+def unchecked_flags(flags) -> dict[str, str]:
+    """Flags that could not be checked on these data → why (``too_fast`` without any timings)."""
+    out = {}
+    if "seconds" in flags and flags["seconds"].isna().all():
+        out["too_fast"] = "not checked: the data have no timings (duration, or start and end)"
+    return out
+
+
 @dataclass(frozen=True)
 class QualityRules:
     """Thresholds of the quality flags (see the module docstring for the sources)."""

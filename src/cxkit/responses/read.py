@@ -241,6 +241,7 @@ def read_csv(
     *,
     text_columns: Callable[[list[str]], list[str]] | None = None,
     limits: Limits | None = None,
+    skip_rows: int = 0,
 ) -> RawTable:
     """Read a CSV export (see the module docstring for what is detected and the limits).
 
@@ -260,6 +261,8 @@ def read_csv(
         )
     text, enc = _decode(raw, path, encoding)
     del raw
+    if skip_rows:  # title rows above the header
+        text = "".join(text.splitlines(keepends=True)[skip_rows:])
     sep = delimiter or _sniff(text, path)
     dec = decimal or ("," if sep == ";" else ".")
     # the header and the table's shape, before anything is parsed
@@ -384,12 +387,37 @@ def _col_number(letters: str) -> int:
     return n
 
 
-def read_excel(path: str | Path, sheet: str | int = 0, *, limits: Limits | None = None) -> RawTable:
-    """Read an XLSX sheet (the first by default) after :func:`check_xlsx`; cells as typed."""
+def read_excel(
+    path: str | Path,
+    sheet: str | int | None = 0,
+    skip_rows: int = 0,
+    *,
+    limits: Limits | None = None,
+) -> RawTable:
+    """Read an XLSX sheet (the first by default; a name or a 0-based number) after
+    :func:`check_xlsx`, ``skip_rows`` title rows above the header; cells as typed."""
     path = str(path)
     limits = limits or Limits.from_env()
     check_file(path, limits)
     check_xlsx(path, limits)
+    sheet = 0 if sheet is None else sheet
+    if isinstance(sheet, str) and sheet.isdigit():
+        sheet = int(sheet)
+    import openpyxl
+
+    try:
+        names = openpyxl.load_workbook(path, read_only=True).sheetnames
+    except Exception:  # noqa: BLE001 - the reader below reports an unreadable workbook
+        names = None
+    if names is not None and (
+        (isinstance(sheet, int) and not 0 <= sheet < len(names))
+        or (isinstance(sheet, str) and sheet not in names)
+    ):
+        raise ResponseError(
+            f"has no sheet {sheet!r}; its sheets: {', '.join(map(repr, names))} "
+            "(--sheet takes a name or a 0-based number)",
+            file=path,
+        )
     try:
         import python_calamine  # noqa: F401
 
@@ -408,6 +436,8 @@ def read_excel(path: str | Path, sheet: str | int = 0, *, limits: Limits | None 
         raise _over("columns", frame.shape[1], limits.max_columns, "CXKIT_MAX_COLUMNS", path)
     if frame.size > limits.max_cells:
         raise _over("cells", frame.size, limits.max_cells, "CXKIT_MAX_CELLS", path)
+    if skip_rows:
+        frame = frame.iloc[skip_rows:].reset_index(drop=True)
     if len(frame) == 0:
         raise ResponseError("the sheet is empty; expected a header row, then answers", file=path)
     names, dups = unique_header(list(frame.iloc[0]), path)
@@ -467,10 +497,11 @@ def read_raw(source, **kw) -> RawTable:
     suffix = Path(path).suffix.lower()
     text_columns = kw.pop("text_columns", None)
     if suffix in (".xlsx", ".xlsm"):
-        return read_excel(path)
+        return read_excel(path, kw.get("sheet"), kw.get("skip_rows") or 0)
     if suffix == ".sav":
         return read_sav(path)
     if suffix in (".csv", ".txt", ".tsv", ""):
+        kw.pop("sheet", None)
         return read_csv(path, **kw, text_columns=text_columns)
     raise ResponseError(
         f"cannot read files of type {suffix!r}; cxkit reads .csv (any separator), .xlsx, .sav and pandas DataFrames",

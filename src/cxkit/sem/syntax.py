@@ -126,9 +126,33 @@ def parse_model(text: str) -> tuple[list[Statement], list[Definition]]:
         raise ModelSyntaxError(
             "the model is empty; write it in lavaan syntax, e.g. 'F =~ x1 + x2 + x3'"
         )
+    for number, raw in enumerate(text.splitlines(), start=1):
+        code = raw.split("#", 1)[0].strip()
+        if re.search(r"<-|^\s*library\s*\(|^\s*(cfa|sem|lavaan|summary|fitMeasures)\s*\(", code):
+            raise ModelSyntaxError(
+                f"model line {number}: {code!r} is R code, not lavaan model syntax; this looks like an R "
+                "script. A model file holds only the model: the lines between the quotes of "
+                "model <- '...' (e.g. 'EC =~ EC1 + EC2 + EC3')"
+            )
     statements: list[Statement] = []
     defs: list[Definition] = []
     for line, body in _logical_lines(text):
+        if "~=" in body and "=~" not in body:
+            raise ModelSyntaxError(
+                f"model line {line}: {body!r} uses '~=', which is no operator; a factor is measured "
+                "by its items with '=~' (equals sign first): e.g. 'EC =~ EC1 + EC2 + EC3'"
+            )
+        if body.rstrip().endswith(("+", "*")):
+            raise ModelSyntaxError(
+                f"model line {line}: {body!r} ends in {body.rstrip()[-1]!r} with nothing after it; "
+                "remove it or add the missing variable"
+            )
+        ops = [m.group(0) for m in re.finditer(r"=~|~~|:=|~", body)]
+        if len(ops) > 1 and ops[0] != ":=":
+            raise ModelSyntaxError(
+                f"model line {line}: {body!r} holds two statements ({ops[0]!r} and {ops[1]!r}): a line "
+                "ending in '+' (or the next one starting with '+') joins them; remove the stray '+'"
+            )
         if "<~" in body:
             raise ModelSyntaxError(
                 f"model line {line}: {body!r} uses <~ (a formative composite), which CB-SEM does "
@@ -159,6 +183,11 @@ def parse_model(text: str) -> tuple[list[Statement], list[Definition]]:
             op, rhs = "~1", rhs.replace(" ", "")[:-1].rstrip("*") + "*__one__"
             if rhs.startswith("*"):
                 rhs = rhs[1:]
+        if any(not t.strip() for t in rhs.split("+")):
+            raise ModelSyntaxError(
+                f"model line {line}: {body!r} has a '+' with nothing on one side; remove it or add "
+                "the missing variable"
+            )
         terms = tuple(_term(t, line, body) for t in rhs.split("+"))
         for left in (s.strip() for s in lhs.split("+")):
             if not _NAME.match(left):
