@@ -33,6 +33,16 @@ try:
 except PackageNotFoundError:  # pragma: no cover - running from a source tree without install
     __version__ = "0+unknown"
 
+
+def __getattr__(name: str):
+    """``cxkit.power`` is imported on first use, so ``import cxkit`` stays light (no Dask)."""
+    if name == "power":
+        import importlib
+
+        return importlib.import_module("cxkit.power")
+    raise AttributeError(f"module 'cxkit' has no attribute {name!r}")
+
+
 __all__ = [
     "Instrument",
     "SEMResult",
@@ -46,6 +56,7 @@ __all__ = [
     "models",
     "nps",
     "plots",
+    "power",
     "__version__",
     "cross_loadings",
     "errors",
