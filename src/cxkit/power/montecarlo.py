@@ -40,7 +40,7 @@ import numpy as np
 import pandas as pd
 
 from cxkit._params import check_option
-from cxkit.errors import SpecificationError
+from cxkit.errors import AnalysisError, SpecificationError
 from cxkit.instrument.model import Instrument
 from cxkit.power.population import (
     Population,
@@ -653,6 +653,11 @@ def monte_carlo(
     seconds = time.perf_counter() - started
     import distributed
 
+    if not draws["converged"].any():
+        first = draws["error"].iloc[0]
+        raise AnalysisError(
+            f"none of the {len(jobs)} replications could be fitted; the first failed with: {first}"
+        )
     table = _summarise(draws, truth, grid, int(replications), alpha)
     crit = _criteria(table, target)
     provenance = {
