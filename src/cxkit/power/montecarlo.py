@@ -431,7 +431,7 @@ def _client(scheduler, workers):
             n_workers=workers or (os.cpu_count() or 1),
             threads_per_worker=1,
             processes=True,
-            dashboard_address=None,
+            dashboard_address=":0",  # any free port: never collide with another cluster
             silence_logs=logging.ERROR,
         )
         return Client(cluster), cluster, True
