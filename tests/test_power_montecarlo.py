@@ -227,3 +227,11 @@ def test_bad_input_is_named():
         run(estimator="WLSMV", replications=2, n=[100])
     with pytest.raises(SpecificationError, match="none of the population"):
         cp.monte_carlo("G =~ a + b + c", POP, n=[50], replications=2, scheduler="serial")
+
+
+def test_a_cfa_plans_for_its_loadings():
+    res = cp.monte_carlo(
+        "F =~ x1 + x2 + x3 + x4", "F =~ .6*x1 + .6*x2 + .5*x3 + .4*x4", n=[100], replications=4,
+        seed=1, scheduler="serial", progress=False,
+    )  # fmt: skip
+    assert res.target == ("F =~ x2", "F =~ x3", "F =~ x4")
