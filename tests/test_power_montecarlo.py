@@ -225,6 +225,9 @@ def test_bad_input_is_named():
         run(nonnormal=(1, 1), likert=5)
     with pytest.raises(AnalysisError, match="observed predictors"):  # WLSMV: latent only
         run(estimator="WLSMV", replications=2, n=[100])
+    ins = cxkit.load_instrument("online-cx@2.0.0")
+    with pytest.raises(SpecificationError, match="7-point scale"):
+        cp.monte_carlo(cxkit.models.pyramid(ins), ins, n=[50], replications=2, likert=5)
     with pytest.raises(SpecificationError, match="none of the population"):
         cp.monte_carlo("G =~ a + b + c", POP, n=[50], replications=2, scheduler="serial")
 

@@ -587,6 +587,12 @@ def monte_carlo(
             "estimator='WLSMV' fits ordinal answers: leave likert at its default or give the number "
             "of points (likert=5); for continuous responses use 'ML' or 'MLR'"
         )
+    if instrument is not None and points not in (None, points_default):
+        raise SpecificationError(
+            f"likert={likert!r} is not accepted with {instrument.ref}: cxkit.simulate answers on the "
+            f"instrument's own {points_default}-point scale; leave likert out, or likert=False for "
+            "the continuous responses"
+        )
     if instrument is not None and points is not None and len(scale_points) > 1:
         raise SpecificationError(
             f"the model's items of {instrument.ref} have scales of different lengths {sorted(scale_points)}"
