@@ -15,6 +15,7 @@ EXPECTED = {
     "models",
     "nps",
     "plots",
+    "power",
     "__version__",
     "cross_loadings",
     "errors",

@@ -32,13 +32,14 @@ def _has_image(outputs):
     return any("image/png" in o.get("data", {}) for o in outputs)
 
 
-def test_there_are_five_notebooks_committed_with_their_outputs():
+def test_the_notebooks_are_committed_with_their_outputs():
     assert [p.name for p in NOTEBOOKS] == [
         "01-quick-start.ipynb",
         "02-printable-questionnaires.ipynb",
         "03-reproducing-ecsi.ipynb",
         "04-versions.ipynb",
         "05-likert-robust-ordinal.ipynb",
+        "06-planning-the-sample.ipynb",
     ]
     figures = 0
     for path in NOTEBOOKS:

@@ -45,7 +45,7 @@ _LAZY: dict[str, str] = {
     "models": "cxkit.cx",
     "simulate": "cxkit.simulate",
 }
-_SUBMODULES = ("datasets", "errors", "plots")
+_SUBMODULES = ("datasets", "errors", "plots", "power")
 
 if TYPE_CHECKING:  # what static checkers and IDEs see; at run time the names load lazily
     from cxkit import cx as models
@@ -137,6 +137,7 @@ __all__ = [
     "models",
     "nps",
     "plots",
+    "power",
     "__version__",
     "cross_loadings",
     "errors",

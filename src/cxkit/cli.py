@@ -15,6 +15,7 @@
     cxkit reliability DATA -i REF           reliability, HTMT and Fornell–Larcker of the scales
     cxkit sem DATA -i REF --model pyramid   fit a CX model (or a lavaan-syntax file)
     cxkit simulate REF -n 400 --seed 1 -o out.csv     synthetic respondents
+    cxkit power n|power|rmsea|pls-min-n|survey|montecarlo ...   sample size and power
 
 The same option means the same everywhere: the instrument is ``-i/--instrument REF`` in every
 subcommand (commands about an instrument also take it as their first argument), ``-o/--out`` is where
@@ -991,6 +992,249 @@ def _printable(text: str) -> str:
 def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:
     """Warnings as ``cxkit: warning: ...``, not Python's ``file:line: Category:`` format."""
     print(f"cxkit: warning: {message}", file=sys.stderr if file is None else file)
+
+
+# --- cxkit power: sample size and power (cxkit.power) ------------------------------------------
+
+
+def _write_atomic(path, write) -> None:
+    """Write through a temporary file in the same folder, then rename: never a half-written file."""
+    import os
+    import tempfile
+    from pathlib import Path
+
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=path.suffix)
+    os.close(fd)
+    try:
+        write(tmp)
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.remove(tmp)
+
+
+def _power_effect(args) -> dict:
+    from cxkit.errors import SpecificationError
+
+    if args.rmsea is None:
+        raise SpecificationError(
+            "--rmsea is needed: the population RMSEA to detect, e.g. --rmsea 0.05"
+        )
+    return {"rmsea": args.rmsea, "alpha": args.alpha, "rmsea0": args.rmsea0}
+
+
+def _cmd_power_n(args: argparse.Namespace) -> int:
+    from cxkit import power as cp
+
+    n = cp.sample_size(args.df, power=args.power, **_power_effect(args))
+    test = (
+        "exact fit"
+        if args.rmsea0 == 0
+        else ("close fit" if args.rmsea > args.rmsea0 else "not-close fit")
+    )
+    print(
+        f"N = {n}: the smallest sample with power {args.power:g} for the test of {test} "
+        f"(RMSEA {args.rmsea:g} vs {args.rmsea0:g}, df {args.df:g}, alpha {args.alpha:g}; "
+        f"power at N = {n}: {cp.power(n, args.df, **_power_effect(args)):.4f})"
+    )
+    return 0
+
+
+def _cmd_power_power(args: argparse.Namespace) -> int:
+    from cxkit import power as cp
+
+    values = cp.power(args.n, args.df, **_power_effect(args))
+    _print_frame(pd.DataFrame({"n": args.n, "power": list(pd.Series(values).round(4))}))
+    return 0
+
+
+def _cmd_power_rmsea(args: argparse.Namespace) -> int:
+    from cxkit import power as cp
+
+    e = cp.detectable_rmsea(
+        args.n, args.df, power=args.power, alpha=args.alpha, rmsea0=args.rmsea0, below=args.below
+    )
+    print(
+        f"RMSEA {e:.4f}: detected with power {args.power:g} at N = {args.n} "
+        f"(df {args.df:g}, alpha {args.alpha:g}, H0 RMSEA {'>=' if args.below else '<='} {args.rmsea0:g})"
+    )
+    return 0
+
+
+def _cmd_power_pls(args: argparse.Namespace) -> int:
+    from cxkit import power as cp
+
+    n = cp.pls_min_n(args.p_min, power=args.power, alpha=args.alpha, method=args.method)
+    name = {"isr": "inverse square root", "gamma": "gamma-exponential"}[args.method]
+    pmin = "unknown (.197)" if args.p_min is None else f"{args.p_min:g}"
+    print(
+        f"N = {n}: PLS-SEM minimum sample, Kock & Hadaya (2018) {name} method, smallest path {pmin}"
+    )
+    return 0
+
+
+def _cmd_power_survey(args: argparse.Namespace) -> int:
+    from cxkit import power as cp
+
+    slovin = cp.slovin(args.population, margin=args.margin) if args.population else None
+    lem = cp.lemeshow(args.population, margin=args.margin, p=args.p, confidence=args.confidence)
+    print("SURVEY-PRECISION rules (the margin of error of a proportion; not the power of a model):")
+    if slovin is not None:
+        print(f"  Slovin: n = {slovin} (population {args.population}, margin {args.margin:g})")
+    where = f"population {args.population}, " if args.population else ""
+    print(
+        f"  Lemeshow: n = {lem} ({where}p {args.p:g}, margin {args.margin:g}, {args.confidence:.0%})"
+    )
+    return 0
+
+
+def _cmd_power_montecarlo(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from cxkit import power as cp
+    from cxkit.errors import SpecificationError
+    from cxkit.instrument import load_instrument
+    from cxkit.sem import models
+
+    ins = load_instrument(args.instrument) if args.instrument else None
+    if args.population:
+        path = Path(args.population)
+        if not path.is_file():
+            raise SpecificationError(
+                f"--population {args.population!r} is not a file; give a file of lavaan syntax with values"
+            )
+        population = path.read_text(encoding="utf-8")
+    elif ins is not None:
+        population = ins
+    else:
+        raise SpecificationError(
+            "give --instrument (its cxkit.simulate population) or --population FILE (lavaan syntax with values)"
+        )
+    if args.model in ("direct", "second_order", "pyramid"):
+        if ins is None:
+            raise SpecificationError(
+                f"--model {args.model} is built from an instrument: give --instrument"
+            )
+        syntax = getattr(models, args.model)(ins)
+    else:
+        path = Path(args.model)
+        if not path.is_file():
+            raise SpecificationError(
+                f"--model {args.model!r} is neither direct, second_order, pyramid nor a file with lavaan syntax"
+            )
+        syntax = path.read_text(encoding="utf-8")
+    res = cp.monte_carlo(
+        syntax,
+        population,
+        n=args.n,
+        replications=args.replications,
+        estimator=args.estimator,
+        seed=args.seed,
+        scheduler=args.scheduler,
+        missing=args.missing,
+        mechanism=args.mechanism,
+        target=args.target,
+        workers=args.workers,
+        progress=not args.quiet,
+    )
+    print(res.summary())
+    if args.out:
+        _write_atomic(args.out, lambda tmp: res.table.to_csv(tmp, index=False))
+        print(f"table: {args.out}")
+    if args.figure:
+        fig = res.plot()
+        _write_atomic(args.figure, lambda tmp: fig.savefig(tmp, dpi=150))
+        print(f"figure: {args.figure}")
+    return 0
+
+
+def _power_parser(sub: argparse._SubParsersAction) -> None:
+    pw = sub.add_parser(
+        "power", help="sample size and power: analytic (RMSEA), Monte Carlo, PLS rules"
+    )
+    psub = pw.add_subparsers(dest="action", metavar="ACTION")
+    psub.required = True
+
+    def analytic(p, n: bool, rmsea: bool = True):
+        p.add_argument("--df", type=float, required=True, help="the model's degrees of freedom")
+        if rmsea:
+            p.add_argument("--rmsea", type=float, help="the population RMSEA to detect, e.g. 0.05")
+        p.add_argument("--alpha", type=float, default=0.05)
+        p.add_argument(
+            "--rmsea0",
+            type=float,
+            default=0.0,
+            help="RMSEA under H0: 0 exact fit, 0.05 close/not-close fit",
+        )
+
+    p = psub.add_parser(
+        "n", help="the smallest N for a power (MacCallum et al., 1996; semPower's a-priori)"
+    )
+    analytic(p, n=False)
+    p.add_argument("--power", type=float, default=0.80)
+    p.set_defaults(func=_cmd_power_n)
+    p = psub.add_parser("power", help="power of the RMSEA test at given sample sizes")
+    analytic(p, n=True)
+    p.add_argument("-n", type=int, nargs="+", required=True, help="sample size(s)")
+    p.set_defaults(func=_cmd_power_power)
+    p = psub.add_parser("rmsea", help="the RMSEA detected with a power at a sample size")
+    analytic(p, n=True, rmsea=False)
+    p.add_argument("-n", type=int, required=True)
+    p.add_argument("--power", type=float, default=0.80)
+    p.add_argument(
+        "--below", action="store_true", help="the not-close-fit test (RMSEA below rmsea0)"
+    )
+    p.set_defaults(func=_cmd_power_rmsea)
+    p = psub.add_parser("pls-min-n", help="PLS-SEM minimum N (Kock & Hadaya, 2018)")
+    p.add_argument(
+        "--p-min", type=float, default=None, help="the smallest expected path (default: unknown)"
+    )
+    p.add_argument("--method", choices=["isr", "gamma"], default="isr")
+    p.add_argument("--power", type=float, default=0.80)
+    p.add_argument("--alpha", type=float, default=0.05)
+    p.set_defaults(func=_cmd_power_pls)
+    p = psub.add_parser("survey", help="survey-precision rules (Slovin, Lemeshow): not power")
+    p.add_argument(
+        "--population", type=int, default=None, help="number of customers (Slovin needs it)"
+    )
+    p.add_argument("--margin", type=float, default=0.05)
+    p.add_argument("--p", type=float, default=0.5)
+    p.add_argument("--confidence", type=float, default=0.95)
+    p.set_defaults(func=_cmd_power_survey)
+    p = psub.add_parser("montecarlo", help="Monte Carlo power of the model you will fit, on Dask")
+    p.add_argument("--instrument", help="id@version: its cxkit.simulate population and CX models")
+    p.add_argument(
+        "--population", help="a file of lavaan syntax with values (instead of the instrument's)"
+    )
+    p.add_argument(
+        "--model", default="pyramid", help="direct, second_order, pyramid or a lavaan-syntax file"
+    )
+    p.add_argument("-n", type=int, nargs="+", required=True, help="the sample sizes of the grid")
+    p.add_argument("--replications", type=int, default=1000)
+    p.add_argument("--estimator", type=str.upper, choices=["ML", "MLR", "WLSMV"], default="ML")
+    p.add_argument("--seed", type=int, default=1)
+    p.add_argument(
+        "--scheduler",
+        default=None,
+        help="tcp://host:8786 (default: a local Dask cluster; 'serial': a loop)",
+    )
+    p.add_argument("--workers", type=int, default=None, help="processes of the local cluster")
+    p.add_argument(
+        "--missing", type=float, default=0.0, help="share of answers blanked (FIML fits)"
+    )
+    p.add_argument("--mechanism", choices=["MCAR", "MAR"], default="MCAR")
+    p.add_argument(
+        "--target", nargs="*", default=None, help="parameters to plan for, e.g. 'LOY ~ EC'"
+    )
+    p.add_argument("--out", help="write the table (CSV)")
+    p.add_argument("--figure", help="write the power curve (PNG, PDF, SVG)")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.set_defaults(func=_cmd_power_montecarlo)
+
+
+_EXTRA_COMMANDS.append(_power_parser)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -20,6 +20,8 @@ non-interactive Agg canvas that pyplot never sees — no window, nothing left op
 ...                                          cxkit.load_instrument("ecsi@1.0.0")), "HTMT")
 >>> type(fig.canvas).__name__
 'FigureCanvasAgg'
+* :func:`nps_breakdown` — promoters, passives and detractors, overall and by segment;
+* :func:`power_curve` — power against sample size, from a Monte Carlo study or analytic power.
 """
 
 from __future__ import annotations
@@ -366,6 +368,69 @@ def nps_breakdown(table: pd.DataFrame, title: str = "Net Promoter Score"):
     ax.set_xticks(range(0, 101, 25), [f"{v}%" for v in range(0, 101, 25)], fontsize=8)
     ax.legend(ncol=3, fontsize=8, frameon=False, loc="lower center", bbox_to_anchor=(0.4, 1.0))
     ax.set_title(literal(title), fontsize=10, pad=24)
+    ax.spines[["top", "right"]].set_visible(False)
+    fig.tight_layout()
+    return fig
+
+
+def power_curve(result, parameters=None, target: float = 0.80, title: str = "Power by sample size"):
+    """Power against N: one line per parameter, the target power as a dashed line, and the
+    smallest adequate N marked.
+
+    Parameters
+    ----------
+    result : MonteCarloResult or DataFrame
+        A :func:`cxkit.power.monte_carlo` result, or a frame with columns ``n``, ``power`` and
+        (optionally) ``parameter`` — e.g. analytic power over a grid of N.
+    parameters : list of str, optional
+        Which parameters to draw (default: the result's target parameters, else all).
+    target : float
+        The power aimed at (.80).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from cxkit import plots, power as cp
+    >>> grid = [100, 200, 300, 400]
+    >>> frame = pd.DataFrame({"n": grid, "power": cp.power(grid, df=50, rmsea=0.05),
+    ...                       "parameter": "RMSEA .05, df 50"})
+    >>> plots.power_curve(frame).axes[0].get_ylabel()
+    'power'
+    """
+    table = getattr(result, "table", result)
+    if not isinstance(table, pd.DataFrame) or not {"n", "power"} <= set(table.columns):
+        raise SpecificationError(
+            "power_curve needs a cxkit.power.monte_carlo result or a DataFrame with columns n and power"
+        )
+    t = table.copy()
+    if "parameter" not in t:
+        t["parameter"] = "power"
+    if parameters is None:
+        parameters = list(getattr(result, "target", ())) or list(dict.fromkeys(t["parameter"]))
+    elif isinstance(parameters, str):
+        parameters = [parameters]
+    missing = [p for p in parameters if p not in set(t["parameter"])]
+    if missing:
+        raise SpecificationError(
+            f"power_curve: no parameter {missing[0]!r} in the result; it has "
+            f"{', '.join(list(dict.fromkeys(t['parameter']))[:6])}"
+        )
+    fig = new_figure((7, 4))
+    ax = fig.add_subplot()
+    for name in parameters:
+        part = t[t["parameter"] == name].sort_values("n")
+        ax.plot(part["n"], part["power"], marker="o", ms=4, lw=1.5, label=name)
+    ax.axhline(target, color="#555555", ls="--", lw=1, label=f"power {target:.2f}")
+    smallest = getattr(result, "smallest_n", None)
+    if smallest is not None:
+        ax.axvline(
+            smallest, color="#b2182b", ls=":", lw=1.2, label=f"smallest adequate N = {smallest}"
+        )
+    ax.set_xlabel("N")
+    ax.set_ylabel("power")
+    ax.set_ylim(0, 1.02)
+    ax.set_title(title, fontsize=10)
+    ax.legend(fontsize=8, frameon=False, loc="lower right")
     ax.spines[["top", "right"]].set_visible(False)
     fig.tight_layout()
     return fig

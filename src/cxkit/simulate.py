@@ -53,12 +53,20 @@ POPULATION = {
 }
 
 
-def _cuts(points: int) -> np.ndarray:
+def cut_points(points: int) -> np.ndarray:
+    """The thresholds a standard-normal response is cut at into ``points`` codes (step 5 above).
+
+    >>> len(cut_points(5))
+    4
+    """
     base = np.array(POPULATION["thresholds"])
     probs = stats.norm.cdf(base)
     grid = np.linspace(0, 1, len(probs) + 2)[1:-1]
     target = np.linspace(0, 1, points + 1)[1:-1]
     return stats.norm.ppf(np.interp(target, grid, probs))
+
+
+_cuts = cut_points
 
 
 def _discretise(z: np.ndarray, item: Item) -> np.ndarray:
