@@ -20,6 +20,7 @@ from cxkit.measure import (
     item_statistics,
     reliability,
 )
+from cxkit.pls import PLSResult, fit_pls
 from cxkit.render import render
 from cxkit.report.study import Study, analyze
 from cxkit.responses.core import Responses, read_responses
@@ -43,6 +44,8 @@ __all__ = [
     "csat",
     "datasets",
     "fit_sem",
+    "fit_pls",
+    "PLSResult",
     "models",
     "nps",
     "plots",
