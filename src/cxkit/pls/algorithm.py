@@ -41,13 +41,13 @@ class Iterated:
 
 def scale_weights(s: np.ndarray, w: np.ndarray) -> np.ndarray:
     """Scale every column of ``w`` (B, p, J) so that its composite has unit variance under ``s``."""
-    var = np.einsum("bpj,bpq,bqj->bj", w, s, w)
+    var = (w * (s @ w)).sum(axis=1)
     return w / np.sqrt(np.where(var > 0, var, np.nan))[:, None, :]
 
 
 def composite_cov(s: np.ndarray, w: np.ndarray) -> np.ndarray:
     """``W' S W`` for a stack: the composites' covariance (their correlation when scaled)."""
-    return np.einsum("bpi,bpq,bqj->bij", w, s, w)
+    return np.swapaxes(w, 1, 2) @ (s @ w)
 
 
 def regress(c: np.ndarray, y: int, xs: list[int]) -> np.ndarray:

@@ -102,7 +102,7 @@ def vif_inner(cor: np.ndarray, d: np.ndarray) -> np.ndarray:
 def f_squared(cor: np.ndarray, d: np.ndarray, r2: np.ndarray) -> np.ndarray:
     """f² (B, J, J) of every path i → j from the construct correlations; nan where no path."""
     out = np.full(cor.shape, np.nan)
-    for i, j in zip(*np.nonzero(d)):
+    for i, j in zip(*np.nonzero(d), strict=False):
         reduced = d.copy()
         reduced[i, j] = 0
         if reduced[:, j].any():

@@ -240,7 +240,7 @@ def fit_pls(
 def refit_without(result, outcome: str, predictor: str) -> float:
     """R² of ``outcome`` when PLS is re-run without the path ``outcome ~ predictor`` (seminr's f²)."""
     spec = result.spec.without(outcome, predictor)
-    x = result.data
+    x = result.data[:, [result.spec.items.index(i) for i in spec.items]]
     s = (x.T @ x) / (len(x) - 1)
     o = result.options
     est = estimate_stack(

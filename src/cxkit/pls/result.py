@@ -146,7 +146,7 @@ class PLSResult:
         rel.loc[mode_b, ["alpha", "rho_a", "rho_c", "ave"]] = np.nan
         ht = pd.DataFrame(assess.htmt(e.item_cor, m)[0], index=names, columns=names)
         fl = pd.DataFrame(e.cor[0].copy(), index=names, columns=names)
-        for k, c in enumerate(names):
+        for k, _c in enumerate(names):
             fl.iloc[k, k] = np.sqrt(ave[0][k]) if not mode_b[k] else np.nan
         cross = pd.DataFrame(
             e.item_cor[0] @ e.weights_std[0], index=pd.Index(items, name="item"), columns=names
@@ -164,7 +164,10 @@ class PLSResult:
             {
                 "lhs": paths.lhs,
                 "rhs": paths.rhs,
-                "vif": [vi[names.index(r), names.index(lh)] for lh, r in zip(paths.lhs, paths.rhs)],
+                "vif": [
+                    vi[names.index(r), names.index(lh)]
+                    for lh, r in zip(paths.lhs, paths.rhs, strict=False)
+                ],
             }
         )
         pairs = list(zip(*np.nonzero(assess.total_effects(d[None])[0] > 0.5), strict=True))
@@ -192,7 +195,7 @@ class PLSResult:
             index=raw.index,
         )
         fit = _fit_indices(e, spec, options["consistent"])
-        values = {lab: v for lab, v in zip(paths.label, paths.est) if lab}
+        values = {lab: v for lab, v in zip(paths.label, paths.est, strict=False) if lab}
         defined = pd.DataFrame(
             {
                 "name": [nm for nm, _ in spec.definitions],
@@ -240,10 +243,12 @@ class PLSResult:
         names = self.spec.names
         f2 = assess.f_squared(e.cor, self.spec.adjacency(), e.r2)[0]
         out = self.paths[["lhs", "rhs"]].copy()
-        out["f2"] = [f2[names.index(r), names.index(lh)] for lh, r in zip(out.lhs, out.rhs)]
+        out["f2"] = [
+            f2[names.index(r), names.index(lh)] for lh, r in zip(out.lhs, out.rhs, strict=False)
+        ]
         if reestimate:
             vals = []
-            for lh, r in zip(out.lhs, out.rhs):
+            for lh, r in zip(out.lhs, out.rhs, strict=False):
                 j = names.index(lh)
                 r2_in = e.r2[0][j]
                 r2_out = refit_without(self, lh, r)

@@ -88,13 +88,11 @@ class PLSSpec:
         return m
 
     def without(self, outcome: str, predictor: str) -> PLSSpec:
-        """The same model without the path ``outcome ~ predictor`` (for f² by re-estimation)."""
-        return PLSSpec(
-            self.blocks,
-            tuple(p for p in self.paths if (p[0], p[1]) != (outcome, predictor)),
-            (),
-            self.text,
-        )
+        """The model without the path ``outcome ~ predictor`` (for f² by re-estimation, as seminr):
+        a construct left without any path is dropped with it."""
+        paths = tuple(p for p in self.paths if (p[0], p[1]) != (outcome, predictor))
+        used = {n for p in paths for n in p[:2]}
+        return PLSSpec(tuple(b for b in self.blocks if b.name in used), paths, (), self.text)
 
 
 def _constructs_mapping(constructs) -> dict[str, list[str]]:
