@@ -9,6 +9,7 @@ Reference cases (each folder's README names the source repository, commit and fi
 - tests/reference/pls_plspm_python: the Python package plspm 0.5.7 (make.py) — three schemes.
 """
 
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -17,6 +18,7 @@ import pytest
 
 import cxkit
 from cxkit.datasets import load_dataset
+from cxkit.errors import DataWarning, ModelError, ModelWarning, ResponseError, SpecificationError
 
 REF = Path(__file__).parent / "reference"
 
@@ -149,3 +151,230 @@ def test_cSEM_plsc_poldem():
         else:  # dG and dML: cSEM's definitions differ from cxkit's (see the README)
             continue
         assert got == pytest.approx(r.value, abs=1e-12), (r.quantity, r.name)
+
+
+# -- plspm (R and Python) on the bundled ECSI data ---------------------------------------------------
+
+#: plspm stops when Σ (|w_old| − |w_new|)² < 1e-6: its numbers sit ~1e-7–1e-6 from the fixed point
+PLSPM_TOL = 1e-6
+
+
+def _plspm_compare(res, outer, effects, n, tol_weights, tol_other):
+    """plspm's weights give composites of unit variance with divisor n: theirs = ours·√(n/(n−1))."""
+    mine = res.outer.set_index("item")
+    outer = outer.set_index("name") if "name" in outer else outer
+    np.testing.assert_allclose(
+        mine.weight[outer.index] * np.sqrt(n / (n - 1)), outer.weight, atol=tol_weights
+    )
+    np.testing.assert_allclose(mine.loading[outer.index], outer.loading, atol=tol_other)
+    total = res.effects.set_index(["from", "to"]).total
+    got = [total.get((f, t), 0.0) for f, t in zip(effects["from"], effects["to"], strict=True)]
+    np.testing.assert_allclose(got, effects.total, atol=tol_other)
+
+
+def test_r_plspm_satisfaction_centroid(satisfaction):
+    case = REF / "pls_plspm_satisfaction"
+    res = cxkit.fit_pls(ECSI, satisfaction, scheme="centroid", standardize=False)
+    outer = pd.read_csv(case / "satisfaction.outer-model.csv")
+    effects = pd.read_csv(case / "satisfaction.effects.csv")
+    _plspm_compare(res, outer, effects, len(satisfaction), 6e-7, 7e-7)
+    inner = pd.read_csv(case / "satisfaction.inner-summary.csv", index_col=0)
+    np.testing.assert_allclose(res.r_squared, inner.r_squared[res.r_squared.index], atol=2e-7)
+    np.testing.assert_allclose(res.reliability.ave, inner.ave[res.reliability.index], atol=1e-6)
+    scores = pd.read_csv(case / "satisfaction.scores.csv")
+    n = len(satisfaction)
+    np.testing.assert_allclose(res.scores * np.sqrt(n / (n - 1)), scores, atol=5e-6)
+    cross = pd.read_csv(case / "satisfaction.crossloadings.csv", index_col=0)
+    np.testing.assert_allclose(
+        res.cross_loadings.loc[cross.index, cross.columns[1:]], cross.iloc[:, 1:], atol=1e-6
+    )
+
+
+@pytest.mark.parametrize("scheme", ["centroid", "path", "factorial"])
+def test_python_plspm_satisfaction(satisfaction, scheme):
+    case = REF / "pls_plspm_python"
+    res = cxkit.fit_pls(ECSI, satisfaction, scheme=scheme, standardize=False)
+    outer = pd.read_csv(case / f"{scheme}_unscaled_outer.csv", index_col=0)
+    effects = pd.read_csv(case / f"{scheme}_unscaled_effects.csv", index_col=0)
+    _plspm_compare(res, outer, effects, len(satisfaction), PLSPM_TOL, PLSPM_TOL)
+    inner = pd.read_csv(case / f"{scheme}_unscaled_inner.csv", index_col=0)
+    endo = res.r_squared.index
+    np.testing.assert_allclose(res.r_squared, inner.r_squared[endo], atol=PLSPM_TOL)
+    np.testing.assert_allclose(res.r_squared_adj, inner.r_squared_adj[endo], atol=PLSPM_TOL)
+
+
+def test_python_plspm_mode_b(satisfaction):
+    case = REF / "pls_plspm_python"
+    model = ECSI.replace("IMAG =~", "IMAG <~").replace("VAL =~", "VAL <~")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no collinearity warning on these blocks
+        res = cxkit.fit_pls(model, satisfaction, scheme="path", standardize=False)
+    assert set(res.outer[res.outer["mode"] == "B"].construct) == {"IMAG", "VAL"}
+    outer = pd.read_csv(case / "modeb_path_unscaled_outer.csv", index_col=0)
+    effects = pd.read_csv(case / "modeb_path_unscaled_effects.csv", index_col=0)
+    # Mode B converges more slowly: plspm's stopping rule leaves weights 1.4e-6, loadings 1.7e-6 off
+    _plspm_compare(res, outer, effects, len(satisfaction), 1.5e-6, 2e-6)
+    assert res.reliability.loc[["IMAG", "VAL"], "rho_c"].isna().all()
+
+
+# -- PLSc recovers a population exactly when sample Σ = population Σ -------------------------------
+
+
+def _exact_sample(sigma, n, seed):
+    """Data whose sample covariance (divisor n − 1) equals ``sigma`` exactly."""
+    rng = np.random.default_rng(seed)
+    z = rng.standard_normal((n, sigma.shape[0]))
+    z -= z.mean(axis=0)
+    z = z @ np.linalg.inv(np.linalg.cholesky(np.cov(z, rowvar=False))).T
+    return z @ np.linalg.cholesky(sigma).T
+
+
+@pytest.mark.parametrize("scheme", ["path", "factorial", "centroid"])
+def test_plsc_recovers_population_paths(scheme):
+    lam = {"X": [0.8, 0.7, 0.6], "M": [0.75, 0.7, 0.65, 0.6], "Y": [0.85, 0.75, 0.7]}
+    b_xm, b_xy, b_my = 0.5, 0.3, 0.4
+    phi = np.array(
+        [
+            [1, b_xm, b_xy + b_my * b_xm],
+            [b_xm, 1, b_my + b_xy * b_xm],
+            [b_xy + b_my * b_xm, b_my + b_xy * b_xm, 1],
+        ]
+    )
+    load = np.zeros((10, 3))
+    names = []
+    k = 0
+    for j, (c, ls) in enumerate(lam.items()):
+        for i, v in enumerate(ls):
+            load[k, j] = v
+            names.append(f"{c.lower()}{i + 1}")
+            k += 1
+    sigma = load @ phi @ load.T
+    np.fill_diagonal(sigma, 1.0)
+    data = pd.DataFrame(_exact_sample(sigma, 300, 7), columns=names)
+    model = "X =~ x1 + x2 + x3\nM =~ m1 + m2 + m3 + m4\nY =~ y1 + y2 + y3\nM ~ X\nY ~ X + M"
+    res = cxkit.fit_pls(model, data, scheme=scheme, consistent=True, tol=1e-12)
+    got = res.paths.set_index(["lhs", "rhs"]).est
+    assert got["M", "X"] == pytest.approx(b_xm, abs=1e-9)
+    assert got["Y", "X"] == pytest.approx(b_xy, abs=1e-9)
+    assert got["Y", "M"] == pytest.approx(b_my, abs=1e-9)
+    outer = res.outer.set_index("item").loading
+    np.testing.assert_allclose(outer[names], load.sum(axis=1), atol=1e-9)
+    # plain PLS is not consistent: it underestimates these paths (attenuation)
+    plain = cxkit.fit_pls(model, data, scheme=scheme).paths.set_index(["lhs", "rhs"]).est
+    assert abs(plain["M", "X"] - b_xm) > 0.05
+    # the saturated common-factor model reproduces Σ: SRMR is 0
+    assert res.fit_indices["srmr"] == pytest.approx(0, abs=1e-9)
+
+
+# -- bad input -----------------------------------------------------------------------------------
+
+
+def test_one_item_block_under_plsc_warns(mobi):
+    model = MOBI.replace("Value =~ PERV1 + PERV2", "Value =~ PERV1")
+    with pytest.warns(ModelWarning, match="'Value' has one indicator"):
+        res = cxkit.fit_pls(model, mobi, consistent=True)
+    assert res.reliability.loc["Value", "rho_a"] == 1.0
+
+
+def test_constant_indicator(mobi):
+    data = mobi.assign(CUEX2=5)
+    with pytest.raises(ResponseError, match="'CUEX2' is constant"):
+        cxkit.fit_pls(MOBI, data)
+
+
+def test_non_convergence_warns(satisfaction):
+    with pytest.warns(ModelWarning, match="did not converge in 2 iterations"):
+        res = cxkit.fit_pls(ECSI, satisfaction, max_iter=2)
+    assert not res.converged
+    assert "NOT converged" in res.summary()
+
+
+def test_collinear_formative_block(satisfaction):
+    noise = np.random.default_rng(0).normal(0, 0.3, len(satisfaction))
+    data = satisfaction.assign(imag6=satisfaction.imag1 + satisfaction.imag2 + noise)
+    model = ECSI.replace(
+        "IMAG =~ imag1 + imag2 + imag3 + imag4 + imag5", "IMAG <~ imag1 + imag2 + imag3 + imag6"
+    )
+    with pytest.warns(ModelWarning, match="formative block 'IMAG': collinear items"):
+        cxkit.fit_pls(model, data)
+    data = satisfaction.assign(imag6=satisfaction.imag1 + satisfaction.imag2)
+    model = model.replace("imag3 + imag6", "imag6")
+    with pytest.raises(ModelError, match="perfectly collinear"):
+        cxkit.fit_pls(model, data)
+
+
+def test_missing_values(satisfaction):
+    data = satisfaction.copy()
+    data.loc[[3, 10], "sat2"] = np.nan
+    with pytest.warns(DataWarning, match="2 of 250 rows have missing indicator values"):
+        res = cxkit.fit_pls(ECSI, data)
+    assert res.provenance["n"] == 248 and res.provenance["n_dropped"] == 2
+    with pytest.warns(DataWarning, match="replaced by their column means"):
+        res = cxkit.fit_pls(ECSI, data, missing="mean")
+    assert res.provenance["n"] == 250
+    assert satisfaction.sat2.notna().all()  # the caller's data is untouched
+
+
+def test_model_and_option_errors(satisfaction):
+    with pytest.raises(SpecificationError, match="scheme='pathway'"):
+        cxkit.fit_pls(ECSI, satisfaction, scheme="pathway")
+    with pytest.raises(ModelError, match="'FOO' is in the structural model but has no indicators"):
+        cxkit.fit_pls(ECSI + "\nLOY ~ FOO", satisfaction)
+    with pytest.raises(ModelError, match="no structural paths"):
+        cxkit.fit_pls("SAT =~ sat1 + sat2", satisfaction)
+    with pytest.raises(ModelError, match="feedback loop"):
+        cxkit.fit_pls(ECSI + "\nIMAG ~ LOY", satisfaction)
+    with pytest.raises(ResponseError, match="'sat9'"):
+        cxkit.fit_pls(ECSI.replace("sat4", "sat9"), satisfaction)
+
+
+# -- the bootstrap --------------------------------------------------------------------------------
+
+
+def test_bootstrap_stack_equals_single_fits(satisfaction):
+    """The vectorised resamples give exactly what fitting each resample on its own gives."""
+    from cxkit.pls.bootstrap import resample_covariances
+
+    res = cxkit.fit_pls(ECSI, satisfaction)
+    rng = np.random.default_rng(3)
+    idx = rng.integers(0, 250, size=(4, 250))
+    counts = np.stack([np.bincount(i, minlength=250) for i in idx]).astype(float)
+    stack = resample_covariances(res.data, counts, True)
+    items = res.spec.items
+    for b in range(4):
+        single = cxkit.fit_pls(ECSI, satisfaction.iloc[idx[b]].reset_index(drop=True))
+        np.testing.assert_allclose(stack[b], single.estimates.item_cor[0], atol=1e-12)
+        sub = satisfaction.iloc[idx[b]][items].to_numpy(float)
+        assert np.allclose(np.corrcoef(sub, rowvar=False), stack[b], atol=1e-12)
+
+
+def test_bootstrap_tables(satisfaction):
+    res = cxkit.fit_pls(ECSI, satisfaction)
+    boot = res.bootstrap(500, seed=11)
+    assert boot.provenance["bootstrap"]["not_converged"] == 0
+    p = boot.paths
+    assert (p.se > 0).all() and (p.ci_low < p.est).all() and (p.est < p.ci_high).all()
+    np.testing.assert_allclose(p.t, p.est / p.se)
+    # the draws' spread is the reported standard error
+    draws = boot.bootstrap_draws["paths"]
+    assert draws.shape == (500, len(p))
+    same = res.bootstrap(500, seed=11)
+    pd.testing.assert_frame_equal(same.paths, boot.paths)
+    assert set(boot.inference.quantity) >= {
+        "path",
+        "loading",
+        "weight",
+        "total_effect",
+        "r_squared",
+        "f_squared",
+        "htmt",
+        "specific_indirect",
+    }
+    h = boot.htmt_inference
+    assert ((h.pvalue_vs_1 >= 0) & (h.pvalue_vs_1 <= 1)).all()
+    assert res.paths.columns.tolist() == ["lhs", "op", "rhs", "label", "est"]  # res unchanged
+    bca = res.bootstrap(300, seed=2, ci="bca")
+    assert (bca.paths.ci_low < bca.paths.ci_high).all()
+    for sc in ("individual", "construct"):
+        s = res.bootstrap(200, seed=5, sign_change=sc)
+        assert s.provenance["bootstrap"]["sign_change"] == sc

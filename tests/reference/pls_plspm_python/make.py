@@ -5,7 +5,7 @@ Run in a separate virtual environment (plspm needs pandas < 2.2 and numpy < 2):
     /work/wt/plspm-venv/bin/pip install plspm 'pandas<2.2' 'numpy<2'
     /work/wt/plspm-venv/bin/python tests/reference/pls_plspm_python/make.py
 Writes <scheme>_unscaled_{outer,effects,inner,unidim}.csv next to this file (scheme: centroid,
-path, factorial) and versions.txt.
+path, factorial), modeb_path_unscaled_* (IMAG and VAL in Mode B, path scheme) and versions.txt.
 
 Only ``scaled=False`` is stored: plspm 0.5.7's ``scaled=True`` divides every column by ONE pooled
 standard deviation (``Config.treat``: ``metric_data.stack().std()``), a global rescaling, so its
@@ -51,6 +51,14 @@ def main() -> None:
             fit.effects().to_csv(HERE / f"{tag}_effects.csv")
             fit.inner_summary().to_csv(HERE / f"{tag}_inner.csv")
             fit.unidimensionality().to_csv(HERE / f"{tag}_unidim.csv")
+    # Mode B: IMAG and VAL formative, path scheme
+    cfg = config(False)
+    for lv, prefix in BLOCKS.items():
+        cfg.add_lv_with_columns_named(lv, Mode.B if lv in ("IMAG", "VAL") else Mode.A, df, prefix)
+    fit = Plspm(df, cfg, Scheme.PATH)
+    fit.outer_model().to_csv(HERE / "modeb_path_unscaled_outer.csv")
+    fit.effects().to_csv(HERE / "modeb_path_unscaled_effects.csv")
+    fit.inner_summary().to_csv(HERE / "modeb_path_unscaled_inner.csv")
     (HERE / "versions.txt").write_text(
         f"plspm {plspm.__version__ if hasattr(plspm, '__version__') else '0.5.7'}\n"
         f"pandas {pd.__version__}\nnumpy {np.__version__}\n"
