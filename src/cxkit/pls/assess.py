@@ -21,7 +21,7 @@ import itertools
 
 import numpy as np
 
-from cxkit.pls.algorithm import Estimates, structural
+from cxkit.pls.algorithm import Estimates, regress
 
 
 def _blocks(membership: np.ndarray) -> list[np.ndarray]:
@@ -102,12 +102,11 @@ def vif_inner(cor: np.ndarray, d: np.ndarray) -> np.ndarray:
 def f_squared(cor: np.ndarray, d: np.ndarray, r2: np.ndarray) -> np.ndarray:
     """f² (B, J, J) of every path i → j from the construct correlations; nan where no path."""
     out = np.full(cor.shape, np.nan)
-    for i, j in zip(*np.nonzero(d), strict=False):
-        reduced = d.copy()
-        reduced[i, j] = 0
-        if reduced[:, j].any():
-            _, r2_out = structural(cor, reduced)
-            r2_without = r2_out[:, j]
+    for i, j in zip(*np.nonzero(d), strict=True):
+        rest = [k for k in np.flatnonzero(d[:, j]) if k != i]
+        if rest:
+            beta = regress(cor, j, rest)
+            r2_without = np.einsum("bk,bk->b", beta, cor[:, rest, j])
         else:
             r2_without = np.zeros(cor.shape[0])
         out[:, i, j] = (r2[:, j] - r2_without) / (1 - r2[:, j])

@@ -50,19 +50,20 @@ def prepare_data(frame: pd.DataFrame, spec: PLSSpec, constructs, missing: str):
             + (f", … ({len(absent)} in all)" if len(absent) > 6 else "")
             + f"; the data has {len(frame.columns)} columns"
         )
-    x = frame[items]
-    for c in items:
-        col = x[c]
-        if not (pd.api.types.is_numeric_dtype(col) and not pd.api.types.is_bool_dtype(col)):
+    sub = frame[items]
+    for c, dtype in sub.dtypes.items():
+        if not (pd.api.types.is_numeric_dtype(dtype) and not pd.api.types.is_bool_dtype(dtype)):
             raise ResponseError(
-                f"column {c!r} is not numeric (dtype {col.dtype}); indicators must be numbers",
+                f"column {c!r} is not numeric (dtype {dtype}); indicators must be numbers",
                 field=c,
             )
-    x = x.astype(float)
+    # a plain frame (no attrs: pandas deep-copies attrs on every operation)
+    x = pd.DataFrame(sub.to_numpy(dtype=float), columns=items, index=frame.index)
     if isinstance(constructs, Instrument):
         x, _ = reverse_keyed(x, constructs)
     n_all = len(x)
-    incomplete = int(x.isna().any(axis=1).sum())
+    holes = np.isnan(x.to_numpy())
+    incomplete = int(holes.any(axis=1).sum())
     if incomplete:
         counts = x.isna().sum()
         worst = ", ".join(f"{k} ({v})" for k, v in counts[counts > 0].items())
@@ -88,13 +89,15 @@ def prepare_data(frame: pd.DataFrame, spec: PLSSpec, constructs, missing: str):
             f"only {len(x)} complete rows of {n_all}; PLS needs at least 3 (more than the largest "
             "number of predictors of any construct)"
         )
-    for c in items:
-        if np.isclose(x[c].min(), x[c].max()):
-            raise ResponseError(
-                f"indicator {c!r} is constant (every value is {x[c].iloc[0]:g}); a constant "
-                "indicator has no variance and cannot enter a PLS block: leave it out",
-                field=c,
-            )
+    values = x.to_numpy()
+    flat = np.isclose(values.min(axis=0), values.max(axis=0))
+    if flat.any():
+        c = items[int(np.flatnonzero(flat)[0])]
+        raise ResponseError(
+            f"indicator {c!r} is constant (every value is {x[c].iloc[0]:g}); a constant "
+            "indicator has no variance and cannot enter a PLS block: leave it out",
+            field=c,
+        )
     return x, n_all - len(x)
 
 

@@ -132,22 +132,22 @@ class PLSResult:
         rc, ave = assess.rho_c_ave(e, m)
         single = m.sum(axis=0) < 2
         mode_b = np.array([b.mode == "B" for b in spec.blocks])
+        blank = np.where(mode_b, np.nan, 1.0)
         rel = pd.DataFrame(
             {
                 "mode": [b.mode for b in spec.blocks],
                 "n_items": m.sum(axis=0).astype(int),
-                "alpha": assess.alpha_std(e.item_cor, m)[0],
-                "rho_a": np.where(single, 1.0, e.rho_a[0]),
-                "rho_c": rc[0],
-                "ave": ave[0],
+                "alpha": assess.alpha_std(e.item_cor, m)[0] * blank,
+                "rho_a": np.where(single, 1.0, e.rho_a[0]) * blank,
+                "rho_c": rc[0] * blank,
+                "ave": ave[0] * blank,
             },
             index=pd.Index(names, name="construct"),
         )
-        rel.loc[mode_b, ["alpha", "rho_a", "rho_c", "ave"]] = np.nan
         ht = pd.DataFrame(assess.htmt(e.item_cor, m)[0], index=names, columns=names)
-        fl = pd.DataFrame(e.cor[0].copy(), index=names, columns=names)
-        for k, _c in enumerate(names):
-            fl.iloc[k, k] = np.sqrt(ave[0][k]) if not mode_b[k] else np.nan
+        fl_values = e.cor[0].copy()
+        np.fill_diagonal(fl_values, np.sqrt(ave[0]) * blank)
+        fl = pd.DataFrame(fl_values, index=names, columns=names)
         cross = pd.DataFrame(
             e.item_cor[0] @ e.weights_std[0], index=pd.Index(items, name="item"), columns=names
         )
