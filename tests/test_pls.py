@@ -378,3 +378,51 @@ def test_bootstrap_tables(satisfaction):
     for sc in ("individual", "construct"):
         s = res.bootstrap(200, seed=5, sign_change=sc)
         assert s.provenance["bootstrap"]["sign_change"] == sc
+
+
+# -- CX models, higher-order constructs, defined effects, CLI ------------------------------------
+
+
+def test_cx_models_from_the_instrument():
+    data = load_dataset("online-cx-demo")
+    ins = cxkit.load_instrument("online-cx@2.0.0")
+    res = cxkit.fit_pls(cxkit.models.pyramid(ins), data, constructs=ins)
+    assert res.provenance["reversed_items"] == ["OE4"]
+    assert res.provenance["instrument"] == "online-cx@2.0.0"
+    paths = res.paths.set_index("label").est
+    defined = res.defined.set_index("name").est
+    assert defined["ind_TR"] == pytest.approx(paths["a_TR"] * paths["b"], abs=1e-15)
+    spec = res.specific_indirect.set_index("path").est
+    assert spec["TR → EC → LOY"] == pytest.approx(defined["ind_TR"], abs=1e-15)
+    boot = res.bootstrap(200, seed=4)
+    d = boot.defined.set_index("name")
+    assert (d.se > 0).all() and (d.ci_low < d.est).all()
+    # second order by repeated indicators: OBE's block is every CX item, LOCs ~ OBE in the inner model
+    so = cxkit.fit_pls(cxkit.models.second_order(ins), data, constructs=ins)
+    assert set(so.outer[so.outer.construct == "OBE"].item) == {
+        i for c in ("EC", "OE", "RS", "TR", "FU") for i in ins.constructs[c]
+    }
+    assert {("EC", "OBE"), ("LOY", "OBE")} <= set(zip(so.paths.lhs, so.paths.rhs, strict=True))
+
+
+def test_result_display(satisfaction):
+    res = cxkit.fit_pls(ECSI, satisfaction)
+    text = res.summary()
+    assert "PLS-PM — path scheme, converged" in text and "ecsi@1.0.0" in text
+    html = res._repr_html_()
+    assert "<table" in html and "SAT ~ VAL" in html
+    assert repr(res).startswith("<PLSResult PLS-PM n=250")
+    with pytest.raises(AttributeError):
+        res.paths = None  # immutable
+
+
+def test_cli_pls(capsys):
+    from cxkit.cli import main
+
+    assert (
+        main(["pls", "--dataset", "online-cx-demo", "--model", "direct", "--bootstrap", "100"]) == 0
+    )
+    out = capsys.readouterr().out
+    assert "LOY  ~  EC" in out and "bootstrap: 100 resamples" in out
+    assert main(["pls", "--dataset", "online-cx-demo", "--model", "nope.lav"]) == 2
+    assert "neither direct" in capsys.readouterr().err

@@ -14,6 +14,7 @@
     cxkit reliability DATA --instrument REF reliability, HTMT and Fornell–Larcker of the scales
     cxkit sem DATA --instrument REF --model pyramid   fit a CX model (or a lavaan-syntax file)
     cxkit simulate REF -n 400 --seed 1 -o out.csv     synthetic respondents
+    cxkit pls DATA --instrument REF --model pyramid --bootstrap 10000   PLS-SEM (SmartPLS-style tables)
 
 A :class:`~cxkit.errors.CxkitError` is printed as ``cxkit: error: ...`` without a traceback; the exit code
 is 2 for bad input and 1 for a failed analysis or check.
@@ -190,6 +191,46 @@ def _cmd_sem(args: argparse.Namespace) -> int:
         estimator=args.estimator,
         ordered=True if args.ordered else None,
     )
+    print(fit.summary())
+    return 0
+
+
+def _cmd_pls(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from cxkit.errors import SpecificationError
+    from cxkit.instrument import load_instrument
+    from cxkit.pls import fit_pls
+    from cxkit.sem import models
+
+    data = _load_data(args)
+    ref = args.instrument or data.attrs.get("instrument")
+    ins = load_instrument(ref) if ref else None
+    if args.model in ("direct", "second_order", "pyramid", "ecsi"):
+        if ins is None:
+            raise SpecificationError("--instrument is needed to build the model (id@version)")
+        syntax = getattr(models, args.model)(ins)
+    else:
+        path = Path(args.model)
+        if not path.is_file():
+            raise SpecificationError(
+                f"--model {args.model!r} is neither direct, second_order, pyramid, ecsi nor a "
+                "file with lavaan syntax"
+            )
+        syntax = path.read_text(encoding="utf-8")
+    if args.bootstrap < 0:
+        raise SpecificationError(f"--bootstrap {args.bootstrap} is not accepted; use 0 or more")
+    print("model:\n" + "\n".join("  " + line for line in syntax.splitlines()) + "\n")
+    fit = fit_pls(
+        syntax,
+        data,
+        scheme=args.scheme,
+        consistent=args.consistent,
+        missing=args.missing,
+        constructs=ins,
+    )
+    if args.bootstrap:
+        fit = fit.bootstrap(args.bootstrap, seed=args.seed)
     print(fit.summary())
     return 0
 
@@ -468,6 +509,28 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--missing", type=float, default=0.0, help="share of Likert answers left blank")
     p.add_argument("-o", "--output", default="simulated.csv")
     p.set_defaults(func=_cmd_simulate)
+
+    p = sub.add_parser(
+        "pls", help="fit a PLS path model (a CX model from the instrument, or lavaan syntax)"
+    )
+    p.add_argument("data", nargs="?", help="a CSV or XLSX file, item ids as columns")
+    p.add_argument(
+        "--dataset", help="a bundled data set instead of a file (online-cx-demo, satisfaction)"
+    )
+    p.add_argument(
+        "--instrument", help="the instrument, id@version (bundled data sets know theirs)"
+    )
+    p.add_argument(
+        "--model",
+        default="pyramid",
+        help="direct, second_order, pyramid, ecsi, or a file of lavaan syntax (=~, <~, ~, :=)",
+    )
+    p.add_argument("--scheme", default="path", choices=["path", "factorial", "centroid"])
+    p.add_argument("--consistent", action="store_true", help="consistent PLS (PLSc)")
+    p.add_argument("--missing", default="listwise", choices=["listwise", "mean"])
+    p.add_argument("--bootstrap", type=int, default=0, metavar="N", help="bootstrap resamples")
+    p.add_argument("--seed", type=int, default=1, help="bootstrap seed (default 1)")
+    p.set_defaults(func=_cmd_pls)
 
     for register in _EXTRA_COMMANDS:
         register(sub)

@@ -195,7 +195,7 @@ def fit_measures(r: np.ndarray, sigma: np.ndarray) -> dict[str, float]:
     srmr = float(np.sqrt(np.mean((r[low] - sigma[low]) ** 2)))
     d_uls = float(0.5 * np.sum((r - sigma) ** 2))
     eig = np.linalg.eigvals(np.linalg.solve(r, sigma)).real
-    d_g = float(0.5 * np.sum(np.log(eig) ** 2))
+    d_g = float(0.5 * np.sum(np.log(eig) ** 2)) if (eig > 0).all() else float("nan")
     return {"srmr": srmr, "d_uls": d_uls, "d_g": d_g}
 
 

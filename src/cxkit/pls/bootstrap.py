@@ -24,6 +24,7 @@ from scipy import stats
 from cxkit._params import check_option
 from cxkit.errors import SpecificationError
 from cxkit.pls.algorithm import estimate_stack
+from cxkit.sem.syntax import evaluate
 
 CI = ("percentile", "bca")
 SIGN_CHANGE = (None, "individual", "construct")
@@ -116,11 +117,14 @@ def bootstrap(
             k: np.abs(v) * np.sign(point[k])[None] if k in ("paths", "loading", "weight") else v
             for k, v in draws_all.items()
         }
+    draws_all["defined"] = defined_draws(result, draws_all["paths"])
+    point["defined"] = defined_draws(result, point["paths"][None])[0]
     jack = None
     if ci == "bca":
         counts = np.ones((rows, rows)) - np.eye(rows)
         s = resample_covariances(x, counts, result.options["standardize"])
         jack, _ = _stack(result, s, sign_change)
+        jack["defined"] = defined_draws(result, jack["paths"])
     table = inference_table(result, point, draws_all, jack, level)
     return result.with_bootstrap(
         table,
@@ -134,6 +138,26 @@ def bootstrap(
             "not_converged": int((~good).sum()),
         },
     )
+
+
+def defined_draws(result, paths: np.ndarray) -> np.ndarray:
+    """The ``:=`` effects (B, n_defined) evaluated on every draw of the labelled paths."""
+    defs = result.spec.definitions
+    if not defs:
+        return np.zeros((paths.shape[0], 0))
+    names = result.spec.names
+    d = result.spec.adjacency()
+    labels = {(lhs, rhs): lab for lhs, rhs, lab in result.spec.paths if lab}
+    cols = {
+        labels[(names[j], names[i])]: k
+        for k, (i, j) in enumerate(zip(*np.nonzero(d), strict=True))
+        if (names[j], names[i]) in labels
+    }
+    out = np.empty((paths.shape[0], len(defs)))
+    for b in range(paths.shape[0]):
+        values = {lab: paths[b, k] for lab, k in cols.items()}
+        out[b] = [evaluate(expr, values) for _, expr in defs]
+    return out
 
 
 def point_of(result) -> dict[str, np.ndarray]:

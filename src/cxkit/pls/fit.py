@@ -59,8 +59,9 @@ def prepare_data(frame: pd.DataFrame, spec: PLSSpec, constructs, missing: str):
             )
     # a plain frame (no attrs: pandas deep-copies attrs on every operation)
     x = pd.DataFrame(sub.to_numpy(dtype=float), columns=items, index=frame.index)
+    reversed_items: list[str] = []
     if isinstance(constructs, Instrument):
-        x, _ = reverse_keyed(x, constructs)
+        x, reversed_items = reverse_keyed(x, constructs)
     n_all = len(x)
     holes = np.isnan(x.to_numpy())
     incomplete = int(holes.any(axis=1).sum())
@@ -98,7 +99,7 @@ def prepare_data(frame: pd.DataFrame, spec: PLSSpec, constructs, missing: str):
             "indicator has no variance and cannot enter a PLS block: leave it out",
             field=c,
         )
-    return x, n_all - len(x)
+    return x, n_all - len(x), list(reversed_items)
 
 
 def check_formative(s: np.ndarray, spec: PLSSpec, items: list[str]) -> None:
@@ -180,7 +181,7 @@ def fit_pls(
         raise SpecificationError(f"tol={tol!r} is not accepted; use a positive number")
     frame = as_frame(data)
     spec = parse_pls(model, constructs)
-    x, n_dropped = prepare_data(frame, spec, constructs, missing)
+    x, n_dropped, reversed_items = prepare_data(frame, spec, constructs, missing)
     if consistent:
         for b in spec.blocks:
             if b.mode == "A" and len(b.items) == 1:
@@ -233,6 +234,7 @@ def fit_pls(
         "n_dropped": n_dropped,
         "data_sha256": data_sha256(x),
         "model": model,
+        "reversed_items": reversed_items,
         **instrument_attrs(frame),
     }
     if isinstance(constructs, Instrument):

@@ -183,9 +183,9 @@ class PLSResult:
         ch = assess.chains(d)
         specific = pd.DataFrame(
             {
-                "path": [" → ".join(names[k] for k in c) for c in ch],
-                "from": [names[c[0]] for c in ch],
-                "to": [names[c[-1]] for c in ch],
+                "path": pd.Series([" → ".join(names[k] for k in c) for c in ch], dtype=object),
+                "from": pd.Series([names[c[0]] for c in ch], dtype=object),
+                "to": pd.Series([names[c[-1]] for c in ch], dtype=object),
                 "est": pt["specific"][0],
             }
         )
@@ -198,9 +198,9 @@ class PLSResult:
         values = {lab: v for lab, v in zip(paths.label, paths.est, strict=False) if lab}
         defined = pd.DataFrame(
             {
-                "name": [nm for nm, _ in spec.definitions],
-                "expr": [ex for _, ex in spec.definitions],
-                "est": [evaluate(ex, values) for _, ex in spec.definitions],
+                "name": pd.Series([nm for nm, _ in spec.definitions], dtype=object),
+                "expr": pd.Series([ex for _, ex in spec.definitions], dtype=object),
+                "est": pd.Series([evaluate(ex, values) for _, ex in spec.definitions], dtype=float),
             }
         )
         return cls(
@@ -305,6 +305,9 @@ class PLSResult:
             "r2": frame("r_squared", endo, "r2", endo),
             "f2": frame("f_squared", [names[j] for j in rows[1]], "~", [names[i] for i in rows[0]]),
             "htmt": frame("htmt", [names[i] for i in iu[0]], "htmt", [names[j] for j in iu[1]]),
+            "defined": frame(
+                "defined", list(self.defined["name"]), ":=", list(self.defined["expr"])
+            ),
         }
 
     def with_bootstrap(self, table: pd.DataFrame, draws: dict, settings: dict) -> PLSResult:
@@ -325,6 +328,8 @@ class PLSResult:
         specific = self.specific_indirect[["path", "from", "to", "est"]].merge(
             spc, on="path", how="left"
         )
+        dfn = table[table.quantity == "defined"][["lhs", *cols]].rename(columns={"lhs": "name"})
+        defined = self.defined[["name", "expr", "est"]].merge(dfn, on="name", how="left")
         h = table[table.quantity == "htmt"]
         hd = draws["htmt"]
         alpha = 1 - settings["level"]
@@ -344,6 +349,7 @@ class PLSResult:
             paths=paths,
             effects=effects,
             specific_indirect=specific,
+            defined=defined,
             inference=table,
             htmt_inference=hinf,
             bootstrap_draws=draws,
@@ -364,6 +370,10 @@ class PLSResult:
             lines.append(
                 f"instrument {pv['instrument']} (sha256 {pv.get('instrument_sha256', '')[:12]})"
             )
+        if pv.get("reversed_items"):
+            lines.append(
+                f"reverse-keyed items recoded (min + max) − x: {', '.join(pv['reversed_items'])}"
+            )
         if "bootstrap" in pv:
             b = pv["bootstrap"]
             lines.append(
@@ -378,6 +388,17 @@ class PLSResult:
                 if c in self.paths
             ]
             lines += ["", "Paths:", self.paths[cols].to_string(index=False, float_format=fmt)]
+            if len(self.defined):
+                dcols = [
+                    c
+                    for c in ("name", "expr", "est", "se", "t", "pvalue", "ci_low", "ci_high")
+                    if c in self.defined
+                ]
+                lines += [
+                    "",
+                    "Defined effects:",
+                    self.defined[dcols].to_string(index=False, float_format=fmt),
+                ]
             lines += ["", "R²: " + ", ".join(f"{k} {v:.3f}" for k, v in self.r_squared.items())]
             lines += ["", "Reliability:", self.reliability.to_string(float_format=fmt)]
             lines += ["", "HTMT:", self.htmt.to_string(float_format=fmt)]

@@ -3,7 +3,8 @@
 ``F =~ x1 + x2`` is a Mode A (reflective, "composite mode A") block, ``F <~ x1 + x2`` a Mode B
 (formative) block, ``Y ~ F + G`` the structural model (labels ``a*F`` allowed), ``name := a*b`` a
 named effect. A block whose terms are all constructs is a higher-order construct estimated by
-repeated indicators (its block is the union of its lower-order constructs' items). Constructs used
+repeated indicators (its block is the union of its lower-order constructs' items, and the inner
+model gains the paths ``LOC ~ HOC``, or ``HOC ~ LOC`` for a ``<~`` higher-order construct). Constructs used
 in the structural model without a block of their own take their items from ``constructs`` (a
 mapping or an :class:`~cxkit.instrument.Instrument`).
 
@@ -179,6 +180,10 @@ def parse_pls(text: str, constructs=None) -> PLSSpec:
         if all(t in defined for t in terms):
             items = tuple(dict.fromkeys(i for t in terms for i in defined[t][1]))
             blocks.append(Block(n, mode, items, tuple(terms)))
+            # repeated indicators: the higher-order construct explains (Mode A) or is formed by
+            # (Mode B) its lower-order constructs in the inner model
+            for t in terms:
+                paths.append((t, n, None) if mode == "A" else (n, t, None))
             continue
         bad = [t for t in terms if t in defined]
         if bad:
