@@ -426,3 +426,38 @@ def test_cli_pls(capsys):
     assert "LOY  ~  EC" in out and "bootstrap: 100 resamples" in out
     assert main(["pls", "--dataset", "online-cx-demo", "--model", "nope.lav"]) == 2
     assert "neither direct" in capsys.readouterr().err
+
+
+# -- PLSpredict -----------------------------------------------------------------------------------
+
+
+def test_predict_equals_fold_by_fold_fits(mobi):
+    res = cxkit.fit_pls(MOBI, mobi)
+    pred = res.predict(folds=3, repetitions=1, seed=9)
+    n = len(mobi)
+    fold = np.empty(n, dtype=int)
+    fold[np.random.default_rng(9).permutation(n)] = np.arange(n) % 3
+    items = ["CUSA1", "CUSA2", "CUSA3"]
+    err = np.zeros((n, 3))
+    naive = np.zeros((n, 3))
+    for f in range(3):
+        train, test = mobi[fold != f], mobi[fold == f]
+        fit = cxkit.fit_pls(MOBI, train)
+        w = fit.outer.set_index("item")
+        exo = ["Image", "Expectation", "Value"]
+        mean, sd = train.mean(), train.std(ddof=1)
+        scores = {
+            c: ((test[list(g.index)] - mean[g.index]) / sd[g.index]) @ g.weight
+            for c, g in w.groupby("construct")
+        }
+        eta = sum(fit.paths.set_index("rhs").est[c] * scores[c] for c in exo)
+        for k, it in enumerate(items):
+            hat = mean[it] + sd[it] * w.loading[it] * eta
+            err[fold == f, k] = test[it] - hat
+            naive[fold == f, k] = test[it] - mean[it]
+    got = pred.set_index("item")
+    np.testing.assert_allclose(got.pls_rmse[items], np.sqrt((err**2).mean(axis=0)), atol=1e-10)
+    np.testing.assert_allclose(got.pls_mae[items], np.abs(err).mean(axis=0), atol=1e-10)
+    q2 = 1 - (err**2).sum(axis=0) / (naive**2).sum(axis=0)
+    np.testing.assert_allclose(got.pls_q2_predict[items], q2, atol=1e-10)
+    assert (got.lm_rmse > 0).all()
