@@ -461,3 +461,27 @@ def test_predict_equals_fold_by_fold_fits(mobi):
     q2 = 1 - (err**2).sum(axis=0) / (naive**2).sum(axis=0)
     np.testing.assert_allclose(got.pls_q2_predict[items], q2, atol=1e-10)
     assert (got.lm_rmse > 0).all()
+
+
+def test_ipma(satisfaction):
+    res = cxkit.fit_pls(ECSI, satisfaction)
+    out = res.ipma("LOY", bounds=(0, 10))
+    assert set(out.index) == {"IMAG", "EXPE", "QUAL", "VAL", "SAT"}
+    # performance: the rescaled-weight score's mean; for a block with equal weights it is the
+    # mean item on 0–100, so it lies within the items' 0–100 means
+    sat_items = satisfaction[["sat1", "sat2", "sat3", "sat4"]].mean() * 10
+    assert sat_items.min() <= out.performance["SAT"] <= sat_items.max()
+    # importance: the unstandardised total effect = regression slope of rescaled scores for a
+    # direct-only predictor of a single-predictor outcome
+    small = cxkit.fit_pls(
+        "SAT =~ sat1 + sat2 + sat3 + sat4\nLOY =~ loy1 + loy2 + loy3 + loy4\nLOY ~ SAT",
+        satisfaction,
+    )
+    imp = small.ipma("LOY", bounds=(0, 10))
+    raw = small.raw.to_numpy() * 10
+    w = small.estimates.weights_std[0] / small.raw.std(ddof=1).to_numpy()[:, None]
+    s = raw @ (w / w.sum(axis=0))
+    slope = np.polyfit(s[:, 0], s[:, 1], 1)[0]
+    assert imp.importance["SAT"] == pytest.approx(slope, abs=1e-12)
+    with pytest.raises(SpecificationError, match="target='IMAG' is not an endogenous"):
+        res.ipma("IMAG")

@@ -277,6 +277,12 @@ class PLSResult:
 
         return predict(self, folds=folds, repetitions=repetitions, seed=seed)
 
+    def ipma(self, target: str, bounds=None) -> pd.DataFrame:
+        """Importance–performance map for ``target``: see :func:`cxkit.pls.ipma.ipma`."""
+        from cxkit.pls.ipma import ipma
+
+        return ipma(self, target, bounds)
+
     def quantity_labels(self) -> dict[str, pd.DataFrame]:
         """For each bootstrapped array, a frame naming its columns (quantity, lhs, op, rhs)."""
         names = self.spec.names
