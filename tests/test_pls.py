@@ -485,3 +485,48 @@ def test_ipma(satisfaction):
     assert imp.importance["SAT"] == pytest.approx(slope, abs=1e-12)
     with pytest.raises(SpecificationError, match="target='IMAG' is not an endogenous"):
         res.ipma("IMAG")
+
+
+# -- multi-group analysis -------------------------------------------------------------------------
+
+SMALL = "SAT =~ sat1 + sat2 + sat3 + sat4\nLOY =~ loy1 + loy2 + loy3 + loy4\nLOY ~ SAT"
+
+
+def test_mga_permutations_equal_refits(satisfaction):
+    from cxkit.pls import mga
+
+    out = mga(SMALL, satisfaction, "gender", n=12, seed=3)
+    fem = cxkit.fit_pls(SMALL, satisfaction[satisfaction.gender == "female"]).paths.est[0]
+    male = cxkit.fit_pls(SMALL, satisfaction[satisfaction.gender == "male"]).paths.est[0]
+    assert out.loc[0, "diff"] == pytest.approx(fem - male, abs=1e-12)
+    rng = np.random.default_rng(3)
+    first = (satisfaction.gender == "female").to_numpy()
+    hits = 0
+    for _ in range(12):
+        lab = rng.permutation(first)
+        a = cxkit.fit_pls(SMALL, satisfaction[lab]).paths.est[0]
+        b = cxkit.fit_pls(SMALL, satisfaction[~lab]).paths.est[0]
+        hits += abs(a - b) >= abs(fem - male) - 1e-12
+    assert out.loc[0, "p_permutation"] == pytest.approx(hits / 12)
+    assert 0 <= out.loc[0, "p_henseler"] <= 1
+
+
+def test_henseler_formula_against_all_pairs():
+    from cxkit.pls.mga import _henseler
+
+    rng = np.random.default_rng(0)
+    b1, b2 = rng.normal(0.5, 0.1, (40, 2)), rng.normal(0.4, 0.1, (30, 2))
+    step = (2 * b1.mean(axis=0) - b1[:, None, :] - 2 * b2.mean(axis=0) + b2[None, :, :] > 0).mean(
+        axis=(0, 1)
+    )
+    np.testing.assert_allclose(_henseler(b1, b2), 1 - step)
+
+
+def test_mga_refuses_other_than_two_groups(satisfaction):
+    from cxkit.pls import mga
+
+    data = satisfaction.assign(g=np.arange(250) % 3)
+    with pytest.raises(SpecificationError, match="has 3 groups"):
+        mga(SMALL, data, "g", n=20)
+    with pytest.raises(SpecificationError, match="not a column"):
+        mga(SMALL, data, "nope", n=20)
