@@ -11,13 +11,14 @@ from nbclient import NotebookClient
 NOTEBOOKS = sorted((Path(__file__).resolve().parents[1] / "notebooks").glob("*.ipynb"))
 
 
-def test_there_are_five_notebooks_saved_without_outputs():
+def test_there_are_six_notebooks_saved_without_outputs():
     assert [p.name for p in NOTEBOOKS] == [
         "01-quick-start.ipynb",
         "02-printable-questionnaires.ipynb",
         "03-reproducing-ecsi.ipynb",
         "04-versions.ipynb",
         "05-likert-robust-ordinal.ipynb",
+        "06-pls-sem-thesis.ipynb",
     ]
     for path in NOTEBOOKS:
         nb = nbformat.read(path, as_version=4)
