@@ -31,19 +31,7 @@ import cxkit  # noqa: E402
 from cxkit.datasets import load_dataset  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
-ECSI = """
-IMAG =~ imag1 + imag2 + imag3 + imag4 + imag5
-EXPE =~ expe1 + expe2 + expe3 + expe4 + expe5
-QUAL =~ qual1 + qual2 + qual3 + qual4 + qual5
-VAL =~ val1 + val2 + val3 + val4
-SAT =~ sat1 + sat2 + sat3 + sat4
-LOY =~ loy1 + loy2 + loy3 + loy4
-EXPE ~ IMAG
-QUAL ~ EXPE
-VAL ~ EXPE + QUAL
-SAT ~ IMAG + EXPE + QUAL + VAL
-LOY ~ IMAG + SAT
-"""
+ECSI = cxkit.models.ecsi(cxkit.load_instrument("ecsi@1.0.0"))  # the ECSI model of plspm's example
 
 PLSPM_SCRIPT = r"""
 import json, sys, time

@@ -222,3 +222,19 @@ def estimate_stack(
     return Estimates(
         weights, w_std, r, c, cor, loadings, paths, r2, rho, it.iterations, it.converged
     )
+
+
+def estimate_like(spec, options: dict, s: np.ndarray, **extra) -> Estimates:
+    """:func:`estimate_stack` for a parsed model and a fit's options (scheme, PLSc, stopping rule)."""
+    return estimate_stack(
+        s,
+        spec.membership(),
+        spec.adjacency(),
+        [b.mode for b in spec.blocks],
+        options["scheme"],
+        consistent=options["consistent"],
+        max_iter=options["max_iter"],
+        tol=options["tol"],
+        convergence=options["convergence"],
+        **extra,
+    )

@@ -12,7 +12,7 @@ and NFI.
 >>> import numpy as np
 >>> r = np.array([[[1, .5, .4], [.5, 1, .3], [.4, .3, 1.]]])
 >>> round(float(alpha_std(r, np.ones((3, 1)))[0, 0]), 6)
-0.631579
+0.666667
 """
 
 from __future__ import annotations

@@ -23,7 +23,7 @@ from scipy import stats
 
 from cxkit._params import check_option
 from cxkit.errors import SpecificationError
-from cxkit.pls.algorithm import estimate_stack
+from cxkit.pls.algorithm import estimate_like
 from cxkit.sem.syntax import evaluate
 
 CI = ("percentile", "bca")
@@ -47,21 +47,9 @@ def resample_covariances(x: np.ndarray, counts: np.ndarray, standardize: bool) -
 def _stack(result, s: np.ndarray, sign_change):
     from cxkit.pls.result import point_arrays
 
-    o, spec = result.options, result.spec
     ref = result.estimates.loadings[0] if sign_change == "construct" else None
-    est = estimate_stack(
-        s,
-        spec.membership(),
-        spec.adjacency(),
-        [b.mode for b in spec.blocks],
-        o["scheme"],
-        consistent=o["consistent"],
-        max_iter=o["max_iter"],
-        tol=o["tol"],
-        convergence=o["convergence"],
-        reference_loadings=ref,
-    )
-    return point_arrays(est, spec), est.converged
+    est = estimate_like(result.spec, result.options, s, reference_loadings=ref)
+    return point_arrays(est, result.spec), est.converged
 
 
 def bootstrap(

@@ -5,12 +5,15 @@ correlations ``R``), ``c² = w'(R − diag R)w / w'(ww' − diag ww')w``, ``ρA 
 consistent loadings are ``λ = c w``. Construct correlations are disattenuated by
 ``√(ρA_i ρA_j)`` (ρA = 1 for Mode B and one-item blocks), and the paths re-estimated from them.
 
+In a one-factor population with loadings λ and weights ∝ λ, ρA is the reliability of the
+λ-weighted composite, (λ'λ)² / ((λ'λ)² + Σ λ²(1 − λ²)) = 2.2201 / 2.9308:
+
 >>> import numpy as np
 >>> lam = np.array([0.8, 0.7, 0.6])
 >>> r = np.outer(lam, lam); np.fill_diagonal(r, 1)
 >>> w = lam / np.sqrt(lam @ r @ lam)
 >>> round(float(rho_a(r[None], w[None, :, None], np.ones((3, 1)))[0, 0]), 6)
-0.744361
+0.757506
 """
 
 from __future__ import annotations

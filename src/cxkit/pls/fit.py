@@ -27,7 +27,7 @@ import pandas as pd
 from cxkit._params import as_frame, check_option, data_sha256, instrument_attrs
 from cxkit.errors import DataWarning, ModelError, ModelWarning, ResponseError, SpecificationError
 from cxkit.instrument.model import Instrument
-from cxkit.pls.algorithm import CONVERGENCE, SCHEMES, estimate_stack
+from cxkit.pls.algorithm import CONVERGENCE, SCHEMES, estimate_like
 from cxkit.pls.spec import PLSSpec, parse_pls
 from cxkit.responses.scoring import reverse_keyed
 
@@ -205,17 +205,7 @@ def fit_pls(
         "tol": tol,
         "convergence": convergence,
     }
-    est = estimate_stack(
-        s[None],
-        spec.membership(),
-        spec.adjacency(),
-        [b.mode for b in spec.blocks],
-        scheme,
-        consistent=consistent,
-        max_iter=max_iter,
-        tol=tol,
-        convergence=convergence,
-    )
+    est = estimate_like(spec, options, s[None])
     if not est.converged[0]:
         warnings.warn(
             f"the PLS algorithm did not converge in {max_iter} iterations (tol={tol:g}); the "
@@ -247,17 +237,6 @@ def refit_without(result, outcome: str, predictor: str) -> float:
     spec = result.spec.without(outcome, predictor)
     x = result.data[:, [result.spec.items.index(i) for i in spec.items]]
     s = (x.T @ x) / (len(x) - 1)
-    o = result.options
-    est = estimate_stack(
-        s[None],
-        spec.membership(),
-        spec.adjacency(),
-        [b.mode for b in spec.blocks],
-        o["scheme"],
-        consistent=o["consistent"],
-        max_iter=o["max_iter"],
-        tol=o["tol"],
-        convergence=o["convergence"],
-    )
+    est = estimate_like(spec, result.options, s[None])
     r2 = est.r2[0][spec.names.index(outcome)]
     return 0.0 if np.isnan(r2) else float(r2)

@@ -16,7 +16,7 @@ import pandas as pd
 
 from cxkit._params import as_frame
 from cxkit.errors import SpecificationError
-from cxkit.pls.algorithm import estimate_stack
+from cxkit.pls.algorithm import estimate_like
 from cxkit.pls.bootstrap import resample_covariances
 from cxkit.pls.fit import fit_pls
 from cxkit.pls.result import point_arrays
@@ -89,17 +89,7 @@ def mga(model: str, data, group: str, *, n: int = 1000, seed=None, **options) ->
     perm = np.stack([rng.permutation(in_first) for _ in range(n)]).astype(float)
     counts = np.concatenate([perm, 1 - perm])
     s = resample_covariances(raw, counts, o["standardize"])
-    st = estimate_stack(
-        s,
-        spec.membership(),
-        spec.adjacency(),
-        [b.mode for b in spec.blocks],
-        o["scheme"],
-        consistent=o["consistent"],
-        max_iter=o["max_iter"],
-        tol=o["tol"],
-        convergence=o["convergence"],
-    )
+    st = estimate_like(spec, o, s)
     paths = point_arrays(st, spec)["paths"]
     diff_perm = paths[:n] - paths[n:]
     # point_arrays orders paths as np.nonzero(adjacency); map them to the table's rows

@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from cxkit.errors import SpecificationError
-from cxkit.pls.algorithm import estimate_stack
+from cxkit.pls.algorithm import estimate_like
 from cxkit.pls.assess import total_effects
 from cxkit.pls.bootstrap import resample_covariances
 
@@ -37,11 +37,11 @@ def predict(result, folds: int = 10, repetitions: int = 10, seed=None) -> pd.Dat
     --------
     >>> import cxkit
     >>> from cxkit.datasets import load_dataset
-    >>> fit = cxkit.fit_pls("SAT =~ sat1 + sat2 + sat3 + sat4; LOY =~ loy1 + loy2 + loy3 + loy4; "
-    ...                     "LOY ~ SAT", load_dataset("satisfaction"))
+    >>> ecsi = cxkit.load_instrument("ecsi@1.0.0")
+    >>> fit = cxkit.fit_pls("SAT ~ VAL", load_dataset("satisfaction"), constructs=ecsi)
     >>> pred = fit.predict(folds=5, repetitions=2, seed=1)
     >>> pred.item.tolist()
-    ['loy1', 'loy2', 'loy3', 'loy4']
+    ['sat1', 'sat2', 'sat3', 'sat4']
     >>> bool((pred.pls_q2_predict > 0).all())
     True
     """
@@ -65,17 +65,7 @@ def predict(result, folds: int = 10, repetitions: int = 10, seed=None) -> pd.Dat
         [(fold_of[r] != f)[None] for r in range(repetitions) for f in range(folds)]
     )
     s = resample_covariances(raw, train.astype(float), o["standardize"])
-    est = estimate_stack(
-        s,
-        m,
-        d,
-        [b.mode for b in spec.blocks],
-        o["scheme"],
-        consistent=o["consistent"],
-        max_iter=o["max_iter"],
-        tol=o["tol"],
-        convergence=o["convergence"],
-    )
+    est = estimate_like(spec, o, s)
     total = total_effects(est.paths)
     err_pls = np.zeros((repetitions, n, len(targets)))
     err_lm = np.zeros_like(err_pls)
