@@ -518,3 +518,24 @@ def test_mga_refuses_other_than_two_groups(satisfaction):
         mga(SMALL, data, "g", n=20)
     with pytest.raises(SpecificationError, match="not a column"):
         mga(SMALL, data, "nope", n=20)
+
+
+def test_micom_statistics_equal_direct_computation(satisfaction):
+    from cxkit.pls import micom
+
+    out = micom(SMALL, satisfaction, "gender", n=50, seed=2)
+    assert out.attrs["groups"] == ["female", "male"]
+    fem = cxkit.fit_pls(SMALL, satisfaction[satisfaction.gender == "female"])
+    male = cxkit.fit_pls(SMALL, satisfaction[satisfaction.gender == "male"])
+    pooled = cxkit.fit_pls(SMALL, satisfaction)
+    r = pooled.estimates.item_cor[0]
+    for j, c in enumerate(["SAT", "LOY"]):
+        w1, w2 = fem.estimates.weights_std[0][:, j], male.estimates.weights_std[0][:, j]
+        expected = w1 @ r @ w2 / np.sqrt((w1 @ r @ w1) * (w2 @ r @ w2))
+        assert out.loc[c, "c"] == pytest.approx(expected, abs=1e-12)
+        s = pooled.scores[c]
+        diff = s[satisfaction.gender == "female"].mean() - s[satisfaction.gender == "male"].mean()
+        assert out.loc[c, "mean_diff"] == pytest.approx(diff, abs=1e-12)
+        ratio = s[satisfaction.gender == "female"].var() / s[satisfaction.gender == "male"].var()
+        assert out.loc[c, "var_log_ratio"] == pytest.approx(np.log(ratio), abs=1e-12)
+    assert ((out.p_compositional >= 0) & (out.p_compositional <= 1)).all()
