@@ -14,20 +14,14 @@ standard deviation (``Config.treat``: ``metric_data.stack().std()``), a global r
 
 from pathlib import Path
 
-import numpy as np
-import pandas as pd
-import plspm
-import plspm.config as c
-from plspm.mode import Mode
-from plspm.plspm import Plspm
-from plspm.scheme import Scheme
-
 HERE = Path(__file__).parent
 DATA = HERE.parents[2] / "src" / "cxkit" / "datasets" / "data" / "satisfaction.csv"
 BLOCKS = {"IMAG": "imag", "EXPE": "expe", "QUAL": "qual", "VAL": "val", "SAT": "sat", "LOY": "loy"}
 
 
-def config(scaled: bool) -> c.Config:
+def config(scaled: bool):
+    import plspm.config as c
+
     structure = c.Structure()
     structure.add_path(["IMAG"], ["EXPE", "SAT", "LOY"])
     structure.add_path(["EXPE"], ["QUAL", "VAL", "SAT"])
@@ -39,6 +33,14 @@ def config(scaled: bool) -> c.Config:
 
 
 def main() -> None:
+    # imported here: pytest (--doctest-modules) imports this file without plspm installed
+    import numpy as np
+    import pandas as pd
+    import plspm
+    from plspm.mode import Mode
+    from plspm.plspm import Plspm
+    from plspm.scheme import Scheme
+
     df = pd.read_csv(DATA).drop(columns="gender")
     for scheme in (Scheme.CENTROID, Scheme.PATH, Scheme.FACTORIAL):
         for scaled in (False,):
