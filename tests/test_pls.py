@@ -99,7 +99,9 @@ def test_seminr_assessment(mobi):
 def test_seminr_plsc(mobi):
     exp = _expected("pls_seminr_mobi")
     exp = exp[exp.fit == "plsc_factorial"]
-    res = cxkit.fit_pls(MOBI, mobi, scheme="factorial", consistent=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # an admissible solution: no warning
+        res = cxkit.fit_pls(MOBI, mobi, scheme="factorial", consistent=True)
     got = res.paths.set_index("rhs").est
     for r in exp[exp.quantity == "path"].itertuples():
         assert got[r.rhs] == pytest.approx(r.value, abs=1e-12)
@@ -340,6 +342,7 @@ def test_bootstrap_tables(satisfaction):
     res = cxkit.fit_pls(ECSI, satisfaction)
     boot = res.bootstrap(500, seed=11)
     assert boot.provenance["bootstrap"]["not_converged"] == 0
+    assert boot.provenance["bootstrap"]["inadmissible"] == 0
     p = boot.paths
     assert (p.se > 0).all() and (p.ci_low < p.est).all() and (p.est < p.ci_high).all()
     np.testing.assert_allclose(p.t, p.est / p.se)
@@ -539,3 +542,15 @@ def test_micom_statistics_equal_direct_computation(satisfaction):
         ratio = s[satisfaction.gender == "female"].var() / s[satisfaction.gender == "male"].var()
         assert out.loc[c, "var_log_ratio"] == pytest.approx(np.log(ratio), abs=1e-12)
     assert ((out.p_compositional >= 0) & (out.p_compositional <= 1)).all()
+
+
+def test_plsc_inadmissible_solution_warns():
+    """Two items correlating .9 with a third item correlating .1 give ρA far above 1."""
+    rng = np.random.default_rng(1)
+    sigma = np.array(
+        [[1, 0.1, 0.1, 0.3], [0.1, 1, 0.05, 0.3], [0.1, 0.05, 1, 0.3], [0.3, 0.3, 0.3, 1]]
+    )
+    data = pd.DataFrame(_exact_sample(sigma, 200, 1), columns=["a1", "a2", "a3", "y1"])
+    data["y2"] = data.y1 + rng.normal(0, 0.5, 200)
+    with pytest.warns(ModelWarning, match="inadmissible"):
+        cxkit.fit_pls("A =~ a1 + a2 + a3\nY =~ y1 + y2\nY ~ A", data, consistent=True)

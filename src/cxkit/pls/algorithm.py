@@ -224,6 +224,18 @@ def estimate_stack(
     )
 
 
+def inadmissible(est: Estimates, membership: np.ndarray, modes) -> np.ndarray:
+    """Per matrix: a reflective block's ρA above 1 or an own-block loading above 1 in absolute
+    value (PLSc's Heywood cases), or a construct correlation beyond ±1."""
+    reflective = np.array([m == "A" for m in modes]) & (membership.sum(axis=0) >= 2)
+    bad = (est.rho_a[:, reflective] > 1).any(axis=1)
+    own = np.abs(est.loadings * membership[None]) > 1 + 1e-12
+    bad |= own.any(axis=(1, 2))
+    off = ~np.eye(est.cor.shape[1], dtype=bool)
+    bad |= (np.abs(est.cor[:, off]) > 1 + 1e-12).any(axis=1)
+    return bad
+
+
 def estimate_like(spec, options: dict, s: np.ndarray, **extra) -> Estimates:
     """:func:`estimate_stack` for a parsed model and a fit's options (scheme, PLSc, stopping rule)."""
     return estimate_stack(

@@ -23,7 +23,7 @@ from scipy import stats
 
 from cxkit._params import check_option
 from cxkit.errors import SpecificationError
-from cxkit.pls.algorithm import estimate_like
+from cxkit.pls.algorithm import estimate_like, inadmissible
 from cxkit.sem.syntax import evaluate
 
 CI = ("percentile", "bca")
@@ -49,7 +49,8 @@ def _stack(result, s: np.ndarray, sign_change):
 
     ref = result.estimates.loadings[0] if sign_change == "construct" else None
     est = estimate_like(result.spec, result.options, s, reference_loadings=ref)
-    return point_arrays(est, result.spec), est.converged
+    bad = inadmissible(est, result.spec.membership(), [b.mode for b in result.spec.blocks])
+    return point_arrays(est, result.spec), est.converged, bad
 
 
 def bootstrap(
@@ -60,8 +61,9 @@ def bootstrap(
     Returns a result whose ``paths`` carry ``se, t, pvalue, ci_low, ci_high``, whose ``inference``
     table lists every bootstrapped quantity (quantity, lhs, rhs, est, mean, se, t, pvalue,
     ci_low, ci_high) and whose ``htmt_inference`` gives each HTMT with its one-sided upper bound
-    and p values against 1 and .90; ``provenance["bootstrap"]`` records the settings and the
-    number of resamples that did not converge (left out).
+    and p values against 1 and .90; ``provenance["bootstrap"]`` records the settings, the number
+    of resamples that did not converge (left out) and of inadmissible ones (kept, as SmartPLS:
+    ρA or a loading above 1, a construct correlation beyond ±1 — PLSc's Heywood cases).
 
     Examples
     --------
@@ -86,6 +88,7 @@ def bootstrap(
     rng = np.random.default_rng(seed)
     draws: dict[str, list[np.ndarray]] = {}
     ok: list[np.ndarray] = []
+    flagged: list[np.ndarray] = []
     for start in range(0, n, chunk):
         b = min(chunk, n - start)
         idx = rng.integers(0, rows, size=(b, rows))
@@ -93,11 +96,13 @@ def bootstrap(
         s = resample_covariances(
             x, counts.reshape(b, rows).astype(float), result.options["standardize"]
         )
-        pt, conv = _stack(result, s, sign_change)
+        pt, conv, bad = _stack(result, s, sign_change)
         for k, v in pt.items():
             draws.setdefault(k, []).append(v)
         ok.append(conv)
+        flagged.append(bad)
     good = np.concatenate(ok)
+    inadmissible_n = int((np.concatenate(flagged) & good).sum())
     draws_all = {k: np.concatenate(v)[good] for k, v in draws.items()}
     point = point_of(result)
     if sign_change == "individual":
@@ -111,7 +116,7 @@ def bootstrap(
     if ci == "bca":
         counts = np.ones((rows, rows)) - np.eye(rows)
         s = resample_covariances(x, counts, result.options["standardize"])
-        jack, _ = _stack(result, s, sign_change)
+        jack, _, _ = _stack(result, s, sign_change)
         jack["defined"] = defined_draws(result, jack["paths"])
     table = inference_table(result, point, draws_all, jack, level)
     return result.with_bootstrap(
@@ -124,6 +129,7 @@ def bootstrap(
             "level": level,
             "sign_change": sign_change,
             "not_converged": int((~good).sum()),
+            "inadmissible": inadmissible_n,
         },
     )
 

@@ -27,7 +27,7 @@ import pandas as pd
 from cxkit._params import as_frame, check_option, data_sha256, instrument_attrs
 from cxkit.errors import DataWarning, ModelError, ModelWarning, ResponseError, SpecificationError
 from cxkit.instrument.model import Instrument
-from cxkit.pls.algorithm import CONVERGENCE, SCHEMES, estimate_like
+from cxkit.pls.algorithm import CONVERGENCE, SCHEMES, estimate_like, inadmissible
 from cxkit.pls.spec import PLSSpec, parse_pls
 from cxkit.responses.scoring import reverse_keyed
 
@@ -210,6 +210,13 @@ def fit_pls(
         warnings.warn(
             f"the PLS algorithm did not converge in {max_iter} iterations (tol={tol:g}); the "
             "estimates are those of the last iteration — raise max_iter or check the model",
+            ModelWarning,
+            stacklevel=2,
+        )
+    if consistent and inadmissible(est, spec.membership(), [b.mode for b in spec.blocks])[0]:
+        warnings.warn(
+            "consistent=True gave an inadmissible solution (a ρA or a loading above 1, or a "
+            "construct correlation beyond ±1): look at reliability and outer loadings",
             ModelWarning,
             stacklevel=2,
         )

@@ -384,7 +384,8 @@ class PLSResult:
             b = pv["bootstrap"]
             lines.append(
                 f"bootstrap: {b['n']} resamples ({b['ci']}, sign change {b['sign_change']}), "
-                f"{b['not_converged']} not converged, seed {b['seed']}"
+                f"{b['not_converged']} not converged (left out), {b.get('inadmissible', 0)} "
+                f"inadmissible, seed {b['seed']}"
             )
         fmt = lambda v: f"{v:.3f}"  # noqa: E731
         with pd.option_context("display.width", 200, "display.max_rows", None):
