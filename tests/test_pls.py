@@ -401,7 +401,7 @@ def test_result_display(satisfaction):
     text = res.summary()
     assert "PLS-PM — path scheme, converged" in text and "ecsi@1.0.0" in text
     html = res._repr_html_()
-    assert "<table" in html and "SAT ~ VAL" in html
+    assert "<table" in html and "VAL → SAT" in html
     assert repr(res).startswith("<PLSResult PLS-PM n=250")
     with pytest.raises(AttributeError):
         res.paths = None  # immutable

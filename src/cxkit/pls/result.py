@@ -423,22 +423,39 @@ class PLSResult:
 
     def _repr_html_(self) -> str:
         pv = self.provenance
-        cols = [c for c in ("est", "se", "t", "pvalue", "ci_low", "ci_high") if c in self.paths]
-        head = "".join(f"<th>{c}</th>" for c in ["path", *cols])
+        heads = {
+            "est": "β",
+            "se": "SE",
+            "t": "t",
+            "pvalue": "p",
+            "ci_low": "CI low",
+            "ci_high": "CI high",
+        }
+        cols = [c for c in heads if c in self.paths]
+
+        def cell(c, v):
+            if c == "pvalue":
+                return "&lt;.001" if v < 0.001 else f"{v:.3f}"
+            return f"{v:.3f}"
+
+        head = "".join(f"<th>{h}</th>" for h in ["path", *(heads[c] for c in cols)])
         body = "".join(
             "<tr><td>"
-            + html.escape(f"{r['lhs']} ~ {r['rhs']}")
+            + html.escape(f"{r['rhs']} → {r['lhs']}")
             + "</td>"
-            + "".join(f"<td>{r[c]:.3f}</td>" for c in cols)
+            + "".join(f"<td>{cell(c, r[c])}</td>" for c in cols)
             + "</tr>"
             for _, r in self.paths.iterrows()
         )
         r2 = ", ".join(f"{html.escape(k)} {v:.3f}" for k, v in self.r_squared.items())
+        boot = pv.get("bootstrap")
+        note = f"; bootstrap {boot['n']} resamples ({boot['ci']} CI)" if boot else ""
+        rel = self.reliability.to_html(border=0, float_format=lambda v: f"{v:.3f}")
         return (
             f"<div><strong>PLS</strong> — {html.escape(str(pv.get('method')))}, "
-            f"{html.escape(str(pv.get('scheme')))} scheme, n = {pv.get('n')}"
+            f"{html.escape(str(pv.get('scheme')))} scheme, n = {pv.get('n')}{note}"
             f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
-            f"<p>R²: {r2}</p>{self.reliability.to_html(float_format=lambda v: f'{v:.3f}')}</div>"
+            f"<p>R²: {r2}</p><p><em>Reliability</em></p>{rel}</div>"
         )
 
 
