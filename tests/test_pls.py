@@ -554,3 +554,29 @@ def test_plsc_inadmissible_solution_warns():
     data["y2"] = data.y1 + rng.normal(0, 0.5, 200)
     with pytest.warns(ModelWarning, match="inadmissible"):
         cxkit.fit_pls("A =~ a1 + a2 + a3\nY =~ y1 + y2\nY ~ A", data, consistent=True)
+
+
+def test_pls_report(tmp_path):
+    from cxkit.cli import main
+
+    out = tmp_path / "pls.html"
+    code = main(
+        [
+            "pls",
+            "--dataset",
+            "online-cx-demo",
+            "--model",
+            "pyramid",
+            "--bootstrap",
+            "200",
+            "--report",
+            str(out),
+            "--lang",
+            "id",
+        ]
+    )
+    assert code == 0
+    text = out.read_text(encoding="utf-8")
+    assert "Hasil PLS-SEM" in text and "Uji hipotesis" in text and "OE → EC" in text
+    assert ">nan<" not in text
+    assert main(["pls", "--dataset", "online-cx-demo", "--report", str(tmp_path / "x.pdf")]) == 2

@@ -232,6 +232,10 @@ def _cmd_pls(args: argparse.Namespace) -> int:
     if args.bootstrap:
         fit = fit.bootstrap(args.bootstrap, seed=args.seed)
     print(fit.summary())
+    if args.report:
+        from cxkit.report.pls import write_pls_report
+
+        print(f"\nreport written: {write_pls_report(fit, args.report, args.lang)}")
     return 0
 
 
@@ -530,6 +534,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--missing", default="listwise", choices=["listwise", "mean"])
     p.add_argument("--bootstrap", type=int, default=0, metavar="N", help="bootstrap resamples")
     p.add_argument("--seed", type=int, default=1, help="bootstrap seed (default 1)")
+    p.add_argument("--report", metavar="FILE.html", help="write the SmartPLS-style report (HTML)")
+    p.add_argument("--lang", default="en", choices=["en", "id"], help="report language")
     p.set_defaults(func=_cmd_pls)
 
     for register in _EXTRA_COMMANDS:
