@@ -22,6 +22,23 @@ from cxkit.pls.fit import fit_pls
 from cxkit.pls.result import point_arrays
 
 
+def two_groups(data, group: str, n, what: str):
+    """The frame, its group labels and the two groups (sorted); checks ``n`` (permutations)."""
+    frame = as_frame(data)
+    if group not in frame.columns:
+        raise SpecificationError(f"group={group!r} is not a column of the data")
+    labels = frame[group]
+    groups = sorted(labels.dropna().unique().tolist(), key=str)
+    if len(groups) != 2:
+        raise SpecificationError(
+            f"group={group!r} has {len(groups)} groups ({', '.join(map(str, groups))}); "
+            f"{what} compares exactly two — subset the data first"
+        )
+    if not (isinstance(n, int | np.integer) and n >= 10):
+        raise SpecificationError(f"n={n!r} is not accepted; use an integer ≥ 10")
+    return frame, labels, groups
+
+
 def _henseler(b1: np.ndarray, b2: np.ndarray) -> np.ndarray:
     """Henseler's one-sided p value for β₁ > β₂ per column, from two sets of bootstrap draws (all
     B₁ × B₂ pairs, counted by sorting)."""
@@ -63,18 +80,7 @@ def mga(model: str, data, group: str, *, n: int = 1000, seed=None, **options) ->
     >>> out.columns.tolist()
     ['lhs', 'rhs', 'est_female', 'est_male', 'diff', 'p_permutation', 'p_henseler']
     """
-    frame = as_frame(data)
-    if group not in frame.columns:
-        raise SpecificationError(f"group={group!r} is not a column of the data")
-    labels = frame[group]
-    groups = sorted(labels.dropna().unique().tolist(), key=str)
-    if len(groups) != 2:
-        raise SpecificationError(
-            f"group={group!r} has {len(groups)} groups ({', '.join(map(str, groups))}); "
-            "PLS-MGA compares exactly two — subset the data first"
-        )
-    if not (isinstance(n, int | np.integer) and n >= 10):
-        raise SpecificationError(f"n={n!r} is not accepted; use an integer ≥ 10")
+    frame, labels, groups = two_groups(data, group, n, "PLS-MGA")
     pooled = fit_pls(model, frame[labels.notna()], **options)
     fits = [fit_pls(model, frame[labels == g], **options) for g in groups]
     raw = pooled.raw.to_numpy()

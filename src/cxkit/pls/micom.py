@@ -16,11 +16,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from cxkit._params import as_frame
-from cxkit.errors import SpecificationError
 from cxkit.pls.algorithm import estimate_like
 from cxkit.pls.bootstrap import resample_covariances
 from cxkit.pls.fit import fit_pls
+from cxkit.pls.mga import two_groups
 
 
 def micom(model: str, data, group: str, *, n: int = 1000, seed=None, **options) -> pd.DataFrame:
@@ -40,17 +39,7 @@ def micom(model: str, data, group: str, *, n: int = 1000, seed=None, **options) 
     >>> bool(out.compositional.all())
     True
     """
-    frame = as_frame(data)
-    if group not in frame.columns:
-        raise SpecificationError(f"group={group!r} is not a column of the data")
-    labels = frame[group]
-    groups = sorted(labels.dropna().unique().tolist(), key=str)
-    if len(groups) != 2:
-        raise SpecificationError(
-            f"group={group!r} has {len(groups)} groups; MICOM compares exactly two"
-        )
-    if not (isinstance(n, int | np.integer) and n >= 10):
-        raise SpecificationError(f"n={n!r} is not accepted; use an integer ≥ 10")
+    frame, labels, groups = two_groups(data, group, n, "MICOM")
     pooled = fit_pls(model, frame[labels.notna()], **options)
     spec, o = pooled.spec, pooled.options
     raw = pooled.raw.to_numpy()

@@ -70,6 +70,16 @@ def _p(p) -> str:
     return "< .001" if p < 0.001 else apa_number(p, 3, bounded=True)
 
 
+def _triangle(frame: pd.DataFrame, diagonal: bool) -> pd.DataFrame:
+    """The lower triangle of a construct × construct table, APA-formatted (upper cells blank)."""
+    k = len(frame)
+    cells = [
+        [_b(frame.iloc[i, j]) if j < i or (diagonal and j == i) else "" for j in range(k)]
+        for i in range(k)
+    ]
+    return pd.DataFrame(cells, index=frame.index.rename("Construct"), columns=frame.columns)
+
+
 def pls_tables(fit, lang: str = "en") -> list[ApaTable]:
     """The report's tables (APA style) from a :class:`~cxkit.pls.PLSResult`, bootstrapped or not."""
     check_option("lang", lang, tuple(TEXT))
@@ -109,29 +119,12 @@ def pls_tables(fit, lang: str = "en") -> list[ApaTable]:
             "α = Cronbach's alpha (standardised); cut-offs: α, ρA, ρC ≥ .70; AVE ≥ .50.",
         )
     )
-    h = fit.htmt
     out.append(
-        ApaTable(
-            pd.DataFrame(
-                [[_b(h.iloc[i, j]) if j < i else "" for j in range(len(h))] for i in range(len(h))],
-                index=h.index.rename("Construct"),
-                columns=h.columns,
-            ),
-            t["htmt"],
-            "Cut-off: HTMT < .90 (< .85 strict).",
-        )
+        ApaTable(_triangle(fit.htmt, False), t["htmt"], "Cut-off: HTMT < .90 (< .85 strict).")
     )
-    fl = fit.fornell_larcker
     out.append(
         ApaTable(
-            pd.DataFrame(
-                [
-                    [_b(fl.iloc[i, j]) if j <= i else "" for j in range(len(fl))]
-                    for i in range(len(fl))
-                ],
-                index=fl.index.rename("Construct"),
-                columns=fl.columns,
-            ),
+            _triangle(fit.fornell_larcker, True),
             t["fl"],
             "Diagonal: √AVE; it should exceed every correlation in its row and column.",
         )
