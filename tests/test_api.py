@@ -12,6 +12,8 @@ EXPECTED = {
     "csat",
     "datasets",
     "fit_sem",
+    "fit_pls",
+    "PLSResult",
     "models",
     "nps",
     "plots",

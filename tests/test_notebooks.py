@@ -40,6 +40,7 @@ def test_the_notebooks_are_committed_with_their_outputs():
         "04-versions.ipynb",
         "05-likert-robust-ordinal.ipynb",
         "06-planning-the-sample.ipynb",
+        "07-pls-sem-thesis.ipynb",
     ]
     figures = 0
     for path in NOTEBOOKS:

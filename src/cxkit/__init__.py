@@ -42,6 +42,8 @@ _LAZY: dict[str, str] = {
     "compare_models": "cxkit.sem",
     "fit_sem": "cxkit.sem",
     "invariance": "cxkit.sem",
+    "PLSResult": "cxkit.pls",
+    "fit_pls": "cxkit.pls",
     "models": "cxkit.cx",
     "simulate": "cxkit.simulate",
 }
@@ -64,6 +66,7 @@ if TYPE_CHECKING:  # what static checkers and IDEs see; at run time the names lo
     from cxkit.responses.core import Responses, read_responses
     from cxkit.responses.metrics import ces, csat, nps
     from cxkit.responses.scoring import score
+    from cxkit.pls import PLSResult, fit_pls
     from cxkit.sem import SEMResult, compare_models, fit_sem, invariance
     from cxkit.simulate import simulate
 
@@ -134,6 +137,8 @@ __all__ = [
     "csat",
     "datasets",
     "fit_sem",
+    "fit_pls",
+    "PLSResult",
     "models",
     "nps",
     "plots",

@@ -21,6 +21,7 @@ The same option means the same everywhere: the instrument is ``-i/--instrument R
 subcommand (commands about an instrument also take it as their first argument), ``-o/--out`` is where
 the output goes, ``--dataset`` a bundled data set instead of a file, ``--seed`` the random seed,
 ``--missing`` the missing-data method, ``--store`` the store's name put in place of ``{store}``.
+    cxkit pls DATA --instrument REF --model pyramid --bootstrap 10000   PLS-SEM (SmartPLS-style tables)
 
 A :class:`~cxkit.errors.CxkitError` is printed as ``cxkit: error: ...`` without a traceback; the exit code
 is 2 for bad input and 1 for a failed analysis or check. Warnings print as ``cxkit: warning: ...``.
@@ -370,6 +371,48 @@ def _read_model_file(path) -> str:
             f"is not UTF-8 text (byte {exc.start}); save the model syntax as UTF-8",
             file=str(path),
         ) from None
+def _cmd_pls(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from cxkit.errors import SpecificationError
+    from cxkit.instrument import load_instrument
+    from cxkit.pls import fit_pls
+    from cxkit import cx as models
+
+    data = _load_data(args)
+    ref = args.instrument or data.attrs.get("instrument")
+    ins = load_instrument(ref) if ref else None
+    if args.model in ("direct", "second_order", "pyramid", "ecsi"):
+        if ins is None:
+            raise SpecificationError("--instrument is needed to build the model (id@version)")
+        syntax = getattr(models, args.model)(ins)
+    else:
+        path = Path(args.model)
+        if not path.is_file():
+            raise SpecificationError(
+                f"--model {args.model!r} is neither direct, second_order, pyramid, ecsi nor a "
+                "file with lavaan syntax"
+            )
+        syntax = path.read_text(encoding="utf-8")
+    if args.bootstrap < 0:
+        raise SpecificationError(f"--bootstrap {args.bootstrap} is not accepted; use 0 or more")
+    print("model:\n" + "\n".join("  " + line for line in syntax.splitlines()) + "\n")
+    fit = fit_pls(
+        syntax,
+        data,
+        scheme=args.scheme,
+        consistent=args.consistent,
+        missing=args.missing,
+        constructs=ins,
+    )
+    if args.bootstrap:
+        fit = fit.bootstrap(args.bootstrap, seed=args.seed)
+    print(fit.summary())
+    if args.report:
+        from cxkit.report.pls import write_pls_report
+
+        print(f"\nreport written: {write_pls_report(fit, args.report, args.lang)}")
+    return 0
 
 
 def _cmd_simulate(args: argparse.Namespace) -> int:
@@ -913,6 +956,30 @@ def build_parser() -> argparse.ArgumentParser:
         help="the CSV to write",
     )
     p.set_defaults(func=_cmd_simulate)
+
+    p = sub.add_parser(
+        "pls", help="fit a PLS path model (a CX model from the instrument, or lavaan syntax)"
+    )
+    p.add_argument("data", nargs="?", help="a CSV or XLSX file, item ids as columns")
+    p.add_argument(
+        "--dataset", help="a bundled data set instead of a file (online-cx-demo, satisfaction)"
+    )
+    p.add_argument(
+        "--instrument", help="the instrument, id@version (bundled data sets know theirs)"
+    )
+    p.add_argument(
+        "--model",
+        default="pyramid",
+        help="direct, second_order, pyramid, ecsi, or a file of lavaan syntax (=~, <~, ~, :=)",
+    )
+    p.add_argument("--scheme", default="path", choices=["path", "factorial", "centroid"])
+    p.add_argument("--consistent", action="store_true", help="consistent PLS (PLSc)")
+    p.add_argument("--missing", default="listwise", choices=["listwise", "mean"])
+    p.add_argument("--bootstrap", type=int, default=0, metavar="N", help="bootstrap resamples")
+    p.add_argument("--seed", type=int, default=1, help="bootstrap seed (default 1)")
+    p.add_argument("--report", metavar="FILE.html", help="write the SmartPLS-style report (HTML)")
+    p.add_argument("--lang", default="en", choices=["en", "id"], help="report language")
+    p.set_defaults(func=_cmd_pls)
 
     for register in _EXTRA_COMMANDS:
         register(sub)

@@ -1,0 +1,484 @@
+"""``PLSResult``: the immutable result of :func:`cxkit.fit_pls`, every assessment table as a tidy frame.
+
+Tables (unrounded): ``paths`` (lhs, op, rhs, label, est, and after ``bootstrap()`` se, t, pvalue,
+ci_low, ci_high), ``outer`` (construct, item, mode, loading, weight), ``r_squared``,
+``r_squared_adj``, ``reliability`` (alpha — the standardised α —, rho_a, rho_c, ave), ``htmt``,
+``fornell_larcker`` (√AVE on the diagonal), ``cross_loadings``, ``vif_outer``, ``vif_inner``,
+``effects`` (from, to, direct, indirect, total), ``specific_indirect`` (path, from, to, est),
+``scores``, ``fit_indices`` (srmr, d_uls, d_g for the saturated and the estimated model, nfi),
+``defined`` (``:=`` effects).
+"""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass, field, replace
+
+import numpy as np
+import pandas as pd
+
+from cxkit.pls import assess
+from cxkit.pls.algorithm import Estimates
+from cxkit.pls.spec import PLSSpec
+from cxkit.sem.syntax import evaluate
+
+
+def point_arrays(est: Estimates, spec: PLSSpec) -> dict[str, np.ndarray]:
+    """Every bootstrapped quantity of a stack, as flat (B, k) arrays keyed by table."""
+    m, d = spec.membership(), spec.adjacency()
+    rows = np.nonzero(d)
+    pos = [(k, j) for j in range(m.shape[1]) for k in np.flatnonzero(m[:, j])]
+    ii = np.array([k for k, _ in pos])
+    jj = np.array([j for _, j in pos])
+    total = assess.total_effects(est.paths)
+    reach = np.nonzero(assess.total_effects(d[None])[0] > 0.5)
+    iu = np.triu_indices(m.shape[1], 1)
+    ch = assess.chains(d)
+    out = {
+        "paths": est.paths[:, rows[0], rows[1]],
+        "loading": est.loadings[:, ii, jj],
+        "weight": est.weights_std[:, ii, jj],
+        "total": total[:, reach[0], reach[1]],
+        "r2": est.r2[:, d.any(axis=0)],
+        "htmt": assess.htmt(est.item_cor, m)[:, iu[0], iu[1]],
+        "f2": assess.f_squared(est.cor, d, est.r2)[:, rows[0], rows[1]],
+        "specific": assess.chain_effects(est.paths, ch),
+    }
+    return out
+
+
+@dataclass(frozen=True)
+class PLSResult:
+    """The result of :func:`cxkit.fit_pls` (immutable): see the module docstring for the tables.
+
+    Attributes
+    ----------
+    paths, outer, r_squared, r_squared_adj, reliability, htmt, fornell_larcker, cross_loadings,
+    vif_outer, vif_inner, effects, specific_indirect, scores, fit_indices, defined : tables
+    iterations : int
+    converged : bool
+    provenance : dict
+        Method (PLS-PM or PLSc), scheme, settings, missing-data handling, n used and dropped,
+        data hash, instrument, cxkit version; after ``bootstrap()`` its settings and counts.
+    """
+
+    spec: PLSSpec = field(repr=False)
+    paths: pd.DataFrame = field(repr=False)
+    outer: pd.DataFrame = field(repr=False)
+    r_squared: pd.Series = field(repr=False)
+    r_squared_adj: pd.Series = field(repr=False)
+    reliability: pd.DataFrame = field(repr=False)
+    htmt: pd.DataFrame = field(repr=False)
+    fornell_larcker: pd.DataFrame = field(repr=False)
+    cross_loadings: pd.DataFrame = field(repr=False)
+    vif_outer: pd.DataFrame = field(repr=False)
+    vif_inner: pd.DataFrame = field(repr=False)
+    effects: pd.DataFrame = field(repr=False)
+    specific_indirect: pd.DataFrame = field(repr=False)
+    scores: pd.DataFrame = field(repr=False)
+    fit_indices: pd.Series = field(repr=False)
+    defined: pd.DataFrame = field(repr=False)
+    iterations: int = 0
+    converged: bool = True
+    provenance: dict = field(default_factory=dict, repr=False)
+    options: dict = field(default_factory=dict, repr=False)
+    data: np.ndarray | None = field(default=None, repr=False, compare=False)
+    raw: pd.DataFrame | None = field(default=None, repr=False, compare=False)
+    estimates: Estimates | None = field(default=None, repr=False, compare=False)
+    bootstrap_draws: dict | None = field(default=None, repr=False, compare=False)
+    inference: pd.DataFrame | None = field(default=None, repr=False, compare=False)
+    htmt_inference: pd.DataFrame | None = field(default=None, repr=False, compare=False)
+
+    # -- building ------------------------------------------------------------------------------
+
+    @classmethod
+    def build(cls, spec, x, est: Estimates, options, provenance, *, items, raw) -> PLSResult:
+        """Assemble every table from one fit (``x``: the centred/standardised data)."""
+        names = spec.names
+        m, d = spec.membership(), spec.adjacency()
+        n = x.shape[0]
+        e = est
+        pt = point_arrays(e, spec)
+        path_rows = list(zip(*np.nonzero(d), strict=True))
+        labels = {(lhs, rhs): lab for lhs, rhs, lab in spec.paths}
+        paths = pd.DataFrame(
+            {
+                "lhs": [names[j] for _, j in path_rows],
+                "op": "~",
+                "rhs": [names[i] for i, _ in path_rows],
+                "label": [labels.get((names[j], names[i])) for i, j in path_rows],
+                "est": pt["paths"][0],
+            }
+        )
+        order = {(lhs, rhs): k for k, (lhs, rhs, _) in enumerate(spec.paths)}
+        paths = paths.iloc[
+            np.argsort([order[(a, b)] for a, b in zip(paths.lhs, paths.rhs, strict=True)])
+        ].reset_index(drop=True)
+        pos = [(k, j) for j in range(m.shape[1]) for k in np.flatnonzero(m[:, j])]
+        outer = pd.DataFrame(
+            {
+                "construct": [names[j] for _, j in pos],
+                "item": [items[k] for k, _ in pos],
+                "mode": [spec.blocks[j].mode for _, j in pos],
+                "loading": pt["loading"][0],
+                "weight": e.weights[0][[k for k, _ in pos], [j for _, j in pos]],
+            }
+        )
+        endo = [names[j] for j in range(len(names)) if d[:, j].any()]
+        r2 = pd.Series(pt["r2"][0], index=endo, name="r_squared")
+        k_pred = np.array([d[:, names.index(c)].sum() for c in endo])
+        r2_adj = pd.Series(1 - (1 - r2.to_numpy()) * (n - 1) / (n - k_pred - 1), index=endo)
+        r2_adj.name = "r_squared_adj"
+        rc, ave = assess.rho_c_ave(e, m)
+        single = m.sum(axis=0) < 2
+        mode_b = np.array([b.mode == "B" for b in spec.blocks])
+        blank = np.where(mode_b, np.nan, 1.0)
+        rel = pd.DataFrame(
+            {
+                "mode": [b.mode for b in spec.blocks],
+                "n_items": m.sum(axis=0).astype(int),
+                "alpha": assess.alpha_std(e.item_cor, m)[0] * blank,
+                "rho_a": np.where(single, 1.0, e.rho_a[0]) * blank,
+                "rho_c": rc[0] * blank,
+                "ave": ave[0] * blank,
+            },
+            index=pd.Index(names, name="construct"),
+        )
+        ht = pd.DataFrame(assess.htmt(e.item_cor, m)[0], index=names, columns=names)
+        fl_values = e.cor[0].copy()
+        np.fill_diagonal(fl_values, np.sqrt(ave[0]) * blank)
+        fl = pd.DataFrame(fl_values, index=names, columns=names)
+        cross = pd.DataFrame(
+            e.item_cor[0] @ e.weights_std[0], index=pd.Index(items, name="item"), columns=names
+        )
+        vo = assess.vif_outer(e.item_cor, m)
+        vif_outer = pd.DataFrame(
+            {
+                "construct": [names[j] for _, j in pos],
+                "item": [items[k] for k, _ in pos],
+                "vif": np.concatenate([v[0] for v in vo]),
+            }
+        )
+        vi = assess.vif_inner(e.cor, d)[0]
+        vif_inner = pd.DataFrame(
+            {
+                "lhs": paths.lhs,
+                "rhs": paths.rhs,
+                "vif": [
+                    vi[names.index(r), names.index(lh)]
+                    for lh, r in zip(paths.lhs, paths.rhs, strict=False)
+                ],
+            }
+        )
+        pairs = list(zip(*np.nonzero(assess.total_effects(d[None])[0] > 0.5), strict=True))
+        effects = pd.DataFrame(
+            {
+                "from": [names[i] for i, _ in pairs],
+                "to": [names[j] for _, j in pairs],
+                "direct": [e.paths[0][i, j] for i, j in pairs],
+                "total": pt["total"][0],
+            }
+        )
+        effects.insert(3, "indirect", effects.total - effects.direct)
+        ch = assess.chains(d)
+        specific = pd.DataFrame(
+            {
+                "path": pd.Series([" → ".join(names[k] for k in c) for c in ch], dtype=object),
+                "from": pd.Series([names[c[0]] for c in ch], dtype=object),
+                "to": pd.Series([names[c[-1]] for c in ch], dtype=object),
+                "est": pt["specific"][0],
+            }
+        )
+        scores = pd.DataFrame(
+            x @ e.weights_std[0] if options["standardize"] else x @ e.weights[0],
+            columns=names,
+            index=raw.index,
+        )
+        fit = _fit_indices(e, spec, options["consistent"])
+        values = {lab: v for lab, v in zip(paths.label, paths.est, strict=False) if lab}
+        defined = pd.DataFrame(
+            {
+                "name": pd.Series([nm for nm, _ in spec.definitions], dtype=object),
+                "expr": pd.Series([ex for _, ex in spec.definitions], dtype=object),
+                "est": pd.Series([evaluate(ex, values) for _, ex in spec.definitions], dtype=float),
+            }
+        )
+        return cls(
+            spec=spec,
+            paths=paths,
+            outer=outer,
+            r_squared=r2,
+            r_squared_adj=r2_adj,
+            reliability=rel,
+            htmt=ht,
+            fornell_larcker=fl,
+            cross_loadings=cross,
+            vif_outer=vif_outer,
+            vif_inner=vif_inner,
+            effects=effects,
+            specific_indirect=specific,
+            scores=scores,
+            fit_indices=fit,
+            defined=defined,
+            iterations=int(e.iterations[0]),
+            converged=bool(e.converged[0]),
+            provenance={**provenance, "iterations": int(e.iterations[0])},
+            options=options,
+            data=x,
+            raw=raw,
+            estimates=e,
+        )
+
+    # -- further analyses ----------------------------------------------------------------------
+
+    def f_squared(self, reestimate: bool = False) -> pd.DataFrame:
+        """f² of every path: ``(R²_in − R²_out) / (1 − R²_in)``.
+
+        ``reestimate=False`` takes R²_out from the same construct correlations (cSEM, ADANCO);
+        ``True`` re-runs PLS without the path (seminr, SmartPLS) — both columns are returned.
+        """
+        from cxkit.pls.fit import refit_without
+
+        e = self.estimates
+        names = self.spec.names
+        f2 = assess.f_squared(e.cor, self.spec.adjacency(), e.r2)[0]
+        out = self.paths[["lhs", "rhs"]].copy()
+        out["f2"] = [
+            f2[names.index(r), names.index(lh)] for lh, r in zip(out.lhs, out.rhs, strict=False)
+        ]
+        if reestimate:
+            vals = []
+            for lh, r in zip(out.lhs, out.rhs, strict=False):
+                j = names.index(lh)
+                r2_in = e.r2[0][j]
+                r2_out = refit_without(self, lh, r)
+                vals.append((r2_in - r2_out) / (1 - r2_in))
+            out["f2"] = vals
+        return out
+
+    def bootstrap(
+        self,
+        n: int = 10000,
+        seed: int | None = None,
+        *,
+        ci: str = "percentile",
+        sign_change: str | None = None,
+        level: float = 0.95,
+        chunk: int = 2000,
+    ):
+        """Bootstrap every estimate: see :func:`cxkit.pls.bootstrap.bootstrap`."""
+        from cxkit.pls.bootstrap import bootstrap
+
+        return bootstrap(self, n, seed, ci=ci, sign_change=sign_change, level=level, chunk=chunk)
+
+    def predict(self, folds: int = 10, repetitions: int = 10, seed: int | None = None):
+        """PLSpredict: see :func:`cxkit.pls.predict.predict`."""
+        from cxkit.pls.predict import predict
+
+        return predict(self, folds=folds, repetitions=repetitions, seed=seed)
+
+    def ipma(self, target: str, bounds=None) -> pd.DataFrame:
+        """Importance–performance map for ``target``: see :func:`cxkit.pls.ipma.ipma`."""
+        from cxkit.pls.ipma import ipma
+
+        return ipma(self, target, bounds)
+
+    def quantity_labels(self) -> dict[str, pd.DataFrame]:
+        """For each bootstrapped array, a frame naming its columns (quantity, lhs, op, rhs)."""
+        names = self.spec.names
+        d, m = self.spec.adjacency(), self.spec.membership()
+        rows = np.nonzero(d)
+        reach = np.nonzero(assess.total_effects(d[None])[0] > 0.5)
+        iu = np.triu_indices(len(names), 1)
+        items = self.spec.items
+        pos = [(k, j) for j in range(m.shape[1]) for k in np.flatnonzero(m[:, j])]
+
+        def frame(q, lhs, op, rhs):
+            return pd.DataFrame({"quantity": q, "lhs": lhs, "op": op, "rhs": rhs})
+
+        endo = [names[j] for j in range(len(names)) if d[:, j].any()]
+        sp = self.specific_indirect
+        return {
+            "paths": frame("path", [names[j] for j in rows[1]], "~", [names[i] for i in rows[0]]),
+            "loading": frame(
+                "loading", [names[j] for _, j in pos], "=~", [items[k] for k, _ in pos]
+            ),
+            "weight": frame("weight", [names[j] for _, j in pos], "<~", [items[k] for k, _ in pos]),
+            "total": frame(
+                "total_effect", [names[j] for j in reach[1]], "~", [names[i] for i in reach[0]]
+            ),
+            "specific": frame("specific_indirect", list(sp["to"]), "~", list(sp["path"])),
+            "r2": frame("r_squared", endo, "r2", endo),
+            "f2": frame("f_squared", [names[j] for j in rows[1]], "~", [names[i] for i in rows[0]]),
+            "htmt": frame("htmt", [names[i] for i in iu[0]], "htmt", [names[j] for j in iu[1]]),
+            "defined": frame(
+                "defined", list(self.defined["name"]), ":=", list(self.defined["expr"])
+            ),
+        }
+
+    def with_bootstrap(self, table: pd.DataFrame, draws: dict, settings: dict) -> PLSResult:
+        """The same result carrying bootstrap inference (see :func:`cxkit.pls.bootstrap.bootstrap`)."""
+        cols = ["se", "t", "pvalue", "ci_low", "ci_high"]
+        pth = table[table.quantity == "path"][["lhs", "rhs", *cols]]
+        paths = self.paths.drop(columns=[c for c in cols if c in self.paths]).merge(
+            pth, on=["lhs", "rhs"], how="left"
+        )
+        eff = table[table.quantity == "total_effect"][["lhs", "rhs", *cols]]
+        eff = eff.rename(columns={"lhs": "to", "rhs": "from"})
+        effects = self.effects[["from", "to", "direct", "indirect", "total"]].merge(
+            eff, on=["from", "to"], how="left"
+        )
+        spc = table[table.quantity == "specific_indirect"][["rhs", *cols]].rename(
+            columns={"rhs": "path"}
+        )
+        specific = self.specific_indirect[["path", "from", "to", "est"]].merge(
+            spc, on="path", how="left"
+        )
+        dfn = table[table.quantity == "defined"][["lhs", *cols]].rename(columns={"lhs": "name"})
+        defined = self.defined[["name", "expr", "est"]].merge(dfn, on="name", how="left")
+        h = table[table.quantity == "htmt"]
+        hd = draws["htmt"]
+        alpha = 1 - settings["level"]
+        hinf = pd.DataFrame(
+            {
+                "construct_1": h.lhs.to_numpy(),
+                "construct_2": h.rhs.to_numpy(),
+                "htmt": h.est.to_numpy(),
+                "se": h.se.to_numpy(),
+                "ci_upper": np.nanquantile(hd, 1 - alpha, axis=0) if hd.shape[1] else [],
+                "pvalue_vs_1": (hd >= 1).mean(axis=0),
+                "pvalue_vs_090": (hd >= 0.9).mean(axis=0),
+            }
+        )
+        return replace(
+            self,
+            paths=paths,
+            effects=effects,
+            specific_indirect=specific,
+            defined=defined,
+            inference=table,
+            htmt_inference=hinf,
+            bootstrap_draws=draws,
+            provenance={**self.provenance, "bootstrap": settings},
+        )
+
+    # -- display -------------------------------------------------------------------------------
+
+    def summary(self) -> str:
+        """Plain text: settings, paths, R², reliability, HTMT, fit."""
+        pv = self.provenance
+        lines = [
+            f"cxkit {pv.get('cxkit', '')} {pv.get('method')} — {pv.get('scheme')} scheme, "
+            f"{'converged' if self.converged else 'NOT converged'} ({self.iterations} iterations)",
+            f"n = {pv.get('n')} (missing = {pv.get('missing')}: {pv.get('n_dropped', 0)} rows dropped)",
+        ]
+        if "instrument" in pv:
+            lines.append(
+                f"instrument {pv['instrument']} (sha256 {pv.get('instrument_sha256', '')[:12]})"
+            )
+        if pv.get("reversed_items"):
+            lines.append(
+                f"reverse-keyed items recoded (min + max) − x: {', '.join(pv['reversed_items'])}"
+            )
+        if "bootstrap" in pv:
+            b = pv["bootstrap"]
+            lines.append(
+                f"bootstrap: {b['n']} resamples ({b['ci']}, sign change {b['sign_change']}), "
+                f"{b['not_converged']} not converged (left out), {b.get('inadmissible', 0)} "
+                f"inadmissible, seed {b['seed']}"
+            )
+        fmt = lambda v: f"{v:.3f}"  # noqa: E731
+        with pd.option_context("display.width", 200, "display.max_rows", None):
+            cols = [
+                c
+                for c in ("lhs", "op", "rhs", "est", "se", "t", "pvalue", "ci_low", "ci_high")
+                if c in self.paths
+            ]
+            lines += ["", "Paths:", self.paths[cols].to_string(index=False, float_format=fmt)]
+            if len(self.defined):
+                dcols = [
+                    c
+                    for c in ("name", "expr", "est", "se", "t", "pvalue", "ci_low", "ci_high")
+                    if c in self.defined
+                ]
+                lines += [
+                    "",
+                    "Defined effects:",
+                    self.defined[dcols].to_string(index=False, float_format=fmt),
+                ]
+            lines += ["", "R²: " + ", ".join(f"{k} {v:.3f}" for k, v in self.r_squared.items())]
+            lines += ["", "Reliability:", self.reliability.to_string(float_format=fmt)]
+            lines += ["", "HTMT:", self.htmt.to_string(float_format=fmt)]
+            lines += ["", "Fit: " + ", ".join(f"{k} {v:.4f}" for k, v in self.fit_indices.items())]
+        return "\n".join(lines)
+
+    def __str__(self) -> str:
+        return self.summary()
+
+    def __repr__(self) -> str:
+        return (
+            f"<PLSResult {self.provenance.get('method')} n={self.provenance.get('n')} "
+            f"constructs={len(self.spec.blocks)} paths={len(self.paths)}>"
+        )
+
+    def _repr_html_(self) -> str:
+        pv = self.provenance
+        heads = {
+            "est": "β",
+            "se": "SE",
+            "t": "t",
+            "pvalue": "p",
+            "ci_low": "CI low",
+            "ci_high": "CI high",
+        }
+        cols = [c for c in heads if c in self.paths]
+
+        def cell(c, v):
+            if c == "pvalue":
+                return "&lt;.001" if v < 0.001 else f"{v:.3f}"
+            return f"{v:.3f}"
+
+        head = "".join(f"<th>{h}</th>" for h in ["path", *(heads[c] for c in cols)])
+        body = "".join(
+            "<tr><td>"
+            + html.escape(f"{r['rhs']} → {r['lhs']}")
+            + "</td>"
+            + "".join(f"<td>{cell(c, r[c])}</td>" for c in cols)
+            + "</tr>"
+            for _, r in self.paths.iterrows()
+        )
+        r2 = ", ".join(f"{html.escape(k)} {v:.3f}" for k, v in self.r_squared.items())
+        boot = pv.get("bootstrap")
+        note = f"; bootstrap {boot['n']} resamples ({boot['ci']} CI)" if boot else ""
+        rel = self.reliability.to_html(border=0, float_format=lambda v: f"{v:.3f}")
+        return (
+            f"<div><strong>PLS</strong> — {html.escape(str(pv.get('method')))}, "
+            f"{html.escape(str(pv.get('scheme')))} scheme, n = {pv.get('n')}{note}"
+            f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+            f"<p>R²: {r2}</p><p><em>Reliability</em></p>{rel}</div>"
+        )
+
+
+def _fit_indices(e: Estimates, spec: PLSSpec, consistent: bool) -> pd.Series:
+    """SRMR, d_ULS, d_G of the saturated and the estimated model, and NFI (cSEM's definitions)."""
+    m, d = spec.membership(), spec.adjacency()
+    modes = [b.mode for b in spec.blocks]
+    common = [consistent and mo == "A" and m[:, j].sum() >= 2 for j, mo in enumerate(modes)]
+    r = e.item_cor[0]
+    lam = e.loadings[0]
+    sat = assess.implied_indicator_cor(r, e.weights_std[0], lam, e.cor[0], m, modes, common)
+    implied = assess.implied_construct_cor(e.cor[0], e.paths[0], d)
+    est_sigma = assess.implied_indicator_cor(r, e.weights_std[0], lam, implied, m, modes, common)
+    fs, fe = assess.fit_measures(r, sat), assess.fit_measures(r, est_sigma)
+    return pd.Series(
+        {
+            "srmr": fs["srmr"],
+            "d_uls": fs["d_uls"],
+            "d_g": fs["d_g"],
+            "srmr_estimated": fe["srmr"],
+            "d_uls_estimated": fe["d_uls"],
+            "d_g_estimated": fe["d_g"],
+            "nfi": assess.nfi(r, sat),
+        },
+        name="fit_indices",
+    )
