@@ -61,12 +61,12 @@ if TYPE_CHECKING:  # what static checkers and IDEs see; at run time the names lo
         item_statistics,
         reliability,
     )
+    from cxkit.pls import PLSResult, fit_pls
     from cxkit.render import render
     from cxkit.report.study import Study, analyze
     from cxkit.responses.core import Responses, read_responses
     from cxkit.responses.metrics import ces, csat, nps
     from cxkit.responses.scoring import score
-    from cxkit.pls import PLSResult, fit_pls
     from cxkit.sem import SEMResult, compare_models, fit_sem, invariance
     from cxkit.simulate import simulate
 

@@ -371,13 +371,15 @@ def _read_model_file(path) -> str:
             f"is not UTF-8 text (byte {exc.start}); save the model syntax as UTF-8",
             file=str(path),
         ) from None
+
+
 def _cmd_pls(args: argparse.Namespace) -> int:
     from pathlib import Path
 
+    from cxkit import cx as models
     from cxkit.errors import SpecificationError
     from cxkit.instrument import load_instrument
     from cxkit.pls import fit_pls
-    from cxkit import cx as models
 
     data = _load_data(args)
     ref = args.instrument or data.attrs.get("instrument")

@@ -84,7 +84,11 @@ def _work_block(pt: ParTable, data, theta0, index, fiml):
         obj = stacked_objective(model, data, index, fiml)
         b = index[0].shape[0]
         with np.errstate(all="ignore"):
-            opt = minimize(obj, np.broadcast_to(theta0, (b, len(theta0))), max_iter=300)
+            # a resample's estimates need not be as sharp as the fit's: 1e-8 per case
+            opt = minimize(
+                obj, np.broadcast_to(theta0, (b, len(theta0))), max_iter=300,
+                grad_tol=1e-8, step_tol=1e-7,
+            )  # fmt: skip
         ok = opt.converged.copy()
         with np.errstate(all="ignore"):
             out = value_matrix(pt, model, opt.theta)

@@ -84,7 +84,8 @@ class Model:
                 scatter = np.zeros((len(arr), self.q))
                 scatter[np.arange(len(arr)), arr[:, 0]] = 1.0
                 arrays[name] = (arr[:, 0], arr[:, 1], arr[:, 2], scatter)
-            self.groups.append({"fixed": fixed, "loc": arrays})
+            used = sorted({int(k) for k, _, _, _ in arrays.values() for k in k})
+            self.groups.append({"fixed": fixed, "loc": arrays, "cols": np.array(used, dtype=int)})
 
     # -- matrices and moments ------------------------------------------------------------------
     def matrices(self, theta: np.ndarray, g: int) -> dict[str, np.ndarray]:

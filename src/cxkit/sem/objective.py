@@ -87,9 +87,16 @@ def expected_information(
     the model's moments (:func:`moment_weight`); stacked (B, q, q)."""
     b = deltas[0].shape[0]
     info = np.zeros((b, model.q, model.q))
-    for delta, mom, w in zip(deltas, moments, weights, strict=True):
+    for g, (delta, mom, w) in enumerate(zip(deltas, moments, weights, strict=True)):
         wm = moment_weight(mom.sigma, model.means)
-        info += w[:, None, None] * (np.swapaxes(delta, 1, 2) @ wm @ delta)
+        cols = model.groups[g]["cols"]  # the parameters this group's moments depend on
+        if len(cols) == model.q:
+            info += w[:, None, None] * (np.swapaxes(delta, 1, 2) @ wm @ delta)
+        elif len(cols):
+            d = delta[:, :, cols]
+            info[:, cols[:, None], cols[None, :]] += w[:, None, None] * (
+                np.swapaxes(d, 1, 2) @ wm @ d
+            )
     return info
 
 

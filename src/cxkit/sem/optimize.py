@@ -26,6 +26,9 @@ class Optimum:
     iterations: np.ndarray  # (B,) int
 
 
+SWITCH = 1e-3  # relative decrease below which Fisher scoring hands over to BFGS
+
+
 def _solve(h: np.ndarray, g: np.ndarray) -> np.ndarray:
     try:
         return np.linalg.solve(h, g[:, :, None])[:, :, 0]
@@ -123,7 +126,7 @@ def minimize(
         full = scale[~pending] == 1.0
         if fisher_now.any():
             h[moved[fisher_now]] = h_new[fisher_now]
-        fisher[moved[fisher_now & full & (rel < 1e-3)]] = False
+        fisher[moved[fisher_now & full & (rel < SWITCH)]] = False
         sy = np.einsum("bi,bi->b", s, y)
         hs = np.einsum("bij,bj->bi", h[moved], s)
         shs = np.einsum("bi,bi->b", s, hs)
