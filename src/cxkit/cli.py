@@ -959,26 +959,33 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.set_defaults(func=_cmd_simulate)
 
-    p = sub.add_parser(
-        "pls", help="fit a PLS path model (a CX model from the instrument, or lavaan syntax)"
+    p = _command(
+        sub,
+        "pls",
+        "fit a PLS path model (a CX model from the instrument, or lavaan syntax), SmartPLS-style",
+        "cxkit pls --dataset online-cx-demo --model pyramid --bootstrap 10000 --report pls.html",
     )
-    p.add_argument("data", nargs="?", help="a CSV or XLSX file, item ids as columns")
-    p.add_argument(
-        "--dataset", help="a bundled data set instead of a file (online-cx-demo, satisfaction)"
-    )
-    p.add_argument(
-        "--instrument", help="the instrument, id@version (bundled data sets know theirs)"
-    )
+    _data_options(p)
     p.add_argument(
         "--model",
         default="pyramid",
         help="direct, second_order, pyramid, ecsi, or a file of lavaan syntax (=~, <~, ~, :=)",
     )
-    p.add_argument("--scheme", default="path", choices=["path", "factorial", "centroid"])
+    p.add_argument(
+        "--scheme",
+        default="path",
+        choices=["path", "factorial", "centroid"],
+        help="the inner weighting scheme",
+    )
     p.add_argument("--consistent", action="store_true", help="consistent PLS (PLSc)")
-    p.add_argument("--missing", default="listwise", choices=["listwise", "mean"])
+    p.add_argument(
+        "--missing",
+        default="listwise",
+        choices=["listwise", "mean"],
+        help="rows with a missing answer dropped, or answers replaced by the item mean",
+    )
     p.add_argument("--bootstrap", type=int, default=0, metavar="N", help="bootstrap resamples")
-    p.add_argument("--seed", type=int, default=1, help="bootstrap seed (default 1)")
+    _seed_option(p, "the bootstrap")
     p.add_argument("--report", metavar="FILE.html", help="write the SmartPLS-style report (HTML)")
     p.add_argument("--lang", default="en", choices=["en", "id"], help="report language")
     p.set_defaults(func=_cmd_pls)
@@ -1112,6 +1119,8 @@ def _cmd_power_n(args: argparse.Namespace) -> int:
 
 
 def _cmd_power_power(args: argparse.Namespace) -> int:
+    import pandas as pd
+
     from cxkit import power as cp
 
     values = cp.power(args.n, args.df, **_power_effect(args))
@@ -1165,7 +1174,7 @@ def _cmd_power_montecarlo(args: argparse.Namespace) -> int:
     from cxkit import power as cp
     from cxkit.errors import SpecificationError
     from cxkit.instrument import load_instrument
-    from cxkit.sem import models
+    from cxkit import cx as models
 
     ins = load_instrument(args.instrument) if args.instrument else None
     if args.population:
@@ -1202,7 +1211,7 @@ def _cmd_power_montecarlo(args: argparse.Namespace) -> int:
         estimator=args.estimator,
         seed=args.seed,
         scheduler=args.scheduler,
-        missing=args.missing,
+        missing=args.blank,
         mechanism=args.mechanism,
         target=args.target,
         workers=args.workers,
@@ -1220,8 +1229,11 @@ def _cmd_power_montecarlo(args: argparse.Namespace) -> int:
 
 
 def _power_parser(sub: argparse._SubParsersAction) -> None:
-    pw = sub.add_parser(
-        "power", help="sample size and power: analytic (RMSEA), Monte Carlo, PLS rules"
+    pw = _command(
+        sub,
+        "power",
+        "sample size and power: analytic (RMSEA), Monte Carlo, PLS rules",
+        "cxkit power n --df 198 --rmsea 0.05",
     )
     psub = pw.add_subparsers(dest="action", metavar="ACTION")
     psub.required = True
@@ -1230,7 +1242,7 @@ def _power_parser(sub: argparse._SubParsersAction) -> None:
         p.add_argument("--df", type=float, required=True, help="the model's degrees of freedom")
         if rmsea:
             p.add_argument("--rmsea", type=float, help="the population RMSEA to detect, e.g. 0.05")
-        p.add_argument("--alpha", type=float, default=0.05)
+        p.add_argument("--alpha", type=float, default=0.05, help="significance level")
         p.add_argument(
             "--rmsea0",
             type=float,
@@ -1238,42 +1250,75 @@ def _power_parser(sub: argparse._SubParsersAction) -> None:
             help="RMSEA under H0: 0 exact fit, 0.05 close/not-close fit",
         )
 
-    p = psub.add_parser(
-        "n", help="the smallest N for a power (MacCallum et al., 1996; semPower's a-priori)"
+    p = _command(
+        psub,
+        "n",
+        "the smallest N for a power (MacCallum et al., 1996; semPower's a-priori)",
+        "cxkit power n --df 50 --rmsea 0.05",
     )
     analytic(p, n=False)
-    p.add_argument("--power", type=float, default=0.80)
+    p.add_argument("--power", type=float, default=0.80, help="the power wanted")
     p.set_defaults(func=_cmd_power_n)
-    p = psub.add_parser("power", help="power of the RMSEA test at given sample sizes")
+    p = _command(
+        psub,
+        "power",
+        "power of the RMSEA test at given sample sizes",
+        "cxkit power power --df 50 --rmsea 0.05 -n 200 300",
+    )
     analytic(p, n=True)
     p.add_argument("-n", type=int, nargs="+", required=True, help="sample size(s)")
     p.set_defaults(func=_cmd_power_power)
-    p = psub.add_parser("rmsea", help="the RMSEA detected with a power at a sample size")
+    p = _command(
+        psub,
+        "rmsea",
+        "the RMSEA detected with a power at a sample size",
+        "cxkit power rmsea --df 50 -n 300",
+    )
     analytic(p, n=True, rmsea=False)
-    p.add_argument("-n", type=int, required=True)
-    p.add_argument("--power", type=float, default=0.80)
+    p.add_argument("-n", type=int, required=True, help="the sample size")
+    p.add_argument("--power", type=float, default=0.80, help="the power wanted")
     p.add_argument(
         "--below", action="store_true", help="the not-close-fit test (RMSEA below rmsea0)"
     )
     p.set_defaults(func=_cmd_power_rmsea)
-    p = psub.add_parser("pls-min-n", help="PLS-SEM minimum N (Kock & Hadaya, 2018)")
+    p = _command(
+        psub,
+        "pls-min-n",
+        "PLS-SEM minimum N (Kock & Hadaya, 2018)",
+        "cxkit power pls-min-n --p-min 0.2",
+    )
     p.add_argument(
         "--p-min", type=float, default=None, help="the smallest expected path (default: unknown)"
     )
-    p.add_argument("--method", choices=["isr", "gamma"], default="isr")
-    p.add_argument("--power", type=float, default=0.80)
-    p.add_argument("--alpha", type=float, default=0.05)
+    p.add_argument(
+        "--method",
+        choices=["isr", "gamma"],
+        default="isr",
+        help="inverse square root or gamma-exponential",
+    )
+    p.add_argument("--power", type=float, default=0.80, help="the power wanted")
+    p.add_argument("--alpha", type=float, default=0.05, help="significance level")
     p.set_defaults(func=_cmd_power_pls)
-    p = psub.add_parser("survey", help="survey-precision rules (Slovin, Lemeshow): not power")
+    p = _command(
+        psub,
+        "survey",
+        "survey-precision rules (Slovin, Lemeshow): not power",
+        "cxkit power survey --population 20000",
+    )
     p.add_argument(
         "--population", type=int, default=None, help="number of customers (Slovin needs it)"
     )
-    p.add_argument("--margin", type=float, default=0.05)
-    p.add_argument("--p", type=float, default=0.5)
-    p.add_argument("--confidence", type=float, default=0.95)
+    p.add_argument("--margin", type=float, default=0.05, help="margin of error")
+    p.add_argument("--p", type=float, default=0.5, help="expected proportion (Lemeshow)")
+    p.add_argument("--confidence", type=float, default=0.95, help="confidence level")
     p.set_defaults(func=_cmd_power_survey)
-    p = psub.add_parser("montecarlo", help="Monte Carlo power of the model you will fit, on Dask")
-    p.add_argument("--instrument", help="id@version: its cxkit.simulate population and CX models")
+    p = _command(
+        psub,
+        "montecarlo",
+        "Monte Carlo power of the model you will fit, on Dask",
+        "cxkit power montecarlo -i online-cx@2.0.0 --model pyramid -n 200 400 --replications 100",
+    )
+    _instrument_option(p)
     p.add_argument(
         "--population", help="a file of lavaan syntax with values (instead of the instrument's)"
     )
@@ -1281,23 +1326,29 @@ def _power_parser(sub: argparse._SubParsersAction) -> None:
         "--model", default="pyramid", help="direct, second_order, pyramid or a lavaan-syntax file"
     )
     p.add_argument("-n", type=int, nargs="+", required=True, help="the sample sizes of the grid")
-    p.add_argument("--replications", type=int, default=1000)
-    p.add_argument("--estimator", type=str.upper, choices=["ML", "MLR", "WLSMV"], default="ML")
-    p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--replications", type=int, default=1000, help="samples drawn per N")
+    p.add_argument(
+        "--estimator",
+        type=str.upper,
+        choices=["ML", "MLR", "WLSMV"],
+        default="ML",
+        help="the estimator the study will use",
+    )
+    _seed_option(p, "the Monte Carlo draws")
     p.add_argument(
         "--scheduler",
         default=None,
         help="tcp://host:8786 (default: a local Dask cluster; 'serial': a loop)",
     )
     p.add_argument("--workers", type=int, default=None, help="processes of the local cluster")
+    p.add_argument("--blank", type=float, default=0.0, help="share of answers blanked (FIML fits)")
     p.add_argument(
-        "--missing", type=float, default=0.0, help="share of answers blanked (FIML fits)"
+        "--mechanism", choices=["MCAR", "MAR"], default="MCAR", help="how answers go missing"
     )
-    p.add_argument("--mechanism", choices=["MCAR", "MAR"], default="MCAR")
     p.add_argument(
         "--target", nargs="*", default=None, help="parameters to plan for, e.g. 'LOY ~ EC'"
     )
-    p.add_argument("--out", help="write the table (CSV)")
+    p.add_argument("-o", "--out", metavar="FILE", help="write the table (CSV)")
     p.add_argument("--figure", help="write the power curve (PNG, PDF, SVG)")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=_cmd_power_montecarlo)
