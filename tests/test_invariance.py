@@ -125,3 +125,43 @@ def test_partial_and_score_test_errors():
     with pytest.raises(SpecificationError, match="fit with group="):
         cxkit.fit_sem(MODEL, DATA).score_tests()
     assert cxkit.fit_sem(MODEL, DATA, group="school").score_tests().empty
+
+
+def test_an_item_constant_in_one_group_is_refused():
+    """Issue 15, item 9: an item with one answer in one group cannot be modelled there (lavaan
+    refuses such a group's covariance matrix too): a clear ModelError naming item and group."""
+    from cxkit.errors import ModelError
+
+    data = DATA.copy()
+    first = data["school"].iloc[0]
+    data.loc[data["school"] == first, "x1"] = 5.0
+    with pytest.raises(ModelError, match=r"'x1'.*do not vary in group"):
+        cxkit.invariance(MODEL, data, group="school")
+    assert (DATA["x1"] != 5.0).any()  # the caller's data untouched
+
+
+def test_fits_do_not_depend_on_the_hash_seed():
+    """Issue 15, item 10: the same data give the same numbers whatever PYTHONHASHSEED is."""
+    import os
+    import subprocess
+    import sys
+
+    code = (
+        "import warnings; warnings.simplefilter('ignore')\n"
+        "import cxkit\n"
+        "d = cxkit.datasets.load_dataset('online-cx-demo')\n"
+        "ins = cxkit.load_instrument('online-cx@2.0.0')\n"
+        "f = cxkit.fit_sem(cxkit.models.direct(ins), d)\n"
+        "print(repr(float(f.fit_indices['chisq'])), repr(float(f.estimates['se'].sum())))\n"
+    )
+    outs = {
+        subprocess.run(
+            [sys.executable, "-c", code],
+            capture_output=True,
+            text=True,
+            env={**os.environ, "PYTHONHASHSEED": seed},
+            check=True,
+        ).stdout
+        for seed in ("1", "2")
+    }
+    assert len(outs) == 1, outs
