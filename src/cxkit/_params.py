@@ -4,10 +4,20 @@ facts every result records."""
 from __future__ import annotations
 
 import hashlib
+from typing import TYPE_CHECKING, Literal, Union
 
 import pandas as pd
 
 from cxkit.errors import SpecificationError
+
+if TYPE_CHECKING:
+    from cxkit.responses.core import Responses
+
+#: what the analysis functions accept as data: a DataFrame or cxkit Responses
+DataLike = Union[pd.DataFrame, "Responses"]
+#: the SEM estimators and missing-data handlings, as the type checker sees them
+Estimator = Literal["ML", "MLR", "WLSMV"]
+Missing = Literal["listwise", "fiml", "ml"]
 
 
 def check_option(name: str, value, allowed) -> None:

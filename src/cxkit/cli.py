@@ -1171,10 +1171,10 @@ def _cmd_power_survey(args: argparse.Namespace) -> int:
 def _cmd_power_montecarlo(args: argparse.Namespace) -> int:
     from pathlib import Path
 
+    from cxkit import cx as models
     from cxkit import power as cp
     from cxkit.errors import SpecificationError
     from cxkit.instrument import load_instrument
-    from cxkit import cx as models
 
     ins = load_instrument(args.instrument) if args.instrument else None
     if args.population:

@@ -13,7 +13,7 @@ import warnings
 import numpy as np
 import pandas as pd
 
-from cxkit._params import as_frame, data_sha256, instrument_attrs
+from cxkit._params import DataLike, Estimator, Missing, as_frame, data_sha256, instrument_attrs
 from cxkit._version import __version__
 from cxkit.errors import ModelError
 from cxkit.sem import options as _options
@@ -41,9 +41,9 @@ MISSING = _options.MISSING
 
 def fit_sem(
     model: str,
-    data,
-    estimator: str = "ML",
-    missing: str = "listwise",
+    data: DataLike,
+    estimator: Estimator = "ML",
+    missing: Missing = "listwise",
     group: str | None = None,
     *,
     group_equal=(),
