@@ -13,7 +13,7 @@ from pypdf import PdfReader
 import cxkit
 from cxkit import plots
 from cxkit.errors import ResponseError, SpecificationError
-from cxkit.report.study import analyze
+from cxkit.study import analyze
 
 INS = cxkit.load_instrument("online-cx@2.0.0")
 

@@ -21,12 +21,12 @@ from cxkit.measure import (
     reliability,
 )
 from cxkit.render import render
-from cxkit.report.study import Study, analyze
 from cxkit.responses.core import Responses, read_responses
 from cxkit.responses.metrics import ces, csat, nps
 from cxkit.responses.scoring import score
 from cxkit.sem import SEMResult, compare_models, fit_sem, invariance, models
 from cxkit.simulate import simulate
+from cxkit.study import Study, analyze
 
 try:
     __version__ = version("cxkit")

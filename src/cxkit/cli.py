@@ -263,7 +263,7 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from cxkit.errors import SpecificationError
-    from cxkit.report.study import analyze
+    from cxkit.study import analyze
 
     if args.dataset is not None and args.data is not None:
         raise SpecificationError("give either a DATA file or --dataset NAME, not both")
