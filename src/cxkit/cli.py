@@ -10,6 +10,7 @@
     cxkit print REF --lang id --store NAME -o kuesioner.pdf   a printable questionnaire (or .html)
     cxkit render REF --format xlsform|codebook -o PATH      fielding exports
     cxkit analyze DATA --instrument REF --model pyramid --out DIR   the whole study and its report
+    cxkit pilot DATA --instrument REF [--out DIR]   the pilot test: item validity, alpha, KMO, EFA
     cxkit validate DATA --instrument REF    read and check a responses file (exit 0 clean, 1 problems)
     cxkit reliability DATA --instrument REF reliability, HTMT and Fornell–Larcker of the scales
     cxkit sem DATA --instrument REF --model pyramid   fit a CX model (or a lavaan-syntax file)
@@ -110,17 +111,12 @@ def _read_table(path: str) -> pd.DataFrame:
 
 
 def _cmd_reliability(args: argparse.Namespace) -> int:
-    from cxkit.datasets import load_dataset
     from cxkit.errors import SpecificationError
     from cxkit.instrument import load_instrument
     from cxkit.measure import fornell_larcker, htmt, reliability
     from cxkit.report import reliability_table
 
-    if (args.data is None) == (args.dataset is None):
-        raise SpecificationError(
-            "give either a DATA file or --dataset NAME (e.g. --dataset satisfaction)"
-        )
-    data = load_dataset(args.dataset) if args.dataset else _read_table(args.data)
+    data = _load_data(args, example="satisfaction")
     ref = args.instrument or data.attrs.get("instrument")
     if ref is None:
         raise SpecificationError(
@@ -146,15 +142,32 @@ def _cmd_reliability(args: argparse.Namespace) -> int:
     return 0
 
 
-def _load_data(args) -> pd.DataFrame:
+def _load_data(args, example: str = "online-cx-demo") -> pd.DataFrame:
+    """The data of DATA or --dataset. With --instrument, DATA is read as `validate` reads it
+    (Google Forms / Kobo exports with question texts as headers and answer labels as values)."""
     from cxkit.datasets import load_dataset
     from cxkit.errors import SpecificationError
 
     if (args.data is None) == (args.dataset is None):
         raise SpecificationError(
-            "give either a DATA file or --dataset NAME (e.g. --dataset online-cx-demo)"
+            f"give either a DATA file or --dataset NAME (e.g. --dataset {example})"
         )
-    return load_dataset(args.dataset) if args.dataset else _read_table(args.data)
+    if args.dataset:
+        return load_dataset(args.dataset)
+    if getattr(args, "instrument", None):
+        from cxkit.responses.core import read_responses
+
+        r = read_responses(args.data, args.instrument)
+        if len(r.problems):
+            print(
+                f"cxkit: warning: {len(r.problems)} problems while reading {args.data} "
+                "(cxkit validate lists them); affected answers are left blank",
+                file=sys.stderr,
+            )
+        data = r.data.copy()
+        data.attrs.update(r.instrument.provenance)
+        return data
+    return _read_table(args.data)
 
 
 def _cmd_sem(args: argparse.Namespace) -> int:
@@ -224,6 +237,21 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _warn_store(ref: str, lang: str) -> None:
+    """Say once when {store} is left unfilled (no --store) in a questionnaire that has it."""
+    from cxkit.instrument import load_instrument
+    from cxkit.instrument.model import PLACEHOLDER
+
+    ins = load_instrument(ref)
+    texts = [*(i.text.get(lang, "") for i in ins.items), *ins.title.values()]
+    if any(PLACEHOLDER in t for t in texts):
+        print(
+            f"cxkit: warning: no --store given: {PLACEHOLDER} is printed as "
+            f'{ins.default_store(lang)!r}; give --store "Store name"',
+            file=sys.stderr,
+        )
+
+
 def _cmd_render(args: argparse.Namespace) -> int:
     from pathlib import Path
 
@@ -239,6 +267,8 @@ def _cmd_render(args: argparse.Namespace) -> int:
             ".xlsx": "xlsform",
             ".csv": "codebook",
         }.get(suffix, "pdf")
+    if args.store is None and fmt in ("pdf", "html", "xlsform"):
+        _warn_store(args.ref, args.lang)
     order = "shuffled" if args.shuffle is not None else "defined"
     path = render(
         args.ref,
@@ -263,7 +293,7 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from cxkit.errors import SpecificationError
-    from cxkit.study import analyze
+    from cxkit.study import MODELS, analyze
 
     if args.dataset is not None and args.data is not None:
         raise SpecificationError("give either a DATA file or --dataset NAME, not both")
@@ -275,23 +305,36 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
         raise SpecificationError(
             "--instrument is needed: the instrument the data were collected with (id@version)"
         )
+    model = args.model
+    if model not in MODELS and not Path(model).is_file():
+        raise SpecificationError(
+            f"--model {model!r} is neither {', '.join(MODELS)} nor a file with lavaan syntax"
+        )
     start = time.perf_counter()
     study = analyze(
         data,
         ref,
-        args.model,
+        model,
         n_boot=args.bootstrap,
         seed=args.seed,
         exclude=args.exclude or (),
         progress=not args.quiet,
         estimator=args.estimator,
         ordered=args.ordered,
+        drop=[d for d in (args.drop_items or "").split(",") if d.strip()],
+        missing=args.missing,
+        group=args.group,
+        store=args.store,
+        lang=args.lang,
+        segment=args.segment,
     )
     r = study.responses
     print(r.summary())
+    for w in study.warnings:
+        print(f"cxkit: warning: {w}", file=sys.stderr)
     out = study.write(Path(args.out))
     rel = study.reliability
-    fit = (study.boot or study.fits[study.model]).fit_indices
+    fit = study.chosen.fit_indices
     kind = "robust" if "cfi_robust" in fit else "scaled" if "shift_parameter" in fit else ""
     suffix = f"_{kind}" if kind else ""
     print(
@@ -299,10 +342,55 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
         f"{kind + ' ' if kind else ''}CFI {fit['cfi' + suffix]:.3f}, "
         f"{kind + ' ' if kind else ''}RMSEA {fit['rmsea' + suffix]:.3f}, SRMR {fit['srmr']:.3f}"
     )
+    h = study.hypotheses
     print(
-        f"report: {out / 'report.html'} and {out / 'report.pdf'}; tables in {out / 'tables'}, figures in {out / 'figures'}"
+        f"hypotheses: {int(h['supported'].sum())} of {len(h)} supported; "
+        f"the data prefer the {study.verdict['best']} model"
+    )
+    print(
+        f"report ({study.settings['lang']}): {out / 'report.html'}, report.pdf, report.docx, "
+        f"report.xlsx; tables in {out / 'tables'}, figures in {out / 'figures'}"
     )
     print(f"done in {time.perf_counter() - start:.1f} s")
+    return 0
+
+
+def _cmd_pilot(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from cxkit.errors import SpecificationError
+    from cxkit.study import pilot
+
+    if args.dataset is not None and args.data is not None:
+        raise SpecificationError("give either a DATA file or --dataset NAME, not both")
+    data = _load_data(args) if args.dataset is not None or args.data is None else args.data
+    ref = args.instrument or (
+        data.attrs.get("instrument") if isinstance(data, pd.DataFrame) else None
+    )
+    if ref is None:
+        raise SpecificationError(
+            "--instrument is needed: the instrument the data were collected with (id@version)"
+        )
+    p = pilot(
+        data,
+        ref,
+        lang=args.lang,
+        drop=[d for d in (args.drop_items or "").split(",") if d.strip()],
+    )
+    v = p.pilot["validity"]
+    shown = v.assign(valid=v["valid"].map({True: "valid", False: "NOT valid"}))
+    _print_frame(shown.round(3).reset_index())
+    print()
+    _print_frame(p.reliability[["n_items", "n", "alpha"]].round(3).reset_index())
+    k, b = p.pilot["kmo"], p.pilot["bartlett"]
+    print(
+        f"\nKMO {k['overall']:.3f}; Bartlett chi2({b['df']:.0f}) = {b['chisq']:.2f}, p = {b['pvalue']:.3g}"
+    )
+    print("\nEFA (minres, varimax):")
+    _print_frame(p.pilot["efa"].round(3).reset_index())
+    if args.out:
+        out = p.write(Path(args.out))
+        print(f"\nreport: {out / 'report.html'}, report.pdf, report.docx, report.xlsx")
     return 0
 
 
@@ -389,8 +477,30 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--instrument", help="the instrument, id@version (bundled data sets know theirs)"
     )
-    p.add_argument("--model", default="pyramid", choices=["direct", "second_order", "pyramid"])
+    p.add_argument(
+        "--model",
+        default="pyramid",
+        help="direct, second_order, pyramid (the three are compared) or a file of lavaan syntax "
+        "(hypotheses as '# H1: OE -> EC' comments)",
+    )
     p.add_argument("--out", default="cx-report", help="output folder (default: cx-report)")
+    p.add_argument(
+        "--drop-items",
+        metavar="ITEMS",
+        help="items left out of the measurement model, comma-separated (e.g. EC3,OE2)",
+    )
+    p.add_argument(
+        "--missing",
+        default="listwise",
+        choices=["listwise", "fiml"],
+        help="incomplete answers: left out, or used by full-information ML",
+    )
+    p.add_argument("--group", help="a column for measurement invariance, e.g. GENDER")
+    p.add_argument("--store", help="the store's name, shown in place of {store}")
+    p.add_argument(
+        "--lang", default="en", choices=["en", "id"], help="language of the report (default: en)"
+    )
+    p.add_argument("--segment", help="a demographic item for NPS by segment (default: MARKET)")
     p.add_argument(
         "--bootstrap",
         type=int,
@@ -407,6 +517,22 @@ def build_parser() -> argparse.ArgumentParser:
     _estimation_options(p)
     p.add_argument("--quiet", action="store_true", help="no progress bars")
     p.set_defaults(func=_cmd_analyze)
+
+    p = sub.add_parser(
+        "pilot",
+        help="the pilot test: item validity (r against the critical r), alpha, KMO, Bartlett, EFA",
+    )
+    p.add_argument(
+        "data", nargs="?", help="the answers: CSV, XLSX, SAV, Kobo or Google Forms export"
+    )
+    p.add_argument("--dataset", help="a bundled data set instead of a file (online-cx-demo)")
+    p.add_argument(
+        "--instrument", help="the instrument, id@version (bundled data sets know theirs)"
+    )
+    p.add_argument("--drop-items", metavar="ITEMS", help="items left out, comma-separated")
+    p.add_argument("--lang", default="en", choices=["en", "id"], help="language of the report")
+    p.add_argument("--out", help="also write the pilot report (HTML, PDF, DOCX, XLSX) here")
+    p.set_defaults(func=_cmd_pilot)
 
     p = sub.add_parser(
         "validate", help="check a responses file against its instrument; problems to CSV"
@@ -428,7 +554,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser(
         "reliability", help="reliability and discriminant validity of a data set's scales"
     )
-    p.add_argument("data", nargs="?", help="a CSV or XLSX file, item ids as columns")
+    p.add_argument(
+        "data", nargs="?", help="the answers: CSV, XLSX, SAV, Kobo or Google Forms export"
+    )
     p.add_argument("--dataset", help="a bundled data set instead of a file (satisfaction)")
     p.add_argument(
         "--instrument", help="the instrument, id@version (bundled data sets know theirs)"
@@ -442,7 +570,12 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser(
         "sem", help="fit a CFA/SEM (a CX model from the instrument, or lavaan syntax)"
     )
-    p.add_argument("data", nargs="?", help="a CSV or XLSX file, item ids as columns")
+    p.add_argument(
+        "data",
+        nargs="?",
+        help="the answers: CSV, XLSX, SAV, Kobo or Google Forms export (with --instrument), "
+        "or any table with the model's variables as columns",
+    )
     p.add_argument(
         "--dataset", help="a bundled data set instead of a file (online-cx-demo, satisfaction)"
     )

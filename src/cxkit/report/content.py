@@ -14,6 +14,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from cxkit.instrument.model import fill_store
 from cxkit.report.apa import apa_number
 from cxkit.responses.quality import FLAG_NAMES
 
@@ -69,6 +70,35 @@ def _frame(columns: dict, index=None) -> pd.DataFrame:
         {k: list(v) for k, v in columns.items()},
         index=None if index is None else pd.Index(index, name=getattr(index, "name", None)),
     )
+
+
+def segment_table(study) -> pd.DataFrame:
+    """NPS by segment with the segments named in the report language and the store's name."""
+    seg = study.metrics["nps_by_segment"].copy()
+    name = study.metrics["segment"]
+    ins = study.instrument
+    if name in {i.id for i in ins.items}:
+        seg.index = relabel(
+            seg.index,
+            ins.item(name),
+            study.settings.get("lang", "en"),
+            study.settings["store"],
+            ins,
+        )
+    return seg
+
+
+def relabel(labels, item, lang: str, store: str, instrument) -> list[str]:
+    """Segment names as the metrics print them (English, default store) → the report language,
+    with the store's name."""
+    default = instrument.default_store("en")
+    names = {}
+    for code, text in item.scale.labels("en").items():
+        target = item.scale.labels(lang).get(code, text)
+        names[fill_store(text, default)] = fill_store(target, store)
+        names[str(code)] = fill_store(target, store)
+        names[str(float(code))] = fill_store(target, store)
+    return [names.get(str(v), str(v).replace(default, store)) for v in labels]
 
 
 def numeric_columns(frame: pd.DataFrame) -> list[bool]:
@@ -404,14 +434,18 @@ def _profile_section(study, t, out, num):
         )
         return
     rows = []
+    lang, store = study.settings["lang"], study.settings["store"]
     for item_id, table in study.profile.items():
         item = study.instrument.item(item_id)
-        label = item.label(study.settings["lang"], study.settings["store"])
+        label = item.label(lang, store)
+        names = item.scale.labels(lang) if item.scale.values else {}
         for k, row in table.iterrows():
             rows.append(
                 {
                     t("characteristic", "karakteristik"): f"{item_id}: {label}" if k == 0 else "",
-                    t("category", "kategori"): row["category"],
+                    t("category", "kategori"): fill_store(
+                        names.get(int(row["code"]), str(row["code"])), store
+                    ),
                     "n": str(int(row["n"])),
                     "%": apa_number(row["percent"], 1),
                 }
@@ -420,12 +454,19 @@ def _profile_section(study, t, out, num):
     n = study.settings["n_analysed"]
     first = next(iter(study.profile))
     top = study.profile[first].sort_values("n", ascending=False).iloc[0]
+    first_item = study.instrument.item(first)
+    top_name = fill_store(
+        (first_item.scale.labels(lang) if first_item.scale.values else {}).get(
+            int(top["code"]), str(top["code"])
+        ),
+        store,
+    )
     out.append(
         (
             "p",
             t(
-                f"Table {{table}} describes the {n} respondents analysed. The largest group by {first} is {top['category']} ({_pct(top['percent'])}).",
-                f"Tabel {{table}} menggambarkan {n} responden yang dianalisis. Kelompok terbesar menurut {first} adalah {top['category']} ({_pct(top['percent'])}).",
+                f"Table {{table}} describes the {n} respondents analysed. The largest group by {first} is {top_name} ({_pct(top['percent'])}).",
+                f"Tabel {{table}} menggambarkan {n} responden yang dianalisis. Kelompok terbesar menurut {first} adalah {top_name} ({_pct(top['percent'])}).",
             ),
         )
     )
@@ -719,7 +760,7 @@ def _metrics_blocks(study, t, out):
             )
         )
     if "nps_by_segment" in study.metrics:
-        seg = study.metrics["nps_by_segment"]
+        seg = segment_table(study)
         name = study.metrics["segment"]
         out.append(
             (

@@ -14,7 +14,7 @@ import matplotlib.pyplot as plt
 
 from cxkit.errors import RenderError
 from cxkit.render.pdf import lit
-from cxkit.report.content import FIGURE_WIDTH, blocks, numeric_columns
+from cxkit.report.content import FIGURE_WIDTH, blocks, numeric_columns, segment_table
 
 CSS = """
 body { font-family: Georgia, "Libertinus Serif", serif; max-width: 62rem; margin: 2rem auto; padding: 0 1rem;
@@ -23,8 +23,8 @@ h1.title { font-size: 1.6rem; text-align: center; }
 h1 { font-size: 1.25rem; margin-top: 2rem; border-bottom: 1px solid #bbb; }
 h2 { font-size: 1.05rem; margin-top: 1.4rem; }
 table { border-collapse: collapse; margin: .4rem 0 .2rem; font-size: 9.5pt; }
-caption { text-align: left; padding-bottom: .3rem; }
-caption .title { font-style: italic; }
+p.caption { margin: 1rem 0 .2rem; } p.caption .title { font-style: italic; }
+div.table { overflow-x: auto; }
 th, td { padding: 3px 8px; text-align: left; white-space: nowrap; }
 th.num, td.num { text-align: right; }
 thead th { border-top: 1.5px solid #222; border-bottom: 1px solid #222; }
@@ -33,7 +33,7 @@ p.note { font-size: 9pt; margin-top: .2rem; }
 p.warning { border-left: 4px solid #b2182b; background: #fbeaea; padding: .4rem .6rem; }
 figure { margin: 1rem 0; } figure img { max-width: 100%; }
 figcaption { font-size: 9.5pt; }
-@media print { body { max-width: none; margin: 0; } figure, table { break-inside: avoid; } }
+@media print { body { max-width: none; margin: 0; } figure, div.table { break-inside: avoid; } }
 """
 
 LABELS = {
@@ -81,7 +81,7 @@ def _figures(study, folder: Path) -> dict[str, Path]:
         figs["htmt"] = lambda: plots.heatmap(study.htmt, "HTMT", threshold=0.85, lower=True)
     if "nps_by_segment" in study.metrics:
         figs["nps"] = lambda: plots.nps_breakdown(
-            study.metrics["nps_by_segment"],
+            segment_table(study),
             ("Net Promoter Score menurut " if lang == "id" else "Net Promoter Score by ")
             + study.metrics["segment"],
             lang=lang,
@@ -173,12 +173,13 @@ def _html_table(number, caption, frame, note, lang) -> str:
         for i, row in zip(frame.index, frame.to_numpy(), strict=True)
     )
     text = (
-        f'<table><caption><b>{lab["table"]} {number}</b><br><span class="title">{escape(caption)}</span></caption>'
-        f"<thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>"
+        f'<div class="table"><p class="caption"><b>{lab["table"]} {number}</b><br>'
+        f'<span class="title">{escape(caption)}</span></p>'
+        f"<table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>"
     )
     if note:
         text += f'<p class="note"><em>{lab["note"]}</em> {escape(note)}</p>'
-    return text
+    return text + "</div>"
 
 
 def html_report(items: list[tuple], figures: dict[str, Path], lang: str, title: str) -> str:
@@ -285,7 +286,7 @@ def typst_report(items: list[tuple], figures: dict[str, Path], lang: str, footer
             _, number, name, caption = block
             if name in figures:
                 out.append(
-                    f"#figure(image({lit('figures/' + name + '.png')}, width: {round(100 * FIGURE_WIDTH.get(name, 1.0))}%), caption: [#{lit(caption)}])"
+                    f"#figure(image({lit('figures/' + name + '.png')}, width: {round(100 * FIGURE_WIDTH.get(name, 1.0))}%), caption: [#{lit(caption)}], placement: auto)"
                 )
     return "\n".join(out) + "\n"
 
