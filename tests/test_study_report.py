@@ -229,6 +229,9 @@ def test_the_student_model_as_reported(report):
     sig_ind = (~((ind["ci_low"] <= 0) & (ind["ci_high"] >= 0))).any()
     sig_dir = not (reg.loc[("OE", "LOY"), "ci_low"] <= 0 <= reg.loc[("OE", "LOY"), "ci_high"])
     assert total["mediation"] == (("partial" if sig_dir else "full") if sig_ind else "none")
+    for r in ind.itertuples():  # each specific indirect effect: none when its interval holds zero
+        holds_zero = r.ci_low <= 0 <= r.ci_high
+        assert r.mediation == ("none" if holds_zero else total["mediation"]), r.effect
     scores = pd.read_csv(t / "scores.csv")
     assert scores["respondent"].str.startswith("S").all() and len(scores) == 300
     inv = pd.read_csv(t / "invariance.csv", index_col=0)
@@ -268,7 +271,7 @@ def test_warnings_are_cxkit_own_and_name_their_model(tmp_path):
     assert v["saturated"] == ["direct"] and set(v["nested"]) == {"pyramid", "second_order"}
     assert v["best"] == min(v["candidates"], key=lambda n: st.comparison.loc[n, "bic"])
     d = st.settings["df"]
-    assert d["moments"] - d["npar"] == d["df"] == 178
+    assert d["moments"] - d["npar"] == d["df"] == 198  # 22 items: 253 moments, 55 free
 
 
 def test_print_warns_when_store_is_left_unfilled(tmp_path):

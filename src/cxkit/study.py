@@ -378,6 +378,18 @@ def _effects(chosen, n_boot: int) -> pd.DataFrame:
                 "_draws": None,
             }
         )
+    # each specific indirect effect: none when its interval holds zero, else as its pair
+    totals = {(r["from"], r["to"]): r for r in rows if r["kind"] == "total"}
+    for r in rows:
+        if r["kind"] != "indirect":
+            continue
+        if not np.isfinite(r["ci_low"]):
+            r["mediation"] = "unknown"
+        elif r["ci_low"] <= 0 <= r["ci_high"]:
+            r["mediation"] = "none"
+        else:
+            pair = totals[(r["from"], r["to"])]["mediation"]
+            r["mediation"] = pair if pair != "none" else "unknown"
     out = pd.DataFrame(rows)
     if not len(out):
         return pd.DataFrame(
@@ -731,6 +743,16 @@ def analyze(
                 full_syntax = {name: _cx_syntax(name, instrument) for name in MODELS}
                 model_name = model
             syntaxes = {n: drop_items(s, drop) for n, s in full_syntax.items()}
+            stmts = _statements(syntaxes[model_name])
+            factors = {st.lhs for st in stmts if st.op == "=~"}
+            absent = sorted(_indicators(syntaxes[model_name]) - factors - set(keyed.columns))
+            if absent:
+                from cxkit.errors import ResponseError
+
+                raise ResponseError(
+                    f"item columns not in the data: {', '.join(absent)}; the data have "
+                    f"{', '.join(map(str, keyed.columns[:12]))}{' …' if keyed.shape[1] > 12 else ''}"
+                )
             constructs = constructs_of(syntaxes[model_name], keyed.columns)
             if not constructs:
                 raise SpecificationError(

@@ -343,7 +343,8 @@ def _study_section(study, t, out, num):
     )
     facts = {
         t("store", "toko"): s["store"],
-        t("instrument", "instrumen"): f"{ins.ref} (sha256 {ins.sha256[:16]}…)",
+        t("instrument", "instrumen"): ins.ref,
+        "sha256": ins.sha256,
         t("data", "data"): str(s["source"]),
         t("data hash", "hash data"): f"sha256 {s['data_sha256'][:16]}…",
         t("model reported", "model yang dilaporkan"): f"{model} ({own})",
@@ -785,7 +786,7 @@ def _metrics_blocks(study, t, out):
                 tab,
                 "",
                 "nps_segment",
-                n=int(seg["n"].sum()),
+                n=int(study.metrics["nps"].n) if "nps" in study.metrics else None,
             )
         )
 
@@ -1475,11 +1476,7 @@ def _structural_section(study, t, out, num, seen):
         tot = e[e["kind"] == "total"].set_index(["from", "to"])
         rows = []
         for r in ind.itertuples():
-            kind = (
-                tot.loc[(ind.loc[r.Index, "from"], r.to), "mediation"]
-                if (ind.loc[r.Index, "from"], r.to) in tot.index
-                else ""
-            )
+            kind = r.mediation if isinstance(r.mediation, str) else ""
             rows.append(
                 {
                     t("effect", "efek"): t("indirect", "tidak langsung"),
@@ -1498,7 +1495,7 @@ def _structural_section(study, t, out, num, seen):
                     "β": _n(r["beta"]),
                     "b": _f(r["b"], 3),
                     ci: _ci(r["ci_low"], r["ci_high"]),
-                    t("mediation", "mediasi"): "",
+                    t("mediation", "mediasi"): _mediation(r["mediation"], t),
                 }
             )
         tab = pd.DataFrame(rows).set_index(t("effect", "efek"))
