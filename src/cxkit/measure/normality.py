@@ -42,7 +42,7 @@ def item_descriptives(data, items=None) -> pd.DataFrame:
     >>> import pandas as pd
     >>> d = item_descriptives(pd.DataFrame({"x": [1, 2, 2, 3, 7]}))
     >>> d.loc["x", ["n", "median", "skew"]].round(3).tolist()
-    [5.0, 2.0, 1.138]
+    [5.0, 2.0, 1.17]
     """
     x = _numeric(data, items)
     rows = {}
