@@ -12,31 +12,6 @@ ROOT = Path(__file__).resolve().parents[1]
 INSTRUMENTS = ROOT / "instruments"
 REFERENCE = Path(__file__).resolve().parent / "reference"
 
-#: lavaan's fitMeasures names → cxkit's fit_indices names (where they differ)
-LAVAAN_FIT_NAMES = {
-    "logl": "loglik",
-    "baseline.chisq": "baseline_chisq",
-    "baseline.df": "baseline_df",
-    "rmsea.ci.lower": "rmsea_ci_low",
-    "rmsea.ci.upper": "rmsea_ci_high",
-    # estimator = "MLR"
-    "chisq.scaled": "chisq_scaled",
-    "chisq.scaling.factor": "scaling_factor",
-    "pvalue.scaled": "pvalue_scaled",
-    "baseline.chisq.scaled": "baseline_chisq_scaled",
-    "baseline.chisq.scaling.factor": "baseline_scaling_factor",
-    "cfi.scaled": "cfi_scaled",
-    "tli.scaled": "tli_scaled",
-    "rmsea.scaled": "rmsea_scaled",
-    "rmsea.ci.lower.scaled": "rmsea_ci_low_scaled",
-    "rmsea.ci.upper.scaled": "rmsea_ci_high_scaled",
-    "cfi.robust": "cfi_robust",
-    "tli.robust": "tli_robust",
-    "rmsea.robust": "rmsea_robust",
-    "rmsea.ci.lower.robust": "rmsea_ci_low_robust",
-    "rmsea.ci.upper.robust": "rmsea_ci_high_robust",
-}
-
 
 @pytest.fixture
 def registry_copy(tmp_path, monkeypatch):

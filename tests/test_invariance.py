@@ -1,7 +1,8 @@
 """Multi-group models and measurement invariance against lavaan 0.6-14 (tests/reference/invariance_hs).
 
-Holzinger & Swineford by school, cfa(group = "school", group.equal = ...). Tolerances as for single
-groups: estimates 1e-3 relative, SE 1e-2 relative, std.all 1e-3, fit indices 1e-3 (χ², log-lik 1e-4).
+Holzinger & Swineford by school, cfa(group = "school", group.equal = ...), complete and with missing
+answers (FIML); estimates and fit indices through :func:`tests.lavaan.assert_matches_lavaan` (the
+"ML+groups" and "FIML+groups" rows of ``tests.lavaan.TOLERANCES``).
 """
 
 from __future__ import annotations
@@ -12,9 +13,9 @@ import pytest
 
 import cxkit
 from cxkit.errors import SpecificationError
-from cxkit.sem.multigroup import LEVELS
+from cxkit.sem.invariance import LEVELS
 
-from .conftest import LAVAAN_FIT_NAMES, REFERENCE
+from .lavaan import REFERENCE, assert_matches_lavaan
 
 DATA = pd.read_csv(REFERENCE / "measure_hs" / "data.csv")
 MODEL = (REFERENCE / "invariance_hs" / "model.lav").read_text()
@@ -23,34 +24,11 @@ FIT = pd.read_csv(REFERENCE / "invariance_hs" / "fit.csv").pivot(
 )
 
 
-def key(df):
-    rhs = df["rhs"].fillna("")
-    return [
-        (a, op, b if not (op == "~~" and b < a) else a, int(g))
-        if op != "~~" or b >= a
-        else (b, op, a, int(g))
-        for a, op, b, g in zip(df["lhs"], df["op"], rhs, df["group"], strict=True)
-    ]
-
-
 @pytest.mark.parametrize("level", list(LEVELS))
 def test_group_equal_fits_match_lavaan(level):
     fit = cxkit.fit_sem(MODEL, DATA, group="school", group_equal=LEVELS[level])
     assert fit.provenance["groups"] == ["Pasteur", "Grant-White"]
-    ref = FIT.loc[level].rename(lambda k: LAVAAN_FIT_NAMES.get(k, k))
-    for k, v in ref.items():
-        if k in ("chisq", "loglik", "aic", "bic", "baseline_chisq"):
-            assert fit.fit_indices[k] == pytest.approx(v, rel=1e-4), k
-        else:
-            assert fit.fit_indices[k] == pytest.approx(v, abs=1e-3), k
-    est = pd.read_csv(REFERENCE / "invariance_hs" / f"estimates_{level}.csv")
-    got = fit.estimates.set_axis(key(fit.estimates))
-    est = est.set_axis(key(est))
-    assert sorted(got.index) == sorted(est.index)
-    got = got.loc[est.index]
-    np.testing.assert_allclose(got["est"], est["est"], rtol=1e-3, atol=1e-6)
-    np.testing.assert_allclose(got["se"], est["se"], rtol=1e-2, atol=1e-6)
-    np.testing.assert_allclose(got["std_all"], est["std.all"], atol=1e-3)
+    assert_matches_lavaan(fit, "invariance_hs", level, ("estimates", "fit"))
 
 
 def test_invariance_table():
@@ -69,11 +47,20 @@ def test_multigroup_errors():
         cxkit.fit_sem(MODEL, DATA, group="house")
     with pytest.raises(SpecificationError, match="group_equal='slopes' is not accepted"):
         cxkit.fit_sem(MODEL, DATA, group="school", group_equal=["slopes"])
+
+
+def test_multigroup_modification_indices_are_the_groups_own():
+    """Configural groups share nothing: each group's MIs equal those of its own single-group fit."""
     fit = cxkit.fit_sem(MODEL, DATA, group="school")
-    with pytest.raises(
-        SpecificationError, match="modification indices of multi-group fits is not available yet"
-    ):
-        fit.modification_indices()
+    mi = fit.modification_indices()
+    assert set(mi["group"]) == {1, 2}
+    for g, label in enumerate(fit.provenance["groups"], start=1):
+        own = cxkit.fit_sem(MODEL, DATA[DATA["school"].astype(str) == label])
+        want = own.modification_indices().set_index(["lhs", "op", "rhs"])
+        got = mi[mi["group"] == g].set_index(["lhs", "op", "rhs"])
+        assert set(got.index) == set(want.index)
+        np.testing.assert_allclose(got.loc[want.index, "mi"], want["mi"], rtol=1e-6)
+        np.testing.assert_allclose(got.loc[want.index, "epc"], want["epc"], rtol=1e-6)
 
 
 FIML_DATA = pd.read_csv(REFERENCE / "sem_fiml" / "data.csv")
@@ -87,22 +74,7 @@ def test_multigroup_fiml_matches_lavaan(level):
     """Groups with missing answers: lavaan cfa(group = "school", missing = "ml", group.equal = ...)."""
     fit = cxkit.fit_sem(MODEL, FIML_DATA, group="school", group_equal=LEVELS[level], missing="fiml")
     assert fit.provenance["missing"] == "fiml"
-    ref = FIML_FIT.loc[level].rename(lambda k: LAVAAN_FIT_NAMES.get(k, k))
-    for k, v in ref.items():
-        if k in ("chisq", "loglik", "aic", "bic", "baseline_chisq"):
-            assert fit.fit_indices[k] == pytest.approx(v, rel=1e-5), k
-        else:
-            assert fit.fit_indices[k] == pytest.approx(v, abs=1e-4), k
-    path = REFERENCE / "fiml_groups" / f"estimates_{level}.csv"
-    if path.exists():
-        est = pd.read_csv(path)
-        got = fit.estimates.set_axis(key(fit.estimates))
-        est = est.set_axis(key(est))
-        assert sorted(got.index) == sorted(est.index)
-        got = got.loc[est.index]
-        np.testing.assert_allclose(got["est"], est["est"], rtol=1e-4, atol=1e-6)
-        np.testing.assert_allclose(got["se"], est["se"], rtol=1e-3, atol=1e-8)
-        np.testing.assert_allclose(got["std_all"], est["std.all"], atol=1e-4)
+    assert_matches_lavaan(fit, "fiml_groups", level, ("estimates", "fit"))
 
 
 def test_invariance_with_fiml():
@@ -140,16 +112,7 @@ def test_group_partial_matches_lavaan():
         group_partial=["x3 ~ 1", "x7~1"],
     )
     assert fit.provenance["group_partial"] == ["x3~1", "x7~1"]
-    ref = pd.read_csv(PARTIAL / "partial_fit.csv").set_index("measure")["value"]
-    for k, v in ref.items():
-        assert fit.fit_indices[k] == pytest.approx(v, rel=1e-5, abs=1e-6), k
-    est = pd.read_csv(PARTIAL / "partial_estimates.csv")
-    got = fit.estimates.set_axis(key(fit.estimates))
-    est = est.set_axis(key(est))
-    assert sorted(got.index) == sorted(est.index)
-    got = got.loc[est.index]
-    np.testing.assert_allclose(got["est"], est["est"], rtol=1e-4, atol=1e-6)
-    np.testing.assert_allclose(got["se"], est["se"], rtol=1e-3, atol=1e-8)
+    assert_matches_lavaan(fit, "partial_hs", "partial", ("estimates", "fit"))
 
 
 def test_partial_and_score_test_errors():

@@ -2,8 +2,8 @@
 
 Robust (Huber–White) standard errors, the Yuan–Bentler scaled χ² (Mplus variant) and the scaled and
 robust CFI, TLI and RMSEA, for complete data, FIML and several groups; Satorra–Bentler scaled
-difference tests; a model with an observed predictor (fixed.x). Tolerances: estimates 1e-4 and standard errors 1e-3 relative, fit indices 1e-4
-absolute (χ² statistics 1e-5 relative).
+difference tests; a model with an observed predictor (fixed.x). Estimates and fit indices through
+:func:`tests.lavaan.assert_matches_lavaan` (the "MLR" rows of ``tests.lavaan.TOLERANCES``).
 """
 
 from __future__ import annotations
@@ -17,19 +17,10 @@ import pytest
 import cxkit
 from cxkit.errors import SpecificationError
 
-from .conftest import LAVAAN_FIT_NAMES, REFERENCE
+from .lavaan import REFERENCE, assert_matches_lavaan
 
 MLR = REFERENCE / "mlr_cx"
 HS = "visual =~ x1 + x2 + x3\ntextual =~ x4 + x5 + x6\nspeed =~ x7 + x8 + x9"
-CHISQ_LIKE = {
-    "chisq",
-    "chisq_scaled",
-    "baseline_chisq",
-    "baseline_chisq_scaled",
-    "loglik",
-    "aic",
-    "bic",
-}
 
 
 def _cx_data():
@@ -83,42 +74,15 @@ def case(request):
     return request.param, fit
 
 
-def _key(df: pd.DataFrame) -> list[tuple]:
-    rhs = df["rhs"].fillna("")
-    group = df["group"] if "group" in df else [1] * len(df)
-    return [
-        (a, op, b, g) if not (op == "~~" and b < a) else (b, op, a, g)
-        for a, op, b, g in zip(df["lhs"], df["op"], rhs, group, strict=True)
-    ]
-
-
 def test_estimates_and_robust_standard_errors(case):
     name, fit = case
-    ref = pd.read_csv(MLR / f"{name}_estimates.csv")
-    ref = ref.set_axis(_key(ref))
-    got = fit.estimates.set_axis(_key(fit.estimates))
-    assert sorted(got.index) == sorted(ref.index)
-    got = got.loc[ref.index]
-    np.testing.assert_allclose(got["est"], ref["est"], rtol=1e-4, atol=1e-8)
-    np.testing.assert_allclose(got["se"], ref["se"], rtol=1e-3, atol=1e-8)
-    np.testing.assert_allclose(got["std_all"], ref["std.all"], atol=1e-4, rtol=0)
+    assert_matches_lavaan(fit, "mlr_cx", name, ("estimates",))
     assert fit.provenance["estimator"] == "MLR"
 
 
 def test_scaled_and_robust_fit_indices(case):
     name, fit = case
-    ref = pd.read_csv(MLR / f"{name}_fit.csv").set_index("measure")["value"]
-    ref = ref.rename(lambda k: LAVAAN_FIT_NAMES.get(k, k))
-    got = fit.fit_indices
-    for k, v in ref.items():
-        if np.isnan(v):
-            assert np.isnan(got[k]), k
-        elif abs(v) < 1e-9:  # zero, as in a saturated model
-            assert got[k] == pytest.approx(0, abs=1e-8), k
-        elif k in CHISQ_LIKE:
-            assert got[k] == pytest.approx(v, rel=1e-5), k
-        else:
-            assert got[k] == pytest.approx(v, abs=1e-4), k
+    assert_matches_lavaan(fit, "mlr_cx", name, ("fit",))
 
 
 def test_mlr_standard_errors_differ_from_ml():

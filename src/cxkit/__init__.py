@@ -8,9 +8,9 @@ there to reliability, validity and a structural model linking the CX dimensions 
 'online-cx@1.0.0'
 """
 
-from importlib.metadata import PackageNotFoundError, version
-
+from cxkit import cx as models
 from cxkit import datasets, errors, plots
+from cxkit._version import __version__
 from cxkit.instrument import Instrument, list_instruments, load_instrument
 from cxkit.measure import (
     cross_loadings,
@@ -24,14 +24,9 @@ from cxkit.render import render
 from cxkit.responses.core import Responses, read_responses
 from cxkit.responses.metrics import ces, csat, nps
 from cxkit.responses.scoring import score
-from cxkit.sem import SEMResult, compare_models, fit_sem, invariance, models
+from cxkit.sem import SEMResult, compare_models, fit_sem, invariance
 from cxkit.simulate import simulate
 from cxkit.study import Study, analyze
-
-try:
-    __version__ = version("cxkit")
-except PackageNotFoundError:  # pragma: no cover - running from a source tree without install
-    __version__ = "0+unknown"
 
 __all__ = [
     "Instrument",

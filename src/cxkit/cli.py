@@ -104,10 +104,33 @@ def _cmd_instruments_lock(args: argparse.Namespace) -> int:
 
 
 def _read_table(path: str) -> pd.DataFrame:
-    """A CSV (any separator, locale and common encoding), XLSX or SAV file as a DataFrame."""
+    """A CSV (any separator, locale and common encoding), XLSX or SAV file as a DataFrame.
+
+    Infinite numbers are refused (a ResponseError naming the column and row).
+    """
     from cxkit.responses.read import read_raw
 
-    return read_raw(path).frame
+    frame = read_raw(path).frame
+    _refuse_infinite(frame, path)
+    return frame
+
+
+def _refuse_infinite(frame: pd.DataFrame, path: str) -> None:
+    """A ResponseError naming the column and row of the first infinite number in ``frame``."""
+    import numpy as np
+
+    from cxkit.errors import ResponseError
+
+    for col in frame.columns:
+        values = frame[col]
+        if pd.api.types.is_float_dtype(values):
+            inf = np.isinf(values.to_numpy())
+            if inf.any():
+                raise ResponseError(
+                    f"column {col!r} holds an infinite value ({values[inf].iloc[0]}) in data row "
+                    f"{int(np.argmax(inf)) + 1}; answers must be finite numbers (blank for missing)",
+                    file=path,
+                )
 
 
 def _cmd_reliability(args: argparse.Namespace) -> int:
@@ -156,7 +179,9 @@ def _load_data(args, example: str = "online-cx-demo") -> pd.DataFrame:
         return load_dataset(args.dataset)
     if getattr(args, "instrument", None):
         from cxkit.responses.core import read_responses
+        from cxkit.responses.read import read_raw
 
+        _refuse_infinite(read_raw(args.data).frame, args.data)  # as _read_table refuses them
         r = read_responses(args.data, args.instrument)
         if len(r.problems):
             print(
@@ -173,10 +198,11 @@ def _load_data(args, example: str = "online-cx-demo") -> pd.DataFrame:
 def _cmd_sem(args: argparse.Namespace) -> int:
     from pathlib import Path
 
+    from cxkit import cx as models
     from cxkit.errors import SpecificationError
     from cxkit.instrument import load_instrument
     from cxkit.responses.scoring import reverse_keyed
-    from cxkit.sem import fit_sem, models
+    from cxkit.sem import fit_sem
 
     data = _load_data(args)
     ref = args.instrument or data.attrs.get("instrument")
@@ -194,7 +220,7 @@ def _cmd_sem(args: argparse.Namespace) -> int:
             raise SpecificationError(
                 f"--model {args.model!r} is neither direct, second_order, pyramid, ecsi nor a file with lavaan syntax"
             )
-        syntax = path.read_text(encoding="utf-8")
+        syntax = _read_model_file(path)
     print("model:\n" + "\n".join("  " + line for line in syntax.splitlines()) + "\n")
     fit = fit_sem(
         syntax,
@@ -207,13 +233,34 @@ def _cmd_sem(args: argparse.Namespace) -> int:
     return 0
 
 
+def _read_model_file(path) -> str:
+    """A --model file of lavaan syntax: a small UTF-8 text file."""
+    from cxkit.errors import SpecificationError
+
+    size = path.stat().st_size
+    if size > 1_000_000:
+        raise SpecificationError(
+            f"is {size:,} bytes; a file of lavaan syntax is at most 1,000,000", file=str(path)
+        )
+    raw = path.read_bytes()
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise SpecificationError(
+            f"is not UTF-8 text (byte {exc.start}); save the model syntax as UTF-8",
+            file=str(path),
+        ) from None
+
+
 def _cmd_simulate(args: argparse.Namespace) -> int:
     from cxkit.instrument import load_instrument
     from cxkit.simulate import simulate
 
     ins = load_instrument(args.instrument)
+    from cxkit._io import write_csv
+
     df = simulate(ins, args.n, seed=args.seed, careless=args.careless, missing=args.missing)
-    df.to_csv(args.output, index=False)
+    write_csv(df, args.output, index=False)
     print(f"wrote {len(df)} SYNTHETIC respondents to {ins.ref} to {args.output} (seed {args.seed})")
     return 0
 
@@ -221,13 +268,14 @@ def _cmd_simulate(args: argparse.Namespace) -> int:
 def _cmd_validate(args: argparse.Namespace) -> int:
     from pathlib import Path
 
+    from cxkit._io import check_not_input, write_csv
     from cxkit.responses.core import read_responses
 
+    out = check_not_input(Path(args.problems or f"{Path(args.data).stem}-problems.csv"))
     r = read_responses(args.data, args.instrument, encoding=args.encoding)
     print(r.summary())
-    out = Path(args.problems or f"{Path(args.data).stem}-problems.csv")
     if len(r.problems):
-        r.problems.to_csv(out, index=False)
+        write_csv(r.problems, out, index=False)
         with pd.option_context("display.width", 200, "display.max_colwidth", 90):
             print("\nfirst problems:")
             print(r.problems.head(10).to_string(index=False))
@@ -280,11 +328,15 @@ def _cmd_render(args: argparse.Namespace) -> int:
         order=order,
         seed=args.shuffle,
         omit=args.omit or (),
+        force=args.force,
     )
-    extra = ""
     if fmt == "codebook":
-        extra = f" (and {path.with_suffix('.md').name}, {path.stem}-template.csv)"
-    print(f"wrote {path}{extra}")
+        from cxkit.render.codebook import companions
+
+        md, template = companions(path)
+        print(f"wrote {path}, {md} and {template}")
+    else:
+        print(f"wrote {path}")
     return 0
 
 
@@ -310,6 +362,9 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
         raise SpecificationError(
             f"--model {model!r} is neither {', '.join(MODELS)} nor a file with lavaan syntax"
         )
+    from cxkit._io import OutputFolder
+
+    OutputFolder.check(args.out, force=args.force)  # before the analysis, not after it
     start = time.perf_counter()
     study = analyze(
         data,
@@ -332,7 +387,7 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
     print(r.summary())
     for w in study.warnings:
         print(f"cxkit: warning: {w}", file=sys.stderr)
-    out = study.write(Path(args.out))
+    out = study.write(Path(args.out), force=args.force)
     rel = study.reliability
     fit = study.chosen.fit_indices
     kind = "robust" if "cfi_robust" in fit else "scaled" if "shift_parameter" in fit else ""
@@ -343,6 +398,9 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
         f"{kind + ' ' if kind else ''}RMSEA {fit['rmsea' + suffix]:.3f}, SRMR {fit['srmr']:.3f}"
     )
     h = study.hypotheses
+    from cxkit._io import written_files
+
+    written = written_files(out)
     print(
         f"hypotheses: {int(h['supported'].sum())} of {len(h)} supported; "
         f"the data prefer the {study.verdict['best']} model"
@@ -351,6 +409,8 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
         f"report ({study.settings['lang']}): {out / 'report.html'}, report.pdf, report.docx, "
         f"report.xlsx; tables in {out / 'tables'}, figures in {out / 'figures'}"
     )
+    if written:
+        print(f"{len(written)} files written in {out}: {', '.join(written)}")
     print(f"done in {time.perf_counter() - start:.1f} s")
     return 0
 
@@ -371,6 +431,10 @@ def _cmd_pilot(args: argparse.Namespace) -> int:
         raise SpecificationError(
             "--instrument is needed: the instrument the data were collected with (id@version)"
         )
+    if args.out:
+        from cxkit._io import OutputFolder
+
+        OutputFolder.check(args.out, force=args.force)  # before the analysis, not after it
     p = pilot(
         data,
         ref,
@@ -389,7 +453,7 @@ def _cmd_pilot(args: argparse.Namespace) -> int:
     print("\nEFA (minres, varimax):")
     _print_frame(p.pilot["efa"].round(3).reset_index())
     if args.out:
-        out = p.write(Path(args.out))
+        out = p.write(Path(args.out), force=args.force)
         print(f"\nreport: {out / 'report.html'}, report.pdf, report.docx, report.xlsx")
     return 0
 
@@ -412,7 +476,7 @@ def _estimation_options(p: argparse.ArgumentParser) -> None:
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser (exposed for tests and documentation)."""
-    from cxkit import __version__
+    from cxkit._version import __version__
 
     parser = argparse.ArgumentParser(
         prog="cxkit",
@@ -465,6 +529,11 @@ def build_parser() -> argparse.ArgumentParser:
             help="shuffle items within sections with this seed",
         )
         p.add_argument("--omit", nargs="*", metavar="SECTION", help="section ids to leave out")
+        p.add_argument(
+            "--force",
+            action="store_true",
+            help="codebook: replace existing .md/-template.csv files that cxkit did not write",
+        )
         p.set_defaults(func=_cmd_render)
 
     p = sub.add_parser(
@@ -483,7 +552,16 @@ def build_parser() -> argparse.ArgumentParser:
         help="direct, second_order, pyramid (the three are compared) or a file of lavaan syntax "
         "(hypotheses as '# H1: OE -> EC' comments)",
     )
-    p.add_argument("--out", default="cx-report", help="output folder (default: cx-report)")
+    p.add_argument(
+        "--out",
+        default="cx-report",
+        help="output folder (default: cx-report): new, empty, or made by cxkit before",
+    )
+    p.add_argument(
+        "--force",
+        action="store_true",
+        help="write into an existing folder cxkit did not make (same-named files replaced)",
+    )
     p.add_argument(
         "--drop-items",
         metavar="ITEMS",
@@ -531,7 +609,16 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--drop-items", metavar="ITEMS", help="items left out, comma-separated")
     p.add_argument("--lang", default="en", choices=["en", "id"], help="language of the report")
-    p.add_argument("--out", help="also write the pilot report (HTML, PDF, DOCX, XLSX) here")
+    p.add_argument(
+        "--out",
+        help="also write the pilot report (HTML, PDF, DOCX, XLSX) here: a new or empty folder, "
+        "or one made by cxkit before",
+    )
+    p.add_argument(
+        "--force",
+        action="store_true",
+        help="write into an existing folder cxkit did not make (same-named files replaced)",
+    )
     p.set_defaults(func=_cmd_pilot)
 
     p = sub.add_parser(
@@ -611,15 +698,91 @@ def build_parser() -> argparse.ArgumentParser:
 _EXTRA_COMMANDS: list[Callable[[argparse._SubParsersAction], None]] = []
 
 
+#: arguments that name files the run reads: never written over
+_INPUT_ARGS = ("data", "ref", "instrument", "model", "old", "new")
+#: integer arguments that must be 0 or more
+_COUNTS = {"seed": "--seed", "shuffle": "--shuffle", "bootstrap": "--bootstrap", "n": "-n"}
+
+
+def _input_files(args: argparse.Namespace) -> list[str]:
+    from pathlib import Path
+
+    out = []
+    for name in _INPUT_ARGS:
+        value = getattr(args, name, None)
+        if isinstance(value, str) and value:
+            try:
+                if Path(value).exists():
+                    out.append(value)
+            except (OSError, ValueError):
+                continue
+    return out
+
+
+def _check_arguments(args: argparse.Namespace) -> None:
+    """Checks that need no data, made before any work starts (exit 2 at once)."""
+    from cxkit.errors import SpecificationError
+
+    for name, flag in _COUNTS.items():
+        value = getattr(args, name, None)
+        if isinstance(value, int) and value < 0:
+            raise SpecificationError(
+                f"{flag} {value} is not accepted; use a whole number 0 or more"
+            )
+    if getattr(args, "func", None) is _cmd_simulate and not 1 <= args.n <= 10_000_000:
+        raise SpecificationError(
+            f"-n {args.n} is not accepted; simulate from 1 to 10,000,000 respondents"
+        )
+    for name in ("careless", "missing"):
+        value = getattr(args, name, None)
+        if isinstance(value, float) and not 0.0 <= value <= 1.0:
+            raise SpecificationError(f"--{name} {value} is not accepted; use a share from 0 to 1")
+    store = getattr(args, "store", None)
+    if store is not None:
+        from cxkit.instrument.model import check_store
+
+        check_store(store)
+    for name in ("data", "ref", "instrument", "model", "output", "problems", "out"):
+        value = getattr(args, name, None)
+        if isinstance(value, str):
+            try:
+                value.encode("utf-8")
+            except UnicodeEncodeError:
+                raise SpecificationError(
+                    f"the argument {name} ({value!r}) is not valid UTF-8; rename the file or folder"
+                ) from None
+
+
+def _printable(text: str) -> str:
+    """An error message safe for the terminal: control characters (ANSI escapes) shown as \\x1b."""
+    import re
+
+    return (
+        re.sub(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]", lambda m: repr(m.group())[1:-1], text)
+        .encode("utf-8", "backslashreplace")
+        .decode("utf-8")
+    )
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit code (also used by the ``cxkit`` script)."""
+    from cxkit._io import as_cxkit_error, protect
+
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
-        return int(args.func(args) or 0)
+        _check_arguments(args)
+        with protect(*_input_files(args)):
+            return int(args.func(args) or 0)
     except CxkitError as exc:
-        print(f"cxkit: error: {exc}", file=sys.stderr)
+        print(f"cxkit: error: {_printable(str(exc))}", file=sys.stderr)
         return exc.exit_code
+    except (OSError, MemoryError) as exc:
+        if isinstance(exc, BrokenPipeError):
+            return 0
+        err = as_cxkit_error(exc)
+        print(f"cxkit: error: {_printable(str(err))}", file=sys.stderr)
+        return err.exit_code
     except KeyboardInterrupt:  # pragma: no cover
         print("cxkit: interrupted", file=sys.stderr)
         return 130

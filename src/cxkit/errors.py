@@ -13,10 +13,12 @@ with code 2 (bad input) or 1 (an analysis that failed).
     ├── SpecificationError         an argument, a construct mapping or an option is not usable
     ├── AnalysisError              an analysis could not be carried out on the given data
     │   └── ModelError             a model cannot be parsed, identified or estimated
+    │       └── ModelSyntaxError   the model's lavaan syntax cannot be read (bad input: exit 2)
     └── RenderError                a questionnaire or report could not be written
 
     CxkitWarning (UserWarning)
     ├── DataWarning                data usable, but something deserves a look
+    ├── InstrumentWarning          a copy claims a released id@version but differs from it
     └── ModelWarning               non-convergence, Heywood cases, non-positive-definite matrices
 
 Examples
@@ -39,9 +41,11 @@ __all__ = [
     "SpecificationError",
     "AnalysisError",
     "ModelError",
+    "ModelSyntaxError",
     "RenderError",
     "CxkitWarning",
     "DataWarning",
+    "InstrumentWarning",
     "ModelWarning",
 ]
 
@@ -121,6 +125,12 @@ class ModelError(AnalysisError):
     """A structural equation model cannot be parsed, identified or estimated."""
 
 
+class ModelSyntaxError(ModelError):
+    """A model's lavaan syntax cannot be read: bad input (exit code 2), not a failed analysis."""
+
+    exit_code = 2
+
+
 class RenderError(CxkitError):
     """A questionnaire, codebook or report could not be written."""
 
@@ -131,6 +141,10 @@ class CxkitWarning(UserWarning):
 
 class DataWarning(CxkitWarning):
     """The data can be used, but something in them deserves a look."""
+
+
+class InstrumentWarning(CxkitWarning):
+    """An instrument loaded by path claims a released ``id@version`` but its bytes differ."""
 
 
 class ModelWarning(CxkitWarning):

@@ -15,16 +15,22 @@ from __future__ import annotations
 import textwrap
 
 import matplotlib
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
 
-matplotlib.use("Agg")  # no screen needed; notebooks still show the returned figures
-
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
-
-from cxkit.errors import SpecificationError  # noqa: E402
+from cxkit.errors import SpecificationError
 
 NEUTRAL = "#d9d9d9"
+
+
+def literal(text) -> str:
+    r"""A label drawn exactly as written: ``$`` escaped, so mathtext never reads user text.
+
+    >>> print(literal("$5 to $10"))
+    \$5 to \$10
+    """
+    return str(text).replace("$", r"\$")
 
 
 def _colours(points: int) -> list:
@@ -96,21 +102,23 @@ def likert_bars(
                     color=colours[k],
                     edgecolor="white",
                     linewidth=0.4,
-                    label=f"{v} {labels.get(v, '')}".strip() if y == 0 else None,
+                    label=literal(f"{v} {labels.get(v, '')}".strip()) if y == 0 else None,
                 )
                 left += sh
             yticks.append(y)
             text = item.label(lang, store or instrument.default_store(lang))
             ylabels.append(
-                f"{item.id}{' (R)' if item.reverse else ''}  "
-                + textwrap.shorten(text, wrap, placeholder="…")
+                literal(
+                    f"{item.id}{' (R)' if item.reverse else ''}  "
+                    + textwrap.shorten(text, wrap, placeholder="…")
+                )
             )
             y += 1
         ax.axhline(y - 0.5, color="#888888", linewidth=0.5)
         ax.text(
             101,
             y - len(block) / 2 - 0.5,
-            cid,
+            literal(cid),
             ha="left",
             va="center",
             fontsize=9,
@@ -166,7 +174,8 @@ def score_distributions(
         ax.hist(v, bins=bins, color="#4393c3", edgecolor="white")
         ax.axvline(v.mean(), color="#b2182b", linewidth=1)
         ax.set_title(
-            f"{c}  (M = {v.mean():.2f}, SD = {v.std():.2f})".replace("-", "\u2212"), fontsize=9
+            literal(f"{c}  (M = {v.mean():.2f}, SD = {v.std():.2f})".replace("-", "\u2212")),
+            fontsize=9,
         )
         ax.set_xlim(low - 0.5, high + 0.5)
         ax.set_xticks(range(int(low), int(high) + 1))
@@ -218,15 +227,15 @@ def heatmap(
                     )
                 )
     if lower:
-        ax.set_xticks(range(len(matrix) - 1), matrix.columns[:-1], fontsize=8)
-        ax.set_yticks(range(1, len(matrix)), matrix.index[1:], fontsize=8)
+        ax.set_xticks(range(len(matrix) - 1), [literal(c) for c in matrix.columns[:-1]], fontsize=8)
+        ax.set_yticks(range(1, len(matrix)), [literal(i) for i in matrix.index[1:]], fontsize=8)
         ax.set_xlim(-0.5, len(matrix) - 1.5)
         ax.set_ylim(len(matrix) - 0.5, 0.5)
         ax.spines[:].set_visible(False)
     else:
-        ax.set_xticks(range(len(matrix)), matrix.columns, fontsize=8)
-        ax.set_yticks(range(len(matrix)), matrix.index, fontsize=8)
-    ax.set_title(title, fontsize=10)
+        ax.set_xticks(range(len(matrix)), [literal(c) for c in matrix.columns], fontsize=8)
+        ax.set_yticks(range(len(matrix)), [literal(i) for i in matrix.index], fontsize=8)
+    ax.set_title(literal(title), fontsize=10)
     fig.colorbar(im, ax=ax, shrink=0.8)
     fig.tight_layout()
     return fig
@@ -319,7 +328,7 @@ def path_diagram(result, title: str = "", indicators: bool = False, lang: str = 
                 (x, yv), 1.5, 0.62, facecolor="#eaf2fa", edgecolor="#2166ac", linewidth=1.2
             )
         )
-        ax.text(x, yv, n, ha="center", va="center", fontsize=10, weight="bold")
+        ax.text(x, yv, literal(n), ha="center", va="center", fontsize=10, weight="bold")
         if n in r2.index and level[n] > 0:
             ax.text(
                 x,
@@ -393,7 +402,7 @@ def path_diagram(result, title: str = "", indicators: bool = False, lang: str = 
                     linewidth=0.8,
                 )
             )
-            ax.text(bx, by, r.rhs, ha="center", va="center", fontsize=7)
+            ax.text(bx, by, literal(r.rhs), ha="center", va="center", fontsize=7)
             ax.annotate(
                 "",
                 xy=base,
@@ -428,7 +437,7 @@ def path_diagram(result, title: str = "", indicators: bool = False, lang: str = 
         if lang == "id"
         else "Standardised structural paths (* p < .05, ** p < .01, *** p < .001)"
     )
-    ax.set_title(title or default, fontsize=10)
+    ax.set_title(literal(title) if title else default, fontsize=10)
     fig.tight_layout()
     return fig
 
@@ -454,7 +463,7 @@ def nps_breakdown(table: pd.DataFrame, title: str = "Net Promoter Score", lang: 
             share[col],
             left=left,
             color=colour,
-            label=names.get(col, col),
+            label=literal(names.get(col, col)),
             edgecolor="white",
         )
         left += share[col].to_numpy()
@@ -466,12 +475,12 @@ def nps_breakdown(table: pd.DataFrame, title: str = "Net Promoter Score", lang: 
             va="center",
             fontsize=8,
         )
-    ax.set_yticks(range(len(t)), [str(i) for i in t.index], fontsize=8)
+    ax.set_yticks(range(len(t)), [literal(i) for i in t.index], fontsize=8)
     ax.invert_yaxis()
     ax.set_xlim(0, 125)
     ax.set_xticks(range(0, 101, 25), [f"{v}%" for v in range(0, 101, 25)], fontsize=8)
     ax.legend(ncol=3, fontsize=8, frameon=False, loc="lower center", bbox_to_anchor=(0.4, 1.0))
-    ax.set_title(title, fontsize=10, pad=24)
+    ax.set_title(literal(title), fontsize=10, pad=24)
     ax.spines[["top", "right"]].set_visible(False)
     fig.tight_layout()
     return fig

@@ -67,12 +67,11 @@ def _discretise(z: np.ndarray, item: Item) -> np.ndarray:
 
 
 def _latents(instrument: Instrument, n: int, rng: np.random.Generator) -> dict[str, np.ndarray]:
+    from cxkit.cx import roles
+
     info = instrument.construct_info
     r = POPULATION["rational_r"]
-    levels = {c: info[c].level for c in info}
-    rational = [c for c in info if levels[c] == "rational"]
-    emotional = [c for c in info if levels[c] == "emotional"]
-    outcome = [c for c in info if levels[c] == "outcome"]
+    rational, emotional, outcome = roles(instrument)
     pyramid = len(emotional) == 1 and rational
     exo = rational if pyramid else list(info)
     cov = np.full((len(exo), len(exo)), r)

@@ -87,10 +87,16 @@ class Study:
     dropped: pd.DataFrame | None = None
 
     def write(
-        self, out: str | Path, formats=("html", "pdf", "docx", "xlsx"), lang: str | None = None
+        self,
+        out: str | Path,
+        formats=("html", "pdf", "docx", "xlsx"),
+        lang: str | None = None,
+        force: bool = False,
     ) -> Path:
-        """Write tables, figures and the report into ``out`` (created if needed); returns ``out``.
+        """Write tables, figures and the report into ``out``; returns ``out``.
 
+        ``out`` is created, or must be empty or a folder an earlier cxkit run made (it holds
+        ``.cxkit-output``, the list of files written); another folder only with ``force=True``.
         ``lang`` overrides the study's report language (``"en"`` or ``"id"``).
         """
         from cxkit.report.writer import write_study
@@ -98,7 +104,7 @@ class Study:
         if lang is not None:
             check_option("lang", lang, LANGUAGES)
             self.settings["lang"] = lang
-        return write_study(self, Path(out), formats)
+        return write_study(self, Path(out), formats, force=force)
 
     def methods(self) -> str:
         from cxkit.report.content import methods_paragraph
@@ -236,7 +242,7 @@ def hypotheses_of(syntax: str) -> dict[tuple[str, str], tuple[str, str]]:
 
 
 def _cx_syntax(name: str, instrument: Instrument) -> str:
-    from cxkit.sem import models
+    from cxkit import cx as models
 
     return getattr(models, name)(instrument)
 
@@ -908,7 +914,7 @@ def analyze(
         )
     # one warning per problem, naming the model it concerns
     messages = list(dict.fromkeys(f"{w}: {m}" for w, m in caught))
-    from cxkit import __version__
+    from cxkit._version import __version__
     from cxkit.sem._semopy import SEMOPY_VERSION
 
     settings = {
@@ -995,26 +1001,28 @@ class Pilot:
     pilot: dict
     settings: dict = field(default_factory=dict)
 
-    def write(self, out: str | Path, formats=("html", "pdf", "docx", "xlsx")) -> Path:
-        """Write ``report.*`` and ``tables/pilot_*.csv`` into ``out``; returns ``out``."""
-        from cxkit.errors import RenderError
+    def write(
+        self, out: str | Path, formats=("html", "pdf", "docx", "xlsx"), force: bool = False
+    ) -> Path:
+        """Write ``report.*`` and ``tables/pilot_*.csv`` into ``out``; returns ``out``.
+
+        The same folder rules as :meth:`Study.write` (a new, empty or cxkit-made folder; another
+        one only with ``force=True``); every file written atomically, never over an input.
+        """
+        from cxkit._io import OutputFolder
         from cxkit.report.content import pilot_blocks
-        from cxkit.report.writer import write_blocks
+        from cxkit.report.writer import as_frame, study_inputs, write_blocks
 
         out = Path(out)
-        try:
-            (out / "tables").mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            raise RenderError(
-                f"cannot create the output folder ({exc.strerror})", file=str(out)
-            ) from None
+        folder = OutputFolder(out, force=force, inputs=study_inputs(self))
         for name, frame in self.pilot.items():
-            frame.to_csv(out / "tables" / f"pilot_{name}.csv")
-        self.reliability.to_csv(out / "tables" / "reliability.csv")
+            folder.write_csv(f"tables/pilot_{name}.csv", as_frame(frame), index=True)
+        folder.write_csv("tables/reliability.csv", self.reliability, index=True)
         items = pilot_blocks(self)
         title = next(b[1] for b in items if b[0] == "title")
         footer = self.instrument.ref + " · cxkit " + self.settings["cxkit"]
-        write_blocks(items, out, {}, formats, self.settings["lang"], title, footer)
+        write_blocks(items, folder, {}, formats, self.settings["lang"], title, footer)
+        folder.finish()
         return out
 
 
@@ -1064,7 +1072,7 @@ def pilot(data, instrument, *, lang: str = "en", drop=(), alpha: float = 0.05) -
             "efa": efa(keyed, constructs),
         }
         rel = reliability(keyed, constructs)
-    from cxkit import __version__
+    from cxkit._version import __version__
 
     settings = {
         "lang": lang,

@@ -14,6 +14,9 @@ import yaml
 
 from cxkit.errors import InstrumentError
 
+#: instrument files are small; anything larger is refused before parsing
+MAX_INSTRUMENT_BYTES = 2_000_000
+
 _Base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when present: same rules, faster
 
 
@@ -23,17 +26,29 @@ class _StrictLoader(_Base):
 
 def _construct_mapping(loader: _StrictLoader, node: yaml.MappingNode, deep: bool = False) -> dict:
     loader.flatten_mapping(node)
-    seen: dict[Any, yaml.Node] = {}
+    seen: dict[str, yaml.Node] = {}
     for key_node, _ in node.value:
-        key = loader.construct_object(key_node, deep=deep)
-        if key in seen:
+        if not isinstance(key_node, yaml.ScalarNode):
             raise yaml.constructor.ConstructorError(
                 None,
                 None,
-                f"duplicate key {key!r} (first at line {seen[key].start_mark.line + 1})",
+                "a mapping key must be plain text or a number, not a "
+                + ("list" if isinstance(key_node, yaml.SequenceNode) else "mapping")
+                + " (complex keys such as '? [a, b]' are not used in instrument files)",
                 key_node.start_mark,
             )
-        seen[key] = key_node
+        key = loader.construct_object(key_node, deep=deep)
+        # 1 and "1" (and 01) are one key once the schema reads anchor values as numbers
+        norm = str(key)
+        if norm in seen:
+            raise yaml.constructor.ConstructorError(
+                None,
+                None,
+                f"duplicate key {key_node.value!r} (first at line {seen[norm].start_mark.line + 1}"
+                f"{', as ' + repr(seen[norm].value) if seen[norm].value != key_node.value else ''})",
+                key_node.start_mark,
+            )
+        seen[norm] = key_node
     return loader.construct_mapping(node, deep=deep)
 
 
@@ -58,6 +73,19 @@ def read_yaml(path: str | Path) -> tuple[Any, yaml.Node | None, bytes]:
         tag that safe loading refuses (such as ``!!python/object``).
     """
     path = Path(path)
+    if path.is_dir():
+        raise InstrumentError("is a folder, not an instrument file", file=str(path))
+    if path.exists() and not path.is_file():
+        raise InstrumentError("is not a regular file", file=str(path))
+    try:
+        size = path.stat().st_size
+    except OSError:
+        size = 0
+    if size > MAX_INSTRUMENT_BYTES:
+        raise InstrumentError(
+            f"is {size:,} bytes; an instrument file is at most {MAX_INSTRUMENT_BYTES:,} bytes",
+            file=str(path),
+        )
     try:
         raw = path.read_bytes()
     except FileNotFoundError:
@@ -93,7 +121,47 @@ def read_yaml(path: str | Path) -> tuple[Any, yaml.Node | None, bytes]:
         raise InstrumentError(f"YAML syntax error: {problem}", file=str(path), line=line) from None
     except yaml.YAMLError as exc:
         raise InstrumentError(f"YAML error: {exc}", file=str(path)) from None
+    except ValueError as exc:  # e.g. an integer of more than 4300 digits
+        why = "a number has more than 4300 digits" if "digits" in str(exc) else str(exc)
+        raise InstrumentError(
+            f"a value cannot be read ({why}); numbers in instrument files are small integers",
+            file=str(path),
+        ) from None
+    except RecursionError:
+        raise InstrumentError(
+            "is nested too deeply to be an instrument file", file=str(path)
+        ) from None
+    _check_expansion(data, path)
     return data, node, raw
+
+
+#: the most values an instrument file may expand to once YAML aliases are followed
+MAX_VALUES = 200_000
+
+
+def _check_expansion(data: Any, path: Path) -> None:
+    """Refuse recursive aliases and alias bombs ("billion laughs") before anything walks the data."""
+    count = 0
+    stack: list[tuple[Any, frozenset]] = [(data, frozenset())]
+    while stack:
+        value, parents = stack.pop()
+        count += 1
+        if count > MAX_VALUES:
+            raise InstrumentError(
+                f"expands to more than {MAX_VALUES:,} values once its YAML aliases (*name) are "
+                "followed; an instrument file does not need that",
+                file=str(path),
+            )
+        if isinstance(value, dict | list):
+            if id(value) in parents:
+                raise InstrumentError(
+                    "a YAML alias refers to the value it stands in (a recursive anchor); "
+                    "write the value out",
+                    file=str(path),
+                )
+            inner = parents | {id(value)}
+            children = value.values() if isinstance(value, dict) else value
+            stack.extend((child, inner) for child in children)
 
 
 def line_of(node: yaml.Node | None, loc: tuple) -> int | None:

@@ -6,11 +6,12 @@ Built from a validated :class:`~cxkit.instrument.schema.InstrumentSpec`; nothing
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from cxkit.errors import InstrumentError
+from cxkit.errors import InstrumentError, SpecificationError
 from cxkit.instrument.schema import InstrumentSpec
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -49,6 +50,43 @@ class FrozenMap(Mapping):
 
     def __reduce__(self):
         return (FrozenMap, (self._data,))
+
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def check_store(store: str | None) -> str | None:
+    """The store's name if it is printable text on one line; else :class:`SpecificationError`.
+
+    >>> check_store("Toko #1 & {Co}")
+    'Toko #1 & {Co}'
+    >>> check_store("Toko\\nContoh")
+    Traceback (most recent call last):
+    ...
+    cxkit.errors.SpecificationError: store='Toko\\nContoh' holds the control character U+000A at position 4; the store's name is one line of printable text
+    """
+    if store is None:
+        return None
+    if not isinstance(store, str):
+        raise SpecificationError(f"store must be text; got {type(store).__name__}")
+    try:
+        store.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise SpecificationError(
+            f"store={store!r} is not valid UTF-8 text (position {exc.start}); give the store's "
+            "name as UTF-8"
+        ) from None
+    m = _CONTROL.search(store)
+    if m:
+        raise SpecificationError(
+            f"store={store!r} holds the control character U+{ord(m.group()):04X} at position "
+            f"{m.start()}; the store's name is one line of printable text"
+        )
+    if len(store) > 200:
+        raise SpecificationError(
+            f"store is {len(store)} characters long; the store's name has at most 200"
+        )
+    return store
 
 
 def fill_store(text: str, store: str) -> str:
@@ -294,6 +332,7 @@ class Instrument:
     def text(self, key: str, lang: str = "en", store: str | None = None) -> str | None:
         """An instrument-level text (title, introduction, consent, instructions, thanks)."""
         self.check_language(lang)
+        check_store(store)
         value = getattr(self.spec, key)
         if value is None:
             return None
@@ -361,6 +400,7 @@ class Instrument:
         ``{store}`` is shown as ``store`` (default: the instrument's ``store_default``).
         """
         self.check_language(lang)
+        check_store(store)
         store = self.default_store(lang) if store is None else store
         out = [
             f"{self.ref}  [{self.status}]  sha256 {self.sha256[:12]}",

@@ -9,14 +9,18 @@ longer match the lock raises :class:`~cxkit.errors.RegistryError`, and so does `
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import os
+import re
+import warnings
 from pathlib import Path
 
 import pandas as pd
 
-from cxkit.errors import InstrumentError, RegistryError
+from cxkit._io import write_text
+from cxkit.errors import InstrumentError, InstrumentWarning, RegistryError, RenderError
 from cxkit.instrument._yaml import read_yaml
 from cxkit.instrument.diff import bump_covers, diff, required_bump
 from cxkit.instrument.model import Instrument
@@ -43,26 +47,81 @@ def sha256_bytes(raw: bytes) -> str:
     return hashlib.sha256(raw).hexdigest()
 
 
+_SHA = re.compile(r"^[0-9a-f]{64}$")
+_VERSION_STEM = re.compile(r"^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(-[0-9A-Za-z.-]+)?$")
+_ID_DIR = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
+
+
 def read_lock(root: Path | None = None) -> dict[str, dict[str, str]]:
-    """``ref`` → ``{"file": ..., "sha256": ...}`` from ``registry.lock`` (empty if there is none)."""
+    """``ref`` → ``{"file": ..., "sha256": ...}`` from ``registry.lock`` (empty if there is none).
+
+    Raises
+    ------
+    RegistryError
+        The lock is not JSON, has no ``instruments`` mapping, or an entry is not
+        ``{"file": "<id>/<version>.yaml", "sha256": "<64 hex digits>"}`` for an ``id@version`` key.
+    """
     root = instruments_dir() if root is None else Path(root)
     path = root / LOCK_NAME
-    if not path.is_file():
+    if not path.exists():
         return {}
+    if not path.is_file():
+        raise RegistryError("is not a file; registry.lock is a JSON file", file=str(path))
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
-        return dict(data["instruments"])
+        entries = data["instruments"]
+        if not isinstance(entries, dict):
+            raise TypeError(f"'instruments' is a {type(entries).__name__}, not a mapping")
+    except OSError as exc:
+        raise RegistryError(f"cannot be read ({exc.strerror})", file=str(path)) from None
     except (ValueError, KeyError, TypeError) as exc:
         raise RegistryError(
             f"cannot be read ({exc}); it is JSON with an 'instruments' mapping", file=str(path)
         ) from None
+    out: dict[str, dict[str, str]] = {}
+    for ref, entry in entries.items():
+        ident, _, version = str(ref).partition("@")
+        ok = (
+            isinstance(entry, dict)
+            and isinstance(entry.get("sha256"), str)
+            and _SHA.match(entry["sha256"])
+            and isinstance(entry.get("file"), str)
+            and _ID_DIR.match(ident)
+            and _VERSION_STEM.match(version)
+        )
+        if not ok:
+            raise RegistryError(
+                f"the entry {str(ref)[:80]!r} is malformed ({str(entry)[:80]}); each entry is "
+                '"id@version": {"file": "id/version.yaml", "sha256": "<64 hex digits>"}',
+                file=str(path),
+                field=f"instruments.{str(ref)[:80]}",
+            )
+        out[str(ref)] = {"file": entry["file"], "sha256": entry["sha256"]}
+    return out
+
+
+def _is_version_file(path: Path) -> bool:
+    return path.is_file() and path.suffix == ".yaml" and bool(_VERSION_STEM.match(path.stem))
+
+
+def stray_files(root: Path) -> list[Path]:
+    """Entries of instrument folders that are not ``<version>.yaml`` files or ``CHANGELOG.md``
+    and similar notes (a directory named ``1.0.0.yaml``, ``copy of 2.0.0.yaml``, ``1.0.yml``)."""
+    out = []
+    if root.is_dir():
+        for folder in sorted(p for p in root.iterdir() if p.is_dir()):
+            for entry in sorted(folder.iterdir()):
+                if entry.suffix in (".yaml", ".yml") and not _is_version_file(entry):
+                    out.append(entry)
+    return out
 
 
 def _registry_files(root: Path) -> dict[str, Path]:
     files = {}
     if root.is_dir():
         for path in sorted(root.glob("*/*.yaml")):
-            files[f"{path.parent.name}@{path.stem}"] = path
+            if _is_version_file(path) and _ID_DIR.match(path.parent.name):
+                files[f"{path.parent.name}@{path.stem}"] = path
     return files
 
 
@@ -89,7 +148,10 @@ def _load_path(path: Path) -> Instrument:
 
 def _versions(root: Path, ident: str) -> list[str]:
     return (
-        sorted((p.stem for p in (root / ident).glob("*.yaml")), key=version_key)
+        sorted(
+            (p.stem for p in (root / ident).glob("*.yaml") if _is_version_file(p)),
+            key=version_key,
+        )
         if (root / ident).is_dir()
         else []
     )
@@ -111,6 +173,8 @@ def resolve(ref: str | os.PathLike, root: Path | None = None) -> Path:
     text = os.fspath(ref)
     candidate = Path(text)
     if text.endswith((".yaml", ".yml")) or os.sep in text or candidate.is_file():
+        if candidate.is_dir():
+            raise InstrumentError("is a folder, not an instrument file", file=text)
         if not candidate.is_file():
             raise InstrumentError("no such instrument file", file=text)
         return candidate
@@ -175,8 +239,45 @@ def load_instrument(ref: str | os.PathLike) -> Instrument:
     root = instruments_dir()
     path = resolve(ref, root)
     instrument = _load_path(path)
-    in_registry = root.is_dir() and path.resolve().parent.parent == root.resolve()
-    if in_registry:
+    if check_against_lock(instrument, path, root) == MODIFIED:
+        instrument = dataclasses.replace(instrument, status=MODIFIED)
+    return instrument
+
+
+def _in_registry(path: Path, root: Path) -> bool:
+    """Whether ``path`` lies at ``<root>/<id>/<file>`` (as named, not where a symlink points)."""
+    if not root.is_dir():
+        return False
+    where = Path(os.path.abspath(path)).parent.parent
+    return where == Path(os.path.abspath(root)) or where.resolve() == root.resolve()
+
+
+#: the status of a copy loaded by path that claims a released ref but differs from it
+MODIFIED = "modified"
+
+
+def check_against_lock(instrument: Instrument, path: Path, root: Path | None = None) -> str | None:
+    """Check a loaded instrument against ``registry.lock``, whatever its ``status`` says.
+
+    * A file of the registry (symlinks followed: the bytes are what count) whose place is locked
+      must have the locked sha256, and a released one must be locked.
+    * A file loaded by path from elsewhere that declares a locked ``id@version`` but is not a
+      byte-identical copy is flagged: an :class:`~cxkit.errors.InstrumentWarning`, and
+      :func:`load_instrument` gives it the status ``"modified"`` (shown by ``summary()``, listed in
+      the provenance through its own sha256), so it never passes for the released version.
+
+    Returns
+    -------
+    ``"modified"`` for such a copy, else None.
+
+    Raises
+    ------
+    RegistryError
+        A registry file that differs from its lock entry, or is released but not locked.
+    """
+    root = instruments_dir() if root is None else Path(root)
+    lock = read_lock(root) if root.is_dir() else {}
+    if _in_registry(path, root):
         expected = f"{path.parent.name}@{path.stem}"
         if instrument.ref != expected:
             raise InstrumentError(
@@ -184,21 +285,36 @@ def load_instrument(ref: str | os.PathLike) -> Instrument:
                 "match its folder and name (instruments/<id>/<version>.yaml)",
                 file=str(path),
             )
-        if instrument.status == "released":
-            entry = read_lock(root).get(instrument.ref)
-            if entry is None:
+        entry = lock.get(expected)
+        if entry is None:
+            if instrument.status == "released":
                 raise RegistryError(
                     f"{instrument.ref} is released but not in {LOCK_NAME}; run 'cxkit instruments lock'",
                     file=str(path),
                 )
-            if entry["sha256"] != instrument.sha256:
-                raise RegistryError(
-                    f"{instrument.ref} is released and must not change, but its sha256 is "
-                    f"{instrument.sha256[:12]}… where {LOCK_NAME} holds {entry['sha256'][:12]}…; "
-                    "undo the edit and put the change in a new version",
-                    file=str(path),
-                )
-    return instrument
+            return None
+        if entry["sha256"] != instrument.sha256:
+            raise RegistryError(
+                f"{instrument.ref} is released and must not change (it is in {LOCK_NAME}), but its "
+                f"sha256 is {instrument.sha256[:12]}… where {LOCK_NAME} holds {entry['sha256'][:12]}…"
+                f"{' (the file now says status: ' + instrument.status + ')' if instrument.status != 'released' else ''}"
+                f"{' (it is a symbolic link to ' + str(path.resolve()) + ')' if path.is_symlink() else ''}; "
+                "undo the edit and put the change in a new version",
+                file=str(path),
+            )
+        return None
+    entry = lock.get(instrument.ref)
+    if entry is not None and entry["sha256"] != instrument.sha256:
+        warnings.warn(
+            f"{path}: declares {instrument.ref}, a released version (in {root / LOCK_NAME} with "
+            f"sha256 {entry['sha256'][:12]}…), but its bytes differ (sha256 "
+            f"{instrument.sha256[:12]}…): it is loaded as a modified copy (status 'modified'); "
+            "give an edited copy a new version (e.g. a -draft pre-release) and status: draft",
+            InstrumentWarning,
+            stacklevel=3,
+        )
+        return MODIFIED
+    return None
 
 
 def list_instruments() -> pd.DataFrame:
@@ -252,15 +368,43 @@ def check_registry(root: Path | None = None) -> pd.DataFrame:
         Columns ``ref, status, sha256, locked, ok, problem`` (``problem`` empty when ``ok``).
     """
     root = instruments_dir() if root is None else Path(root)
+    if not root.is_dir():
+        raise RegistryError(
+            "the registry folder does not exist"
+            + (" (named by CXKIT_INSTRUMENTS)" if os.environ.get("CXKIT_INSTRUMENTS") else "")
+            + "; it holds <id>/<version>.yaml files and registry.lock",
+            file=str(root),
+        )
     lock = read_lock(root)
     files = _registry_files(root)
     rows = []
     loaded: dict[str, Instrument] = {}
+    for stray in stray_files(root):
+        rows.append(
+            {
+                "ref": f"{stray.parent.name}/{stray.name}",
+                "status": "?",
+                "sha256": "",
+                "locked": False,
+                "ok": False,
+                "problem": (
+                    "a folder named like an instrument file"
+                    if stray.is_dir()
+                    else "not a version file: instrument files are named <version>.yaml (1.0.0.yaml)"
+                )
+                + "; move it out of the registry",
+            }
+        )
     for ref, path in files.items():
-        problem, ins, sha = "", None, sha256_bytes(path.read_bytes())
+        problem, ins = "", None
         try:
-            ins = _load_path(path)
-            loaded[ref] = ins
+            sha = sha256_bytes(path.read_bytes())
+        except OSError as exc:
+            sha, problem = "", f"cannot be read ({exc.strerror})"
+        try:
+            if not problem:
+                ins = _load_path(path)
+                loaded[ref] = ins
         except InstrumentError as exc:
             problem = str(exc)
         if ins is not None:
@@ -352,5 +496,8 @@ def lock_released(root: Path | None = None) -> list[str]:
             "comment": "sha256 of every released instrument file; entries are added, never changed",
             "instruments": dict(sorted(lock.items())),
         }
-        (root / LOCK_NAME).write_text(json.dumps(payload, indent=2) + "\n", encoding="utf-8")
+        try:
+            write_text(root / LOCK_NAME, json.dumps(payload, indent=2) + "\n")
+        except RenderError as exc:
+            raise RegistryError(exc.message, file=exc.file) from None
     return added

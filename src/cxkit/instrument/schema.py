@@ -57,7 +57,9 @@ Version = Annotated[
     str, StringConstraints(pattern=r"^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(-[0-9A-Za-z.-]+)?$")
 ]
 Lang = Annotated[str, StringConstraints(pattern=r"^[a-z]{2,3}(-[A-Z]{2})?$")]
-Text = dict[Lang, Annotated[str, StringConstraints(min_length=1)]]
+Text = dict[Lang, Annotated[str, StringConstraints(min_length=1, max_length=20_000)]]
+#: codes, scale ends and expected answers: small integers (a scale has at most 101 points)
+Code = Annotated[int, Field(ge=-100_000, le=100_000)]
 
 
 class _Strict(BaseModel):
@@ -79,19 +81,19 @@ class Translation(_Strict):
 
 
 class Option(_Strict):
-    code: int
+    code: Code
     label: Text
 
 
 class Scale(_Strict):
     type: Literal["likert", "rating", "choice", "text"]
-    min: int | None = None
-    max: int | None = None
-    anchors: dict[int, Text] | None = None
-    options: list[Option] | None = None
+    min: Code | None = None
+    max: Code | None = None
+    anchors: dict[Code, Text] | None = None
+    options: list[Option] | None = Field(default=None, max_length=1000)
     multiple: bool = False
-    missing_codes: list[int] = Field(default_factory=list)
-    lines: int | None = None
+    missing_codes: list[Code] = Field(default_factory=list)
+    lines: Annotated[int, Field(ge=1, le=100)] | None = None
     note: str | None = None
 
 
@@ -110,7 +112,7 @@ class Item(_Strict):
     construct_: Id | None = Field(default=None, alias="construct")
     role: Literal["measure", "metric", "attention", "demographic", "open"] = "measure"
     metric: Literal["nps", "csat", "ces"] | None = None
-    expect: int | None = None
+    expect: Code | None = None
     text: Text
     scale: Id
     reverse: bool = False

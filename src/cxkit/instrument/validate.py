@@ -25,6 +25,38 @@ from cxkit.instrument.schema import InstrumentSpec
 
 PLACEHOLDER = "{store}"
 _BRACES = re.compile(r"\{[^{}]*\}")
+#: the most points a likert or rating scale may have
+MAX_POINTS = 101
+#: control characters (C0 except tab and newline, DEL, C1) and bidirectional overrides: never in texts
+CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def _strings(data: Any, loc: tuple = ()):
+    """Every string in plain data with its field path."""
+    if isinstance(data, str):
+        yield loc, data
+    elif isinstance(data, dict):
+        for k, v in data.items():
+            yield from _strings(v, (*loc, k))
+    elif isinstance(data, list):
+        for i, v in enumerate(data):
+            yield from _strings(v, (*loc, i))
+
+
+def control_problems(data: Any) -> list[tuple[tuple, str]]:
+    """Field paths of strings holding control characters (ANSI escapes, bidi overrides)."""
+    out = []
+    for loc, text in _strings(data):
+        m = CONTROL.search(text)
+        if m:
+            out.append(
+                (
+                    loc,
+                    f"holds the control character U+{ord(m.group()):04X} at position {m.start()}; "
+                    "instrument texts are plain text (tab and line breaks allowed)",
+                )
+            )
+    return out
 
 
 def _model_at(loc: tuple) -> type[BaseModel] | None:
@@ -194,6 +226,15 @@ def _semantic_problems(spec: InstrumentSpec) -> list[tuple[tuple, str]]:
                 continue
             if scale.min >= scale.max:
                 add((loc + ("max",), f"max ({scale.max}) must be greater than min ({scale.min})"))
+                continue
+            if scale.max - scale.min > MAX_POINTS - 1:
+                add(
+                    (
+                        loc + ("max",),
+                        f"{scale.min}–{scale.max} has {scale.max - scale.min + 1} points; a scale "
+                        f"has at most {MAX_POINTS}",
+                    )
+                )
                 continue
             anchors = scale.anchors or {}
             for end in (scale.min, scale.max):
@@ -401,6 +442,7 @@ def parse_spec(
         problems = _pydantic_problems(exc, data)
     else:
         problems = _semantic_problems(spec)
+    problems = control_problems(data) + problems
     if not problems:
         return spec
     rendered = []

@@ -63,38 +63,41 @@ def fit_cfa(prep: Prepared) -> CFASolution | None:
             stacklevel=3,
         )
         return None
-    from cxkit.sem import _semopy  # semopy is heavy to import: only when a CFA is fitted
+    from cxkit.sem.fit import fit_sem  # the one SEM engine (imported when a CFA is fitted)
 
     items = prep.items
     complete = prep.data[items].dropna()
-    # safe names for semopy's parser, whatever the columns are called
+    # safe names for the model syntax, whatever the columns are called
     fname = {c: f"F{k}" for k, c in enumerate(blocks)}
     vname = {c: f"v{k}" for k, c in enumerate(items)}
     desc = "\n".join(
         f"{fname[c]} =~ {' + '.join(vname[i] for i in ids)}" for c, ids in blocks.items()
     )
-    raw = _semopy.fit_ml(desc, complete.rename(columns=vname))
-    obs = [dict(zip(vname.values(), vname.keys(), strict=True))[v] for v in raw.observed]
-    inner_back = {v: k for k, v in fname.items()}
-    inner = [inner_back[v] for v in raw.inner]
-    lam = pd.DataFrame(raw.Lambda, index=obs, columns=inner)
-    cov_inner = pd.DataFrame(raw.inner_cov, index=inner, columns=inner)
-    implied = raw.implied_cov
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ModelWarning)
+        fit = fit_sem(desc, complete.rename(columns=vname))
+    back = {v: k for k, v in vname.items()}
+    fback = {v: k for k, v in fname.items()}
+    est = fit.estimates
     loadings, std = {}, {}
-    for c, ids in blocks.items():
-        for i in ids:
-            loadings[i] = lam.loc[i, c]
-            k = obs.index(i)
-            std[i] = lam.loc[i, c] * np.sqrt(cov_inner.loc[c, c]) / np.sqrt(implied[k, k])
-    theta = pd.Series(np.diag(raw.Theta), index=obs)
+    for r in est[est["op"] == "=~"].itertuples():
+        loadings[back[r.rhs]] = r.est
+        std[back[r.rhs]] = r.std_all
+    res = est[(est["op"] == "~~") & (est["lhs"] == est["rhs"]) & est["lhs"].isin(back)]
+    theta = pd.Series({back[r.lhs]: r.est for r in res.itertuples()})
     names = list(blocks)
+    cov = pd.DataFrame(np.nan, index=names, columns=names)
+    lv = est[(est["op"] == "~~") & est["lhs"].isin(fback)]
+    for r in lv.itertuples():
+        cov.loc[fback[r.lhs], fback[r.rhs]] = cov.loc[fback[r.rhs], fback[r.lhs]] = r.est
+    s = fit.sample_cov.rename(index=back, columns=back)
     return CFASolution(
         blocks=blocks,
         loadings=pd.Series(loadings)[items],
         std_loadings=pd.Series(std)[items],
         residual_var=theta[items],
-        factor_cov=cov_inner.loc[names, names],
-        sample_cov=pd.DataFrame(raw.sample_cov, index=obs, columns=obs).loc[items, items],
-        n=raw.n,
-        converged=raw.converged,
+        factor_cov=cov,
+        sample_cov=s.loc[items, items],
+        n=int(fit.fit_indices["n"]),
+        converged=fit.converged,
     )

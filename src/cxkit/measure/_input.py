@@ -101,7 +101,7 @@ def prepare(data, constructs, *, min_items: int = 2) -> Prepared:
         if not (pd.api.types.is_numeric_dtype(col) and not pd.api.types.is_bool_dtype(col)):
             bad = col[pd.to_numeric(col, errors="coerce").isna() & col.notna()]
             example = (
-                f"; first non-numeric value {bad.iloc[0]!r} in row {bad.index[0]!r}"
+                f"; first non-numeric value {bad.iloc[0]!r} in row {_plain(bad.index[0])}"
                 if len(bad)
                 else ""
             )
@@ -112,6 +112,14 @@ def prepare(data, constructs, *, min_items: int = 2) -> Prepared:
             )
     values = items.astype(float)
     for c in columns:
+        inf = np.isinf(values[c].to_numpy())
+        if inf.any():
+            row = values.index[inf][0]
+            raise ResponseError(
+                f"column {c!r} holds an infinite value ({values[c][inf].iloc[0]}) in row "
+                f"{_plain(row)}; item answers must be finite numbers (blank for missing)",
+                field=c,
+            )
         col = values[c].dropna()
         if col.empty:
             raise ResponseError(f"column {c!r} has no answers", field=c)
@@ -134,6 +142,11 @@ def prepare(data, constructs, *, min_items: int = 2) -> Prepared:
         reversed_items=reversed_items,
         provenance=provenance,
     )
+
+
+def _plain(v) -> str:
+    """A row label as the user would write it: 3, not np.int64(3)."""
+    return str(v.item() if hasattr(v, "item") else v)
 
 
 def block_data(prep: Prepared, construct: str, missing: str) -> pd.DataFrame:

@@ -11,59 +11,18 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from scipy import optimize, special, stats
+from scipy import optimize, stats
 
 from cxkit.errors import SpecificationError
+from cxkit.polychoric import BIG, pair_rho
 
-_NODES, _WEIGHTS = np.polynomial.legendre.leggauss(64)
-_BIG = 9.0  # stands in for ±infinity in thresholds: Φ(−9) ≈ 1e−19
-
-
-def bvn_cdf(h: np.ndarray, k: np.ndarray, rho: float) -> np.ndarray:
-    """P(X ≤ h, Y ≤ k) for a standard bivariate normal with correlation ``rho`` (vectorised).
-
-    Uses Φ₂(h, k; ρ) = Φ(h)Φ(k) + (2π)⁻¹ ∫₀^asin ρ exp(−(h² + k² − 2hk sin θ) / (2 cos² θ)) dθ with
-    64-point Gauss–Legendre quadrature.
-
-    >>> round(float(bvn_cdf(np.array(0.0), np.array(0.0), 0.5)), 10)  # 1/4 + asin(.5)/(2π)
-    0.3333333333
-    """
-    h = np.asarray(h, dtype=float)
-    k = np.asarray(k, dtype=float)
-    top = np.arcsin(np.clip(rho, -0.999999, 0.999999))
-    theta = 0.5 * top * (_NODES + 1.0)
-    w = 0.5 * top * _WEIGHTS
-    s, c2 = np.sin(theta), np.cos(theta) ** 2
-    hh, kk = h[..., None], k[..., None]
-    integrand = np.exp(-(hh * hh + kk * kk - 2.0 * hh * kk * s) / (2.0 * c2))
-    return special.ndtr(h) * special.ndtr(k) + (integrand * w).sum(axis=-1) / (2.0 * np.pi)
+_BIG = BIG
 
 
 def _thresholds(col: pd.Series, levels: np.ndarray) -> np.ndarray:
     counts = col.value_counts().reindex(levels, fill_value=0).to_numpy(dtype=float)
     cum = np.cumsum(counts)[:-1] / counts.sum()
     return np.clip(stats.norm.ppf(cum), -_BIG, _BIG)
-
-
-def _cell_probs(rho: float, tx: np.ndarray, ty: np.ndarray) -> np.ndarray:
-    cx = np.concatenate([[-_BIG], tx, [_BIG]])
-    cy = np.concatenate([[-_BIG], ty, [_BIG]])
-    grid = bvn_cdf(cx[:, None], cy[None, :], rho)
-    return grid[1:, 1:] - grid[:-1, 1:] - grid[1:, :-1] + grid[:-1, :-1]
-
-
-def _pair_rho(table: np.ndarray, tx: np.ndarray, ty: np.ndarray) -> float:
-    tab = table / table.sum()
-
-    def negloglik(rho: float) -> float:
-        p = _cell_probs(rho, tx, ty)
-        ok = p > 0
-        return -float((tab[ok] * np.log(p[ok])).sum())
-
-    res = optimize.minimize_scalar(
-        negloglik, bounds=(-0.9999, 0.9999), method="bounded", options={"xatol": 1e-9}
-    )
-    return float(res.x)
 
 
 def _smooth(r: np.ndarray) -> np.ndarray:
@@ -124,7 +83,7 @@ def polychoric(
             table = pd.crosstab(pair[a], pair[b]).reindex(
                 index=levels, columns=levels, fill_value=0
             )
-            r[i, j] = r[j, i] = _pair_rho(table.to_numpy(dtype=float), taus[a], taus[b])
+            r[i, j] = r[j, i] = pair_rho(table.to_numpy(dtype=float), taus[a], taus[b])
     return pd.DataFrame(_smooth(r), index=items, columns=items)
 
 

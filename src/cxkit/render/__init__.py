@@ -28,6 +28,7 @@ def render(
     order: str = "defined",
     seed: int | None = None,
     omit=(),
+    force: bool = False,
 ) -> Path:
     """Write the questionnaire in one format; return the path written.
 
@@ -50,6 +51,12 @@ def render(
         printed in the footer).
     omit : iterable of str
         Section ids to leave out.
+    force : bool
+        ``codebook``: replace existing companion files (``.md``, ``-template.csv``) that cxkit did
+        not write.
+
+    Every file is written atomically and never over the instrument file itself (or any input the
+    ``cxkit`` command was given): :class:`~cxkit.errors.SpecificationError`.
 
     Examples
     --------
@@ -78,4 +85,4 @@ def render(
         return write_pdf(doc, path)
     if format == "html":
         return write_html(doc, path)
-    return write_codebook(doc, path)
+    return write_codebook(doc, path, force=force)

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-import csv
+import re
 from pathlib import Path
 
 import pandas as pd
 
+from cxkit._io import check_not_input, write_csv, write_csv_rows, write_text
 from cxkit.errors import RenderError
 from cxkit.render.layout import Document
 
@@ -70,30 +71,65 @@ def _markdown(doc: Document, frame: pd.DataFrame) -> str:
         "|---|---|" + "---|" * len(ins.languages) + "---|---|---|---|---|---|",
     ]
     for r in frame.itertuples():
-        labels = " | ".join(
-            str(getattr(r, f"label_{lang}")).replace("|", "\\|") for lang in ins.languages
-        )
+        labels = " | ".join(_md_cell(getattr(r, f"label_{lang}")) for lang in ins.languages)
         out.append(
-            f"| {r.position} | {r.variable} | {labels} | {r.construct} | {r.scale} | {r.value_labels.replace('|', '/')} | "
+            f"| {r.position} | {r.variable} | {labels} | {r.construct} | {r.scale} | {_md_cell(r.value_labels.replace('|', '/'))} | "
             f"{'yes' if r.reverse else ''} | {'yes' if r.required else ''} | {r.missing_codes} |"
         )
     return "\n".join(out) + "\n"
 
 
-def write_codebook(doc: Document, path: str | Path) -> Path:
+def _md_cell(text) -> str:
+    """Text for one Markdown table cell: ``|`` escaped, line breaks as ``<br>`` (never a new row)."""
+    return re.sub(r"\r\n|\r|\n", "<br>", str(text).replace("|", "\\|"))
+
+
+def companions(path: str | Path) -> tuple[Path, Path]:
+    """The two files written beside a codebook ``path``: ``<stem>.md`` and ``<stem>-template.csv``."""
+    path = Path(path)
+    return path.with_suffix(".md"), path.with_name(f"{path.stem}-template.csv")
+
+
+def _made_by_cxkit(path: Path) -> bool:
+    """Whether an existing companion file is one an earlier codebook run wrote (so may be replaced)."""
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(200)
+    except OSError:
+        return False
+    if path.suffix == ".md":
+        return head.startswith(b"# Codebook: ")
+    return head.startswith(b"respondent,") and head.count(b"\n") <= 1
+
+
+def write_codebook(doc: Document, path: str | Path, inputs=(), force: bool = False) -> Path:
     """Write ``<path>`` (CSV), the same name with ``.md``, and ``<stem>-template.csv``.
 
-    The template's header is ``respondent`` followed by the item ids in the printed order.
+    The template's header is ``respondent`` followed by the item ids in the printed order. Text
+    cells of the CSV files are neutralised against formula injection. The two companion files are
+    not named by the caller, so an existing file of either name is replaced only when an earlier
+    codebook wrote it (or with ``force=True``); otherwise :class:`RenderError` names it.
     """
     path = Path(path)
+    if path.suffix.lower() != ".csv":
+        raise RenderError(
+            "a codebook is written as a .csv file (with .md and -template.csv beside it); "
+            "name a .csv file",
+            file=str(path),
+        )
+    inputs = (*inputs, doc.instrument.path)
+    md, template = companions(path)
+    for extra in (md, template):
+        check_not_input(extra, inputs)
+        if extra.exists() and not force and not _made_by_cxkit(extra):
+            raise RenderError(
+                f"the codebook writes {md.name} and {template.name} beside {path.name}, and "
+                f"{extra.name} exists and was not written by cxkit; choose another name for the "
+                "codebook or pass --force (force=True) to replace it",
+                file=str(extra),
+            )
     frame = codebook_frame(doc)
-    try:
-        frame.to_csv(path, index=False)
-        path.with_suffix(".md").write_text(_markdown(doc, frame), encoding="utf-8")
-        with path.with_name(f"{path.stem}-template.csv").open(
-            "w", newline="", encoding="utf-8"
-        ) as fh:
-            csv.writer(fh).writerow(["respondent", *doc.printed_order])
-    except OSError as exc:
-        raise RenderError(f"cannot be written ({exc.strerror})", file=str(path)) from None
+    write_csv(frame, path, inputs=inputs)
+    write_text(md, _markdown(doc, frame), inputs)
+    write_csv_rows([["respondent", *doc.printed_order]], template, inputs)
     return path

@@ -10,13 +10,13 @@ from __future__ import annotations
 from html import escape
 from pathlib import Path
 
-from cxkit.errors import RenderError
+from cxkit._io import write_text
 from cxkit.render.layout import Choice, Document, Grid, Open
 
 CSS = """
 :root { --line: #9a9a9a; }
 body { font-family: "Libertinus Serif", "Georgia", serif; font-size: 10.5pt; line-height: 1.35;
-       max-width: 46rem; margin: 1.5rem auto; padding: 0 1rem; color: #111; }
+       max-width: 46rem; margin: 1.5rem auto; padding: 0 1rem; color: #111; overflow-wrap: anywhere; }
 h1 { font-size: 1.45rem; text-align: center; margin: 0 0 .6rem; }
 h2 { font-size: 1.1rem; margin: 1.4rem 0 .3rem; break-after: avoid; }
 p.consent, p.section-instructions { font-style: italic; }
@@ -135,10 +135,6 @@ def html_source(doc: Document) -> str:
     return "\n".join(parts) + "\n"
 
 
-def write_html(doc: Document, path: str | Path) -> Path:
-    path = Path(path)
-    try:
-        path.write_text(html_source(doc), encoding="utf-8")
-    except OSError as exc:
-        raise RenderError(f"cannot be written ({exc.strerror})", file=str(path)) from None
-    return path
+def write_html(doc: Document, path: str | Path, inputs=()) -> Path:
+    """Write the page to ``path`` (atomically; never over an input)."""
+    return write_text(path, html_source(doc), (*inputs, doc.instrument.path))

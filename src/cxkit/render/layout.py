@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from cxkit.errors import InstrumentError, SpecificationError
-from cxkit.instrument.model import Instrument, Item, Scale
+from cxkit.instrument.model import Instrument, Item, Scale, check_store
 
 #: Fixed words of the form, per language (English for languages not listed).
 UI = {
@@ -136,6 +136,10 @@ def layout(
         raise SpecificationError(
             f"order={order!r} is not accepted; use one of: 'defined', 'shuffled'"
         )
+    if seed is not None and (
+        isinstance(seed, bool) or not isinstance(seed, int | np.integer) or seed < 0
+    ):
+        raise SpecificationError(f"seed={seed!r} is not accepted; use a whole number 0 or more")
     if order == "shuffled" and seed is None:
         raise SpecificationError(
             "order='shuffled' needs a seed, so that the printed order can be reproduced"
@@ -147,7 +151,7 @@ def layout(
             raise InstrumentError(
                 f"{instrument.ref} has no section {sid!r}; sections: {', '.join(known)}"
             )
-    store = instrument.default_store(lang) if store is None else str(store)
+    store = instrument.default_store(lang) if store is None else check_store(store)
     rng = np.random.default_rng(seed) if order == "shuffled" else None
     number = 0
     sections = []

@@ -7,12 +7,29 @@ read as markup.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
+from cxkit._io import build_time, source_date_epoch, write_bytes
 from cxkit.errors import RenderError
 from cxkit.render.layout import PAPERS, Choice, Document, Grid, Open
 
 COLUMN_WIDTH = {5: "1.7cm", 7: "1.45cm", 11: "0.95cm"}
+
+
+#: a run of this many characters without a space gets break opportunities (zero-width spaces)
+LONG_WORD = 30
+_LONG = re.compile(rf"[^\s\u200b]{{{LONG_WORD + 1},}}")
+
+
+def _breakable(text: str) -> str:
+    """Long words (URLs, 10,000 letters) may break at the margin instead of running off the page."""
+    return _LONG.sub(
+        lambda m: "\u200b".join(
+            m.group()[k : k + LONG_WORD] for k in range(0, len(m.group()), LONG_WORD)
+        ),
+        text,
+    )
 
 
 def lit(text: str) -> str:
@@ -21,7 +38,19 @@ def lit(text: str) -> str:
     >>> lit('Toko "#1" & *Co*')
     '"Toko \\\\"#1\\\\" & *Co*"'
     """
-    return '"' + str(text).replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
+    return (
+        '"'
+        + _breakable(str(text)).replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
+        + '"'
+    )
+
+
+#: a question longer than this may break across pages (else it is kept whole on one page)
+KEEP_WHOLE = 1500
+
+
+def _breaks(text: str) -> str:
+    return "true" if len(text) > KEEP_WHOLE else "false"
 
 
 def _grid(block: Grid) -> str:
@@ -37,7 +66,7 @@ def _grid(block: Grid) -> str:
     for q in block.questions:
         circles = ", ".join(["align(center + horizon, circle(radius: 4.2pt, stroke: 0.6pt))"] * n)
         rows.append(
-            f"table.cell(breakable: false)[#{lit(f'{q.number}.')} #{lit(q.text)}], {circles}"
+            f"table.cell(breakable: {_breaks(q.text)})[#{lit(f'{q.number}.')} #{lit(q.text)}], {circles}"
         )
     return (
         f"#table(columns: (1fr, ..range({n}).map(_ => {width})), stroke: 0.4pt + luma(160), inset: (x: 4pt, y: 5pt),\n"
@@ -54,7 +83,7 @@ def _choice(block: Choice) -> str:
     cols = 2 if max(len(label) for _, label in block.options) > 22 else 3
     q = block.question
     return (
-        f"#block(breakable: false, below: 1em)[#strong[#{lit(f'{q.number}.')}] #{lit(q.text)}\n"
+        f"#block(breakable: {_breaks(q.text)}, below: 1em)[#strong[#{lit(f'{q.number}.')}] #{lit(q.text)}\n"
         f"#v(0.2em)\n#grid(columns: {cols}, column-gutter: 1.2em, row-gutter: 0.55em, {boxes})]\n"
     )
 
@@ -62,7 +91,7 @@ def _choice(block: Choice) -> str:
 def _open(block: Open) -> str:
     q = block.question
     lines = " ".join(["#v(0.75cm) #line(length: 100%, stroke: 0.4pt + luma(120))"] * block.lines)
-    return f"#block(breakable: false, below: 1em)[#strong[#{lit(f'{q.number}.')}] #{lit(q.text)}\n{lines}]\n"
+    return f"#block(breakable: {_breaks(q.text)}, below: 1em)[#strong[#{lit(f'{q.number}.')}] #{lit(q.text)}\n{lines}]\n"
 
 
 def typst_source(doc: Document) -> str:
@@ -107,18 +136,26 @@ def typst_source(doc: Document) -> str:
     return "\n".join(out) + "\n"
 
 
-def write_pdf(doc: Document, path: str | Path) -> Path:
-    """Typeset ``doc`` and write the PDF to ``path``."""
+def compile_pdf(source: str, root: str | None = None) -> bytes:
+    """Typeset typst source to PDF bytes, dated by ``$SOURCE_DATE_EPOCH`` when it is set."""
     import typst
 
-    path = Path(path)
-    source = typst_source(doc)
+    kw = {} if root is None else {"root": root}
+    epoch = source_date_epoch()
+    if epoch is not None:
+        kw["timestamp"] = epoch
+        stamp = build_time()
+        source = (
+            f"#set document(date: datetime(year: {stamp.year}, month: {stamp.month}, day: "
+            f"{stamp.day}, hour: {stamp.hour}, minute: {stamp.minute}, second: {stamp.second}))\n"
+            + source
+        )
     try:
-        pdf = typst.compile(source.encode("utf-8"), format="pdf")
+        return typst.compile(source.encode("utf-8"), format="pdf", **kw)
     except Exception as exc:  # typst.TypstError: a bug in the generated source, not user input
-        raise RenderError(f"typst could not typeset the questionnaire: {exc}") from None
-    try:
-        path.write_bytes(pdf)
-    except OSError as exc:
-        raise RenderError(f"cannot be written ({exc.strerror})", file=str(path)) from None
-    return path
+        raise RenderError(f"typst could not typeset the document: {exc}") from None
+
+
+def write_pdf(doc: Document, path: str | Path, inputs=()) -> Path:
+    """Typeset ``doc`` and write the PDF to ``path`` (atomically; never over an input)."""
+    return write_bytes(path, compile_pdf(typst_source(doc)), (*inputs, doc.instrument.path))

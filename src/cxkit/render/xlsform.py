@@ -12,10 +12,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from openpyxl import Workbook
-
-from cxkit.errors import RenderError
-from cxkit.instrument.model import Instrument
+from cxkit._io import write_xlsx
+from cxkit.instrument.model import Instrument, check_store
 
 LANGUAGE_NAMES = {
     "en": "English",
@@ -32,6 +30,7 @@ def _label_cols(instrument: Instrument) -> list[str]:
 
 def xlsform_sheets(instrument: Instrument, store: str | None = None) -> dict[str, list[list]]:
     """The three sheets as rows (first row the header), for writing or testing."""
+    check_store(store)
     langs = instrument.languages
     labels = _label_cols(instrument)
 
@@ -140,16 +139,10 @@ def xlsform_sheets(instrument: Instrument, store: str | None = None) -> dict[str
     return {"survey": survey, "choices": choices, "settings": settings}
 
 
-def write_xlsform(instrument: Instrument, path: str | Path, store: str | None = None) -> Path:
-    path = Path(path)
-    wb = Workbook()
-    wb.remove(wb.active)
-    for name, rows in xlsform_sheets(instrument, store).items():
-        ws = wb.create_sheet(name)
-        for row in rows:
-            ws.append(row)
-    try:
-        wb.save(path)
-    except OSError as exc:
-        raise RenderError(f"cannot be written ({exc.strerror})", file=str(path)) from None
-    return path
+def write_xlsform(
+    instrument: Instrument, path: str | Path, store: str | None = None, inputs=()
+) -> Path:
+    """Write the XLSForm (atomically; never over an input). Every text cell is a typed string,
+    so a store name or label starting with ``=`` is text, never a live formula; timestamps come
+    from ``$SOURCE_DATE_EPOCH`` when set."""
+    return write_xlsx(xlsform_sheets(instrument, store), path, (*inputs, instrument.path))

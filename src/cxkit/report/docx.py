@@ -6,8 +6,10 @@ Tables have rules above and below the header and below the last row, no vertical
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
+from cxkit._io import build_time, reproducible_zip
 from cxkit.report.content import FIGURE_WIDTH, numeric_columns
 
 _LABELS = {
@@ -34,10 +36,9 @@ def _rule(cell, edges: tuple[str, ...], size: int = 8) -> None:
         borders.append(el)
 
 
-def write_docx(
-    items: list[tuple], figures: dict[str, Path], path: Path, lang: str, title: str
-) -> Path:
-    """Write the numbered blocks (see :func:`cxkit.report.writer.numbered`) as a Word document."""
+def docx_bytes(items: list[tuple], figures: dict[str, Path], lang: str, title: str) -> bytes:
+    """The numbered blocks (see :func:`cxkit.report.writer.numbered`) as a Word document (bytes,
+    for :meth:`cxkit._io.OutputFolder.write_bytes`), dated by :func:`cxkit._io.build_time`."""
     from docx import Document
     from docx.enum.table import WD_TABLE_ALIGNMENT
     from docx.enum.text import WD_ALIGN_PARAGRAPH
@@ -113,5 +114,10 @@ def write_docx(
                 p.add_run(f"{lab['figure']} {number}. ").bold = True
                 p.add_run(caption).italic = True
     doc.core_properties.title = title
-    doc.save(str(path))
-    return path
+    stamp = build_time().replace(tzinfo=None)
+    doc.core_properties.created = stamp
+    doc.core_properties.modified = stamp
+    doc.core_properties.last_printed = stamp
+    buf = io.BytesIO()
+    doc.save(buf)
+    return reproducible_zip(buf.getvalue())

@@ -1,19 +1,23 @@
 """Writing a :class:`~cxkit.study.Study`: tables (CSV), figures (PNG, SVG), report.html, report.pdf,
 report.docx (:mod:`cxkit.report.docx`) and report.xlsx (:mod:`cxkit.report.xlsx`).
 
-Tables and figures are numbered in every format (APA: "Table 1", then the title in italics).
+Tables and figures are numbered in every format (APA: "Table 1", then the title in italics). Every
+file goes through :class:`cxkit._io.OutputFolder`: written atomically, never over an input, listed
+in ``.cxkit-output``; CSV cells formula-safe; figures, PDF, DOCX and XLSX stamped with
+:func:`cxkit._io.build_time` (``$SOURCE_DATE_EPOCH``).
 """
 
 from __future__ import annotations
 
 import base64
+import io
 from html import escape
 from pathlib import Path
 
 import matplotlib.pyplot as plt
 
-from cxkit.errors import RenderError
-from cxkit.render.pdf import lit
+from cxkit._io import OutputFolder, build_time
+from cxkit.render.pdf import compile_pdf, lit
 from cxkit.report.content import FIGURE_WIDTH, blocks, numeric_columns, segment_table
 
 CSS = """
@@ -58,10 +62,9 @@ def numbered(items: list[tuple], lang: str) -> list[tuple]:
     return out
 
 
-def _figures(study, folder: Path) -> dict[str, Path]:
+def _figures(study, folder: OutputFolder) -> dict[str, Path]:
     from cxkit import plots
 
-    folder.mkdir(parents=True, exist_ok=True)
     lang = study.settings.get("lang", "en")
     store = study.settings.get("store")
     made = {}
@@ -86,15 +89,21 @@ def _figures(study, folder: Path) -> dict[str, Path]:
             + study.metrics["segment"],
             lang=lang,
         )
+    stamp = build_time().strftime("%Y-%m-%dT%H:%M:%SZ")
     for name, make in figs.items():
         try:
             fig = make()
         except Exception:  # noqa: BLE001 - a figure that cannot be drawn is left out
             continue
-        fig.savefig(folder / f"{name}.png", dpi=150, bbox_inches="tight")
-        fig.savefig(folder / f"{name}.svg", bbox_inches="tight")
-        plt.close(fig)
-        made[name] = folder / f"{name}.png"
+        try:
+            with plt.rc_context({"svg.hashsalt": "cxkit"}):
+                png, svg = io.BytesIO(), io.BytesIO()
+                fig.savefig(png, format="png", dpi=150, bbox_inches="tight")
+                fig.savefig(svg, format="svg", bbox_inches="tight", metadata={"Date": stamp})
+        finally:
+            plt.close(fig)
+        made[name] = folder.write_bytes(f"figures/{name}.png", png.getvalue())
+        folder.write_bytes(f"figures/{name}.svg", svg.getvalue())
     return made
 
 
@@ -103,33 +112,35 @@ def _scale_range(study) -> tuple[float, float]:
     return (min(s.min for s in likert), max(s.max for s in likert)) if likert else (None, None)
 
 
-def _tables(study, folder: Path) -> None:
+def _tables(study, folder: OutputFolder) -> None:
     import pandas as pd
 
-    folder.mkdir(parents=True, exist_ok=True)
     r = study.responses
-    r.problems.to_csv(folder / "problems.csv", index=False)
-    r.flags.to_csv(folder / "flags.csv")
-    r.excluded.to_csv(folder / "excluded.csv", index=False)
-    study.scores.to_csv(folder / "scores.csv")
-    study.reliability.to_csv(folder / "reliability.csv")
-    study.items.to_csv(folder / "items.csv")
-    study.htmt.to_csv(folder / "htmt.csv")
+    t = "tables/"
+    folder.write_csv(t + "problems.csv", r.problems)
+    folder.write_csv(t + "flags.csv", r.flags, index=True)
+    folder.write_csv(t + "excluded.csv", r.excluded)
+    folder.write_csv(t + "scores.csv", study.scores, index=True)
+    folder.write_csv(t + "reliability.csv", study.reliability, index=True)
+    folder.write_csv(t + "items.csv", study.items, index=True)
+    folder.write_csv(t + "htmt.csv", study.htmt, index=True)
     if study.fornell_larcker is not None:
-        study.fornell_larcker.to_csv(folder / "fornell_larcker.csv")
-    study.cfa.estimates.to_csv(folder / "cfa_estimates.csv", index=False)
+        folder.write_csv(t + "fornell_larcker.csv", study.fornell_larcker, index=True)
+    folder.write_csv(t + "cfa_estimates.csv", study.cfa.estimates)
     for name, fit in study.fits.items():
-        fit.estimates.to_csv(folder / f"estimates_{name}.csv", index=False)
+        folder.write_csv(t + f"estimates_{name}.csv", fit.estimates)
     if study.boot is not None:
-        study.boot.estimates.to_csv(folder / f"estimates_{study.model}_bootstrap.csv", index=False)
-    pd.DataFrame({k: f.fit_indices for k, f in {"cfa": study.cfa, **study.fits}.items()}).T.to_csv(
-        folder / "fit.csv"
+        folder.write_csv(t + f"estimates_{study.model}_bootstrap.csv", study.boot.estimates)
+    folder.write_csv(
+        t + "fit.csv",
+        pd.DataFrame({k: f.fit_indices for k, f in {"cfa": study.cfa, **study.fits}.items()}).T,
+        index=True,
     )
-    study.comparison.to_csv(folder / "comparison.csv")
+    folder.write_csv(t + "comparison.csv", study.comparison, index=True)
     metrics = [m.to_dict() for k, m in study.metrics.items() if k in ("nps", "csat", "ces")]
-    pd.DataFrame(metrics).to_csv(folder / "metrics.csv", index=False)
+    folder.write_csv(t + "metrics.csv", pd.DataFrame(metrics))
     if "nps_by_segment" in study.metrics:
-        study.metrics["nps_by_segment"].to_csv(folder / "nps_by_segment.csv")
+        folder.write_csv(t + "nps_by_segment.csv", study.metrics["nps_by_segment"], index=True)
     frames = {
         "descriptives": study.descriptives,
         "mahalanobis": study.outliers,
@@ -146,17 +157,19 @@ def _tables(study, folder: Path) -> None:
     }
     for name, frame in frames.items():
         if frame is not None:
-            frame.to_csv(folder / f"{name}.csv", index=name not in ("hypotheses", "effects"))
+            folder.write_csv(t + f"{name}.csv", as_frame(frame), index=True)
     if study.hypotheses is not None:
-        study.hypotheses.to_csv(folder / "hypotheses.csv", index=False)
+        folder.write_csv(t + "hypotheses.csv", study.hypotheses)
     if study.effects is not None:
-        study.effects.to_csv(folder / "effects.csv", index=False)
+        folder.write_csv(t + "effects.csv", study.effects)
     if study.mardia is not None:
-        study.mardia.to_frame("value").to_csv(folder / "mardia.csv")
+        folder.write_csv(t + "mardia.csv", study.mardia.to_frame("value"), index=True)
     if study.harman is not None:
-        study.harman.to_frame("value").to_csv(folder / "harman.csv")
+        folder.write_csv(t + "harman.csv", study.harman.to_frame("value"), index=True)
     if study.profile:
-        pd.concat(study.profile, names=["item", "row"]).to_csv(folder / "profile.csv")
+        folder.write_csv(
+            t + "profile.csv", pd.concat(study.profile, names=["item", "row"]), index=True
+        )
 
 
 def _html_table(number, caption, frame, note, lang) -> str:
@@ -295,41 +308,53 @@ def _report_title(study) -> str:
     return next(b[1] for b in blocks(study) if b[0] == "title")
 
 
-def write_blocks(items, out: Path, figures: dict, formats, lang: str, title: str, footer: str):
-    """Write the report files for a list of blocks into ``out``."""
+def write_blocks(
+    items, folder: OutputFolder, figures: dict, formats, lang: str, title: str, footer: str
+) -> None:
+    """Write the report files for a list of blocks into ``folder`` (an :class:`OutputFolder`):
+    report.html, report.typ + report.pdf, report.docx and report.xlsx, each atomically."""
     if "html" in formats:
-        (out / "report.html").write_text(html_report(items, figures, lang, title), encoding="utf-8")
+        folder.write_text("report.html", html_report(items, figures, lang, title))
     if "pdf" in formats:
-        import typst
-
         source = typst_report(items, figures, lang, footer)
-        (out / "report.typ").write_text(source, encoding="utf-8")
-        try:
-            typst.compile(str(out / "report.typ"), output=str(out / "report.pdf"), root=str(out))
-        except Exception as exc:
-            raise RenderError(f"typst could not typeset the report: {exc}") from None
+        folder.write_text("report.typ", source)
+        folder.write_bytes("report.pdf", compile_pdf(source, root=str(folder.path)))
     if "docx" in formats:
-        from cxkit.report.docx import write_docx
+        from cxkit.report.docx import docx_bytes
 
-        write_docx(numbered(items, lang), figures, out / "report.docx", lang, title)
+        folder.write_bytes("report.docx", docx_bytes(numbered(items, lang), figures, lang, title))
     if "xlsx" in formats:
-        from cxkit.report.xlsx import write_xlsx
+        from cxkit.report.xlsx import xlsx_bytes
 
-        write_xlsx(numbered(items, lang), out / "report.xlsx", lang, title)
+        folder.write_bytes("report.xlsx", xlsx_bytes(numbered(items, lang), lang, title))
 
 
-def write_study(study, out: Path, formats=("html", "pdf", "docx", "xlsx")) -> Path:
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise RenderError(
-            f"cannot create the output folder ({exc.strerror})", file=str(out)
-        ) from None
-    figures = _figures(study, out / "figures")
-    _tables(study, out / "tables")
+def write_study(
+    study, out: Path, formats=("html", "pdf", "docx", "xlsx"), force: bool = False
+) -> Path:
+    """Write the study into the folder ``out`` (see :class:`cxkit._io.OutputFolder`): a new or
+    empty folder, or one an earlier cxkit run made (its stale files removed); any other folder only
+    with ``force``. Every file is written atomically and listed in ``out/.cxkit-output``."""
+    folder = OutputFolder(out, force=force, inputs=study_inputs(study))
+    figures = _figures(study, folder)
+    _tables(study, folder)
     items = blocks(study)
     lang = study.settings.get("lang", "en")
     title = next(b[1] for b in items if b[0] == "title")
     footer = study.instrument.ref + " · cxkit " + study.settings["cxkit"]
-    write_blocks(items, out, figures, formats, lang, title, footer)
+    write_blocks(items, folder, figures, formats, lang, title, footer)
+    folder.finish()
     return out
+
+
+def as_frame(table):
+    """A table to write as CSV: a Series (e.g. the KMO per item) as a one-column frame."""
+    return (
+        table.to_frame() if hasattr(table, "to_frame") and not hasattr(table, "columns") else table
+    )
+
+
+def study_inputs(study) -> list[str]:
+    """The input files of a study (answers, instrument): never written over."""
+    source = getattr(study.responses, "source", None)
+    return [p for p in (source, study.instrument.path) if p and Path(p).exists()]

@@ -1,14 +1,17 @@
 """``report.xlsx``: every table of the report on a sheet of its own, numbers as numbers.
 
 Cells that hold a number in the report (``.85``, ``−0.12``, ``400``) are written as numbers; other
-text is written as text, and text starting with ``=``, ``+``, ``-`` or ``@`` gets a leading quote
-so that a spreadsheet never reads a user's label as a formula.
+text is written as typed text (never a formula), and text starting with ``=``, ``+``, ``-``, ``@``,
+a tab or a carriage return gets a leading quote (:func:`cxkit._io.neutralise_value`), so that a
+spreadsheet never reads a user's label as a formula.
 """
 
 from __future__ import annotations
 
+import io
 import re
-from pathlib import Path
+
+from cxkit._io import build_time, neutralise_value, reproducible_zip
 
 _NUMBER = re.compile(r"^-?(\d+\.?\d*|\.\d+)$")
 _BAD_SHEET = re.compile(r"[\[\]:*?/\\]")
@@ -30,9 +33,7 @@ def typed(value):
         return float(
             plain if not plain.lstrip("-").startswith(".") else plain.replace(".", "0.", 1)
         )
-    if text[0] in "=+-@":
-        return "'" + text
-    return text
+    return neutralise_value(text)
 
 
 def _sheet_name(key: str, used: set) -> str:
@@ -44,9 +45,12 @@ def _sheet_name(key: str, used: set) -> str:
     return name
 
 
-def write_xlsx(items: list[tuple], path: Path, lang: str, title: str) -> Path:
-    """Write the numbered tables of ``items`` (see :func:`cxkit.report.writer.numbered`)."""
+def xlsx_bytes(items: list[tuple], lang: str, title: str) -> bytes:
+    """The numbered tables of ``items`` (see :func:`cxkit.report.writer.numbered`) as an XLSX
+    workbook (bytes, for :meth:`cxkit._io.OutputFolder.write_bytes`), dated by
+    :func:`cxkit._io.build_time`."""
     from openpyxl import Workbook
+    from openpyxl.cell.cell import TYPE_STRING
     from openpyxl.styles import Alignment, Font
 
     label = {"en": "Table", "id": "Tabel"}[lang]
@@ -81,5 +85,14 @@ def write_xlsx(items: list[tuple], path: Path, lang: str, title: str) -> Path:
             width = max(len(str(c.value)) if c.value is not None and c.row > 2 else 0 for c in col)
             ws.column_dimensions[col[0].column_letter].width = min(max(width + 2, 8), 60)
         index.append([name, number, typed(caption)])
-    wb.save(path)
-    return path
+    for ws in wb.worksheets:
+        for row in ws.iter_rows():
+            for cell in row:
+                if isinstance(cell.value, str):
+                    cell.data_type = TYPE_STRING
+    stamp = build_time().replace(tzinfo=None)
+    wb.properties.created = stamp
+    wb.properties.modified = stamp
+    buf = io.BytesIO()
+    wb.save(buf)
+    return reproducible_zip(buf.getvalue())

@@ -64,19 +64,23 @@ class ColumnMap:
     how: dict[str, str]  # column → how it was matched (id, prefix, text)
 
 
-def _text_patterns(instrument: Instrument) -> list[tuple[re.Pattern, str]]:
-    out = []
+def _text_pattern(instrument: Instrument) -> tuple[re.Pattern, dict[str, str]]:
+    """One regular expression for every item text (in order), and group name → item id: a header
+    is matched against all texts in one pass."""
+    alternatives, group_item = [], {}
     for item in instrument.items:
         for text in item.text.values():
             parts = [re.escape(normalise(p)) for p in text.split("{store}")]
-            out.append((re.compile("^" + ".+?".join(parts) + "$"), item.id))
-    return out
+            name = f"g{len(alternatives)}"
+            alternatives.append(f"(?P<{name}>{'.+?'.join(parts)})")
+            group_item[name] = item.id
+    return re.compile("^(?:" + "|".join(alternatives) + ")$"), group_item
 
 
 def map_columns(columns, instrument: Instrument) -> ColumnMap:
     """Map each column header to an item id, a metadata role, or nothing."""
     ids = {i.id.casefold(): i.id for i in instrument.items}
-    patterns = _text_patterns(instrument)
+    pattern, group_item = _text_pattern(instrument)
     items: dict[str, str] = {}
     metadata: dict[str, str] = {}
     unknown: list[str] = []
@@ -105,11 +109,9 @@ def map_columns(columns, instrument: Instrument) -> ColumnMap:
             if bracket:
                 candidates.append(normalise(bracket.group(1)))
             for cand in candidates:
-                for pattern, iid in patterns:
-                    if pattern.match(cand):
-                        found, kind = iid, "text"
-                        break
-                if found:
+                m = pattern.match(cand)
+                if m:
+                    found, kind = group_item[m.lastgroup], "text"
                     break
         if found is None:
             unknown.append(col)

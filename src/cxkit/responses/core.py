@@ -14,6 +14,7 @@ reason                          meaning
 ``duplicate_respondent``        a respondent id seen in an earlier row
 ``wrong_instrument_version``    a version column naming another version, or a column that
                                 belongs to another version of the instrument
+``duplicate_column``            a header repeated in a later column (only the first is read)
 =============================  ============================================================
 
 ``Responses.data`` holds the clean answers (item ids as columns, invalid cells blank, anchor labels
@@ -341,16 +342,43 @@ def _seconds(frame: pd.DataFrame, metadata: dict) -> pd.Series | None:
     return None
 
 
-def _looks_personal(col: pd.Series) -> bool:
-    vals = col.dropna().astype("string").str.strip()
-    vals = vals[vals.ne("")]
-    if vals.empty:
-        return False
-    sample = vals.head(200)
-    hits = sample.map(
-        lambda v: bool(_EMAIL.match(v) or (_PHONE.match(v) and sum(ch.isdigit() for ch in v) >= 9))
-    )
-    return hits.mean() > 0.5
+def as_text(col: pd.Series) -> pd.Series:
+    """Ids and metadata as text, as written: ``00017`` stays, ``17.0`` (from Excel/SPSS) is ``17``,
+    blanks are empty."""
+
+    def one(v) -> str:
+        if v is None or (isinstance(v, float) and np.isnan(v)):
+            return ""
+        if isinstance(v, float | np.floating) and np.isfinite(v) and float(v).is_integer():
+            return str(int(v))
+        return str(v).strip()
+
+    return col.map(one).astype(object)
+
+
+def _personal_columns(frame: pd.DataFrame, columns: list) -> list:
+    """The columns (of ``columns``) whose first 200 answers are mostly e-mail addresses or phone
+    numbers: vectorised over all columns, the first five answers of each screening it first."""
+    if not columns:
+        return []
+
+    def hits(head: pd.DataFrame) -> pd.Series:
+        head = head.copy()
+        head.columns = range(head.shape[1])
+        vals = head.stack().astype(str).str.strip()
+        vals = vals[vals.ne("") & vals.ne("nan")]
+        if vals.empty:
+            return pd.Series(dtype=float)
+        email = vals.str.match(_EMAIL.pattern)
+        phone = vals.str.match(_PHONE.pattern) & vals.str.count(r"\d").ge(9)
+        return (email | phone).astype(float).groupby(level=1).mean()
+
+    first = hits(frame[columns].head(5))
+    candidates = [columns[k] for k in first.index[first > 0]]
+    if not candidates:
+        return []
+    share = hits(frame[candidates].head(200))
+    return [candidates[k] for k in share.index[share > 0.5]]
 
 
 def _other_versions(instrument: Instrument) -> dict[str, str]:
@@ -442,8 +470,19 @@ def read_responses(
         raise SpecificationError(
             f"instrument must be an Instrument or 'id@version'; got {type(instrument).__name__}"
         )
+
+    def text_columns(header: list[str]) -> list[str]:
+        # ids, timestamps, versions: read as written (00017 stays 00017)
+        return list(map_columns(header, instrument).metadata.values())
+
     raw: RawTable = (
-        read_raw(source, encoding=encoding, delimiter=delimiter, decimal=decimal)
+        read_raw(
+            source,
+            encoding=encoding,
+            delimiter=delimiter,
+            decimal=decimal,
+            text_columns=text_columns,
+        )
         if not isinstance(source, pd.DataFrame)
         else read_raw(source)
     )
@@ -454,11 +493,21 @@ def read_responses(
         raise ResponseError("has a header but no answers (0 data rows)", file=raw.source)
     frame = frame.reset_index(drop=True)
     frame.index = pd.RangeIndex(1, len(frame) + 1, name="row")
-    cmap = map_columns(frame.columns, instrument)
+    dup_cols = raw.duplicates
+    cmap = map_columns([c for c in frame.columns if c not in dup_cols], instrument)
     out = _Collector()
+    for col, (header, first, this) in dup_cols.items():
+        out.problem(
+            [np.nan],
+            str(col),
+            "",
+            "duplicate_column",
+            f"column {this} has the same header {header!r} as column {first}; only column "
+            f"{first} is read (rename or delete the other)",
+        )
     resp_col = cmap.metadata.get("respondent")
     respondent = (
-        frame[resp_col].astype(str).str.strip()
+        as_text(frame[resp_col])
         if resp_col is not None
         else pd.Series([f"row {k}" for k in frame.index], index=frame.index)
     )
@@ -476,34 +525,33 @@ def read_responses(
             )
     personal_cols: dict[str, pd.Series] = {}
     others = _other_versions(instrument)
-    for col in cmap.unknown:
-        if _looks_personal(frame[col]):
-            personal_cols[str(col)] = frame[col]
-            out.change(
-                [0],
-                str(col),
-                "",
-                "",
-                "personal data (e-mail or phone numbers) kept out of the data",
-            )
-            continue
-        key = re.sub(r"^.*[/\-.:]", "", str(col).strip().casefold())
-        if key in others:
-            out.problem(
-                [np.nan],
-                str(col),
-                "",
-                "wrong_instrument_version",
-                f"column {col!r} is an item of {others[key]}, not of {instrument.ref}",
-            )
-        else:
-            out.problem(
-                [np.nan],
-                str(col),
-                "",
-                "unknown_column",
-                f"column {col!r} is no item of {instrument.ref} and no known metadata; ignored",
-            )
+    personal_unknown = _personal_columns(frame, cmap.unknown)
+    for col in personal_unknown:
+        personal_cols[str(col)] = frame[col]
+    if personal_unknown:
+        out.change(
+            [0] * len(personal_unknown),
+            [str(c) for c in personal_unknown],
+            "",
+            "",
+            "personal data (e-mail or phone numbers) kept out of the data",
+        )
+    rest = [str(c) for c in cmap.unknown if c not in set(personal_unknown)]
+    if rest:
+        keys = [re.sub(r"^.*[/\-.:]", "", c.strip().casefold()) for c in rest]
+        wrong = [k in others for k in keys]
+        out.problem(
+            [np.nan] * len(rest),
+            rest,
+            "",
+            ["wrong_instrument_version" if w else "unknown_column" for w in wrong],
+            [
+                f"column {c!r} is an item of {others[k]}, not of {instrument.ref}"
+                if w
+                else f"column {c!r} is no item of {instrument.ref} and no known metadata; ignored"
+                for c, k, w in zip(rest, keys, wrong, strict=True)
+            ],
+        )
     for col, iid in cmap.duplicates.items():
         out.problem(
             [np.nan],
@@ -548,7 +596,7 @@ def read_responses(
 
     # respondents and version
     if resp_col is not None:
-        dup = respondent.duplicated(keep="first") & frame[resp_col].astype(str).str.strip().ne("")
+        dup = respondent.duplicated(keep="first") & as_text(frame[resp_col]).ne("")
         if dup.any():
             out.problem(
                 frame.index[dup.to_numpy()],
@@ -559,8 +607,8 @@ def read_responses(
             )
     if "version" in cmap.metadata:
         col = cmap.metadata["version"]
-        vals = frame[col].astype(str).str.strip()
-        ok = vals.isin([instrument.version, instrument.ref, "", "nan"])
+        vals = as_text(frame[col])
+        ok = vals.isin([instrument.version, instrument.ref, ""])
         if (~ok).any():
             out.problem(
                 frame.index[(~ok).to_numpy()],

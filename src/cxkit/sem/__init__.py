@@ -1,9 +1,11 @@
-"""Structural equation models: CFA and SEM estimated through semopy (``_semopy.py`` only), with
-lavaan's estimates, standard errors and fit indices computed by cxkit."""
+"""Structural equation models: CFA and SEM as one lavaan-style pipeline (options → partable →
+samplestats → model → objective → optimize → information → teststat → fit_measures → estimates →
+diagnostics), every stage looping over groups; semopy only proposes starting values
+(``_semopy.py``)."""
 
 from cxkit.sem.compare import compare_models
 from cxkit.sem.fit import fit_sem
-from cxkit.sem.multigroup import invariance
+from cxkit.sem.invariance import invariance
 from cxkit.sem.result import SEMResult
 
 __all__ = ["SEMResult", "compare_models", "fit_sem", "invariance"]

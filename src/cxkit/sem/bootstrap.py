@@ -1,22 +1,22 @@
 """Nonparametric bootstrap of a fitted SEM: every parameter, the standardised solution and ``:=``.
 
-Rows are resampled with replacement (lavaan's ``se = "bootstrap"``, ordinary bootstrap). Each resample
-needs only its covariance matrix; blocks of resampled matrices are refitted *together* by Fisher
-scoring vectorised over the stack (:mod:`cxkit.sem.batch`), *warm-started* at the full-sample
-estimate, and the blocks are split between processes (both cores). All indices are drawn up front from one
-generator, so the same seed gives the same answer however the work is split.
+Rows are resampled with replacement (lavaan's ``se = "bootstrap"``, ordinary bootstrap), within each
+group. Every resample is refitted through the same pipeline as the fit itself, and blocks of resamples
+are refitted **together**: their sample statistics are stacked (covariance matrices and means for
+complete data; per missing-data pattern counts, means and cross-products for FIML) and the one
+optimizer (:mod:`cxkit.sem.optimize`) iterates the whole stack, warm-started at the full-sample
+estimate. The blocks are split between processes. All indices are drawn up front from one generator,
+so the same seed gives the same answer however the work is split.
 
-FIML fits (missing answers) are bootstrapped the same way, each resample refitted by FIML from the
-full-sample estimate (one at a time: there is no stacked form for incomplete data). Multi-group fits
-are resampled within each group (lavaan's choice) and refitted one at a time, warm-started.
-
-A resample *fails* when scoring does not converge (it is left out); it is *non-admissible* when a
-variance estimate is negative (it is kept, as lavaan keeps it, and counted).
+A resample *fails* when the optimizer does not converge (it is left out); it is *non-admissible* when a
+variance estimate is negative (it is kept, as lavaan keeps it, and counted). BCa intervals take their
+acceleration from the jackknife, itself fitted as one stack.
 """
 
 from __future__ import annotations
 
 import os
+import warnings
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import replace
 
@@ -25,126 +25,145 @@ import pandas as pd
 from scipy import stats
 
 from cxkit.errors import ModelWarning, SpecificationError
-from cxkit.sem.batch import BatchModel, batch_fisher_scoring
-from cxkit.sem.ml import fisher_scoring
-from cxkit.sem.spec import ModelSpec
-from cxkit.sem.syntax import evaluate
+from cxkit.sem.estimates import value_matrix, value_vector
+from cxkit.sem.model import Model
+from cxkit.sem.objective import FIMLObjective, MLObjective
+from cxkit.sem.optimize import minimize
+from cxkit.sem.partable import ParTable
 
 
-def _values(spec: ModelSpec, theta: np.ndarray, nu: np.ndarray | None = None) -> np.ndarray:
-    """Estimates and standardised values of every reported row, in :func:`_positions` order
-    (with FIML's intercepts ``nu``: the observed intercepts and the latent means after the
-    parameters)."""
-    from cxkit.sem.fit import _label_values, _std_values
-
-    sigma, mats = spec.implied(theta)
-    std = _std_values(spec, theta, mats, sigma)
-    est, st = [], []
-    for p, s in zip(spec.params, std, strict=True):
-        if p.op == "=~" and p.lhs == p.rhs:
-            continue
-        est.append(theta[p.free] if p.free >= 0 else p.value)
-        st.append(s)
-    if nu is not None:
-        est += list(nu) + [0.0] * len(spec.latent)
-        st += list(nu / np.sqrt(np.diag(sigma))) + [0.0] * len(spec.latent)
-    if spec.definitions:
-        labels = _label_values(spec, theta)
-        std_labels = {p.label: v for p, v in zip(spec.params, std, strict=True) if p.label}
-        for d in spec.definitions:
-            est.append(evaluate(d.expr, labels))
-            st.append(evaluate(d.expr, std_labels))
-    return np.array(est + st)
-
-
-def _admissible(spec: ModelSpec, theta: np.ndarray) -> bool:
-    for p in spec.params:
-        if p.free >= 0 and p.matrix in ("P", "T") and p.row == p.col and theta[p.free] < 0:
-            return False
-    return True
-
-
-def _work_block_fiml(spec, x, theta0, index_block, nu0):
-    """FIML resamples, one by one: each refitted by :func:`cxkit.sem.fiml.fit_fiml` from the
-    full-sample estimate."""
-    from cxkit.sem.fiml import fit_fiml
-
-    first = _values(spec, theta0, nu0)
-    out = np.full((len(index_block), len(first)), np.nan)
-    ok = np.zeros(len(index_block), dtype=bool)
-    adm = np.zeros(len(index_block), dtype=bool)
-    for k, rows in enumerate(index_block):
-        try:
-            theta, nu, converged, _ = fit_fiml(spec, x[rows], theta0)
-        except (np.linalg.LinAlgError, ValueError):
-            continue
-        vals = _values(spec, theta, nu)
-        if converged and np.all(np.isfinite(vals)):
-            out[k], ok[k], adm[k] = vals, True, _admissible(spec, theta)
-    return out, ok, adm
+def stacked_objective(model: Model, data: list[np.ndarray], index: list[np.ndarray], fiml: bool):
+    """The objective of B resamples at once: ``index[g]`` (B, n_g) row numbers into ``data[g]``."""
+    if not fiml:
+        ns, means, covs = [], [], []
+        for x, idx in zip(data, index, strict=True):
+            xb = x[idx]  # (B, n, p)
+            m = xb.mean(axis=1)
+            c = xb - m[:, None, :]
+            ns.append(np.full(len(idx), idx.shape[1], float))
+            means.append(m)
+            covs.append(np.einsum("bni,bnj->bij", c, c) / idx.shape[1])
+        return MLObjective(model, ns, means, covs)
+    pats, h1 = [], []
+    for x, idx in zip(data, index, strict=True):
+        mask = ~np.isnan(x)
+        keys, inverse = np.unique(mask, axis=0, return_inverse=True)
+        inverse = inverse.ravel()
+        which = inverse[idx]  # (B, n)
+        group_pats = []
+        for k, key in enumerate(keys):
+            if not key.any():
+                continue
+            o = np.flatnonzero(key)
+            w = (which == k).astype(float)  # (B, n)
+            cnt = w.sum(axis=1)
+            xo = np.nan_to_num(x[idx][:, :, o])  # (B, n, po)
+            safe = np.maximum(cnt, 1.0)
+            mean = np.einsum("bn,bni->bi", w, xo) / safe[:, None]
+            dev = (xo - mean[:, None, :]) * w[:, :, None]
+            cov = np.einsum("bni,bnj->bij", dev, xo - mean[:, None, :]) / safe[:, None, None]
+            group_pats.append((o, cnt, mean, cov))
+        pats.append(group_pats)
+        h1.append(np.zeros(idx.shape[0]))
+    return FIMLObjective(model, pats, h1)
 
 
-def _work(job) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Run one block of resamples: ``job = (block function, its arguments)``.
+def _admissible(pt: ParTable, theta: np.ndarray) -> np.ndarray:
+    idx = [r.free for r in pt.rows if r.free >= 0 and r.matrix in ("P", "T") and r.row == r.col]
+    if not idx:
+        return np.ones(len(theta), dtype=bool)
+    return np.all(theta[:, idx] >= 0, axis=1)
 
-    BLAS runs single-threaded here: the parallelism is across blocks, and BLAS threads on top of
-    the worker processes would oversubscribe the cores (measured: twice as slow).
-    """
+
+def _work_block(pt: ParTable, data, theta0, index, fiml):
+    """One block of resamples: stacked, refitted together; (values, ok, admissible)."""
     from threadpoolctl import threadpool_limits
 
-    fn, args = job
     with threadpool_limits(limits=1):
-        return fn(*args)
+        model = Model(pt)
+        obj = stacked_objective(model, data, index, fiml)
+        b = index[0].shape[0]
+        with np.errstate(all="ignore"):
+            opt = minimize(obj, np.broadcast_to(theta0, (b, len(theta0))), max_iter=300)
+        ok = opt.converged.copy()
+        with np.errstate(all="ignore"):
+            out = value_matrix(pt, model, opt.theta)
+        ok &= np.all(np.isfinite(out), axis=1)
+        out[~ok] = np.nan
+        return out, ok, _admissible(pt, opt.theta)
 
 
-def _work_block_multigroup(mg, theta0, index_block):
-    """Multi-group resamples, one by one: refitted from the full-sample estimate."""
-    from cxkit.sem.multigroup import estimate_rows, resampled
+def _work_block_ordinal(pt: ParTable, codes, levels, names, theta0, index, order):
+    """One block of resamples of an ordinal (WLSMV) fit: each resample's thresholds, polychoric
+    correlations and weights (as lavaan recomputes them), then the block's DWLS fits as one stack.
+    A resample in which a category of some item is empty is left out (lavaan: an error)."""
+    from threadpoolctl import threadpool_limits
 
-    def values(model, theta):
-        rows = estimate_rows(model, theta)
-        return np.array([r[5] for r in rows] + [r[8] for r in rows], dtype=float)
+    from cxkit.sem.categorical import ordinal_moments
+    from cxkit.sem.objective import DWLSObjective
 
-    first = values(mg, theta0)
-    count = len(index_block[0])
-    out = np.full((count, len(first)), np.nan)
-    ok = np.zeros(count, dtype=bool)
-    adm = np.zeros(count, dtype=bool)
-    spec = mg.groups[0]["spec"]
-    for k in range(count):
-        model = resampled(mg, [idx[k] for idx in index_block])
-        try:
-            theta, converged = model.fit(theta0=theta0)
-        except (np.linalg.LinAlgError, ValueError):
-            continue
-        vals = values(model, theta)
-        if converged and np.all(np.isfinite(vals)):
-            out[k], ok[k] = vals, True
-            adm[k] = all(
-                _admissible(spec, model.local(theta, gi)[: model.q])
-                for gi in range(len(model.groups))
-            )
-    return out, ok, adm
+    with threadpool_limits(limits=1):
+        idx = index[0]
+        b = idx.shape[0]
+        moms = []
+        ok = np.ones(b, dtype=bool)
+        for k in range(b):
+            c = codes[idx[k]]
+            if any(len(np.unique(c[:, j])) != len(levels[j]) for j in range(c.shape[1])):
+                ok[k] = False
+                moms.append(None)
+                continue
+            moms.append(ordinal_moments(c, names, levels))
+        first = next(m for m in moms if m is not None) if ok.any() else None
+        out = np.full((b, 2 * len(order)), np.nan)
+        adm = np.ones(b, dtype=bool)
+        if first is None:
+            return out, ok, adm
+        prs = first.pairs
+        n_th = sum(len(t) for t in first.thresholds)
+        rho = np.array([[m.cor[i, j] for i, j in prs] if m is not None else
+                        [first.cor[i, j] for i, j in prs] for m in moms])  # fmt: skip
+        w = np.array([1.0 / np.diag(m.gamma)[n_th:] if m is not None else
+                      1.0 / np.diag(first.gamma)[n_th:] for m in moms])  # fmt: skip
+        fit_pt = pt.with_values({(1, v, "~~", v): 1.0 for v in names})
+        model = Model(fit_pt)
+        obj = DWLSObjective(model, rho, w, prs)
+        with np.errstate(all="ignore"):
+            opt = minimize(obj, np.broadcast_to(theta0, (b, len(theta0))), max_iter=300)
+        ok &= opt.converged
+        for k in np.flatnonzero(ok):
+            th = opt.theta[k]
+            sigma = model.moments(th)[0].sigma
+            common = np.diag(sigma) - 1.0
+            pt_k = pt.with_values({(1, v, "~~", v): 1.0 - common[j] for j, v in enumerate(names)})
+            vals = value_matrix(pt_k, Model(pt_k), th[None])[0]
+            n_rows = len(pt.rows) + len(pt.definitions)
+            est = dict(zip(order[:n_rows], vals[:n_rows], strict=True))
+            std = dict(zip(order[:n_rows], vals[n_rows:], strict=True))
+            for name, tau in zip(names, moms[k].thresholds, strict=True):
+                for t, value in enumerate(tau):
+                    est[(name, "|", f"t{t + 1}")] = std[(name, "|", f"t{t + 1}")] = value
+            adm[k] = bool(np.all(1.0 - common >= 0))
+            out[k, : len(order)] = [est.get(key, np.nan) for key in order]
+            out[k, len(order) :] = [std.get(key, np.nan) for key in order]
+        return out, ok, adm
 
 
-def _work_block(spec, x, theta0, index_block) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Complete data: the block's covariance matrices refitted together (vectorised Fisher
-    scoring, warm start)."""
-    xb = x[index_block]  # (B, n, p)
-    centred = xb - xb.mean(axis=1, keepdims=True)
-    s = np.einsum("bni,bnj->bij", centred, centred) / xb.shape[1]
-    theta, ok = batch_fisher_scoring(BatchModel(spec), s, theta0)
-    first = _values(spec, theta0)
-    out = np.full((len(index_block), len(first)), np.nan)
-    adm = np.zeros(len(index_block), dtype=bool)
-    for k in np.flatnonzero(ok):
-        vals = _values(spec, theta[k])
-        if np.all(np.isfinite(vals)):
-            out[k] = vals
-            adm[k] = _admissible(spec, theta[k])
-        else:
-            ok[k] = False
-    return out, ok, adm
+def _work(job):
+    if job[0] == "ordinal":
+        return _work_block_ordinal(*job[1:])
+    return _work_block(*job)
+
+
+def _names(est: pd.DataFrame) -> list[str]:
+    out = []
+    multi = "group" in est.columns
+    for _, r in est.iterrows():
+        name = r["lhs"] if r["op"] == ":=" else f"{r['lhs']} {r['op']} {r['rhs']}".strip()
+        if multi and r["op"] != ":=":
+            name += f" [g{int(r['group'])}]"
+        out.append(name)
+    return out
 
 
 def bootstrap(
@@ -157,68 +176,79 @@ def bootstrap(
     workers: int | None = None,
 ):
     """See :meth:`cxkit.SEMResult.bootstrap`."""
-    if not isinstance(n, int | np.integer) or n < 10:
+    if not isinstance(n, int | np.integer) or isinstance(n, bool) or n < 10:
         raise SpecificationError(
-            f"n={n!r} is not accepted; use a whole number of resamples, at least 10 (1000 or more for intervals)"
+            f"n={n!r} is not accepted; use a whole number of resamples, at least 10 (1000 or more "
+            "for intervals)"
         )
     if ci not in ("percentile", "bca"):
         raise SpecificationError(f"ci={ci!r} is not accepted; use one of: 'percentile', 'bca'")
-    fiml = result.provenance.get("missing") in ("fiml", "ml")
-    level = result.level if level is None else level
-    spec = result.spec
+    if level is not None and not (isinstance(level, float | int) and 0 < level < 1):
+        raise SpecificationError(f"level={level!r} is not accepted; use a number between 0 and 1")
+    level = result.level if level is None else float(level)
+    pt: ParTable = result.partable
+    fiml = result.options.fiml
+    data = [g.x for g in result.stats.groups]
     rng = np.random.default_rng(seed)
+    per_group = [rng.integers(0, len(x), size=(n, len(x))) for x in data]
     workers = workers or min(2, os.cpu_count() or 1)
     nblocks = max(1, min(workers * 4, n // 100))
-    mg = result.multigroup
-    if mg is not None:
+    splits = np.array_split(np.arange(n), nblocks)
+    ordinal = result.options.estimator == "WLSMV"
+    if ordinal:
         if ci == "bca":
             raise SpecificationError(
-                "BCa intervals of multi-group fits are not available yet; use ci='percentile'"
+                "BCa intervals of ordinal (WLSMV) fits are not available yet; use ci='percentile'"
             )
-        # resample within each group, as lavaan does
-        per_group = [rng.integers(0, g["n"], size=(n, g["n"])) for g in mg.groups]
-        splits = np.array_split(np.arange(n), nblocks)
-        blocks = [[idx[s] for idx in per_group] for s in splits]
-        jobs = [(_work_block_multigroup, (mg, result.theta, b)) for b in blocks]
-        sizes = [len(s) for s in splits]
-    else:
-        x = result.data_used
-        nobs = len(x)
-        indices = rng.integers(0, nobs, size=(n, nobs))
-        blocks = np.array_split(indices, nblocks)
-        nu = _intercepts(result) if fiml else None
-        jobs = [
-            (_work_block_fiml, (spec, x, result.theta, b, nu))
-            if fiml
-            else (_work_block, (spec, x, result.theta, b))
-            for b in blocks
+        names = list(pt.ov)
+        levels = [np.asarray(result.provenance["levels"][v]) for v in names]
+        raw = result.stats.groups[0].x
+        codes = np.column_stack([np.searchsorted(lv, raw[:, j]) for j, lv in enumerate(levels)])
+        est = result.estimates
+        order = [
+            (a, op, b) if op != ":=" else (a, op, b)
+            for a, op, b in zip(est.lhs, est.op, est.rhs, strict=True)
+        ]  # noqa: E501
+        keyed = [(r.lhs, r.op, r.rhs) for r in pt.rows] + [
+            (d.name, ":=", d.expr.replace(" ", "")) for d in pt.definitions
         ]
-        sizes = [len(b) for b in blocks]
-    parts = []
+        order_rows = keyed + [k for k in order if k not in set(keyed)]
+        jobs = [
+            ("ordinal", pt, codes, levels, names, result.theta, [idx[s] for idx in per_group],
+             order_rows)
+            for s in splits
+        ]  # fmt: skip
+    else:
+        jobs = [(pt, data, result.theta, [idx[s] for idx in per_group], fiml) for s in splits]
     bar = None
     if progress:
         from tqdm.auto import tqdm
 
         bar = tqdm(total=n, desc="bootstrap", unit="resample", leave=False)
+    parts = []
     if workers > 1 and n >= 100:
         with ProcessPoolExecutor(max_workers=workers) as pool:
-            for part, size in zip(pool.map(_work, jobs), sizes, strict=True):
+            for part, s in zip(pool.map(_work, jobs), splits, strict=True):
                 parts.append(part)
                 if bar is not None:
-                    bar.update(size)
+                    bar.update(len(s))
     else:
-        for job, size in zip(jobs, sizes, strict=True):
+        for job, s in zip(jobs, splits, strict=True):
             parts.append(_work(job))
             if bar is not None:
-                bar.update(size)
+                bar.update(len(s))
     if bar is not None:
         bar.close()
     draws = np.vstack([p[0] for p in parts])
     ok = np.concatenate([p[1] for p in parts])
     adm = np.concatenate([p[2] for p in parts])
-    good = draws[ok]
     est = result.estimates
     m = len(est)
+    if ordinal:  # the blocks return values in partable-then-extra order: to the table's order
+        pos = {k: i for i, k in enumerate(order_rows)}
+        sel = np.array([pos[k] for k in zip(est.lhs, est.op, est.rhs, strict=True)])
+        draws = np.hstack([draws[:, sel], draws[:, len(order_rows) + sel]])
+    good = draws[ok]
     if len(good) < 2:
         raise SpecificationError(
             "fewer than 2 bootstrap resamples could be fitted; no bootstrap results"
@@ -230,21 +260,19 @@ def bootstrap(
         lo, hi = np.nanquantile(good[:, :m], [alpha / 2, 1 - alpha / 2], axis=0)
         slo, shi = np.nanquantile(good[:, m:], [alpha / 2, 1 - alpha / 2], axis=0)
     else:
-        full = _values(spec, result.theta, nu)
+        full = value_vector(pt, result.model_matrices, result.theta)
         lo, hi, slo, shi = _bca(result, good, full, level)
-    # estimates rows are in the order _values produces them, once sorted like result.estimates
-    order = np.arange(m) if mg is not None else _positions(result)
     new = est.copy()
     fixed = est["se"].to_numpy() == 0
-    new["se"] = np.where(fixed, 0.0, se[order])
+    new["se"] = np.where(fixed, 0.0, se)
     with np.errstate(divide="ignore", invalid="ignore"):
         new["z"] = np.where(fixed, np.nan, new["est"] / new["se"])
     new["pvalue"] = 2 * stats.norm.sf(np.abs(new["z"]))
-    new["ci_low"] = np.where(fixed, new["est"], lo[order])
-    new["ci_high"] = np.where(fixed, new["est"], hi[order])
-    new["std_se"] = np.where(fixed, 0.0, std_se[order])
-    new["std_ci_low"] = np.where(fixed, new["std_all"], slo[order])
-    new["std_ci_high"] = np.where(fixed, new["std_all"], shi[order])
+    new["ci_low"] = np.where(fixed, new["est"], lo)
+    new["ci_high"] = np.where(fixed, new["est"], hi)
+    new["std_se"] = np.where(fixed, 0.0, std_se)
+    new["std_ci_low"] = np.where(fixed, new["std_all"], slo)
+    new["std_ci_high"] = np.where(fixed, new["std_all"], shi)
     info = {
         "n": int(n),
         "n_ok": int(ok.sum()),
@@ -255,8 +283,6 @@ def bootstrap(
         "level": level,
     }
     if info["n_failed"]:
-        import warnings
-
         warnings.warn(
             f"{info['n_failed']} of {n} bootstrap resamples did not converge and were left out",
             ModelWarning,
@@ -267,67 +293,31 @@ def bootstrap(
         result,
         estimates=new,
         provenance=prov,
-        bootstrap_draws=pd.DataFrame(good[:, :m][:, order], columns=_names(new)),
-    )
-
-
-def _intercepts(result) -> np.ndarray:
-    """The observed intercepts of a FIML fit, in ``spec.observed`` order."""
-    est = result.estimates
-    rows = est[(est["op"] == "~1") & est["lhs"].isin(result.spec.observed)]
-    return rows.set_index("lhs").loc[result.spec.observed, "est"].to_numpy(dtype=float)
-
-
-def _names(est: pd.DataFrame) -> list[str]:
-    return [
-        f"{a} {op} {b}" if op != ":=" else a
-        for a, op, b in zip(est.lhs, est.op, est.rhs, strict=True)
-    ]
-
-
-def _positions(result) -> np.ndarray:
-    """Map rows of ``result.estimates`` to positions in the ``_values`` vector."""
-    spec = result.spec
-    keys = []
-    for p in spec.params:
-        if p.op == "=~" and p.lhs == p.rhs:
-            continue
-        keys.append((p.lhs, p.op, p.rhs))
-    if (result.estimates["op"] == "~1").any():
-        keys += [(v, "~1", "") for v in spec.observed] + [(v, "~1", "") for v in spec.latent]
-    for d in spec.definitions:
-        keys.append((d.name, ":=", d.expr.replace(" ", "")))
-    where = {k: i for i, k in enumerate(keys)}
-    return np.array(
-        [
-            where[(a, op, b)]
-            for a, op, b in zip(
-                result.estimates.lhs, result.estimates.op, result.estimates.rhs, strict=True
-            )
-        ]
+        bootstrap_draws=pd.DataFrame(good[:, :m], columns=_names(new)),
     )
 
 
 def _bca(result, good: np.ndarray, full: np.ndarray, level: float):
-    """Bias-corrected and accelerated intervals (Efron, 1987), acceleration from the jackknife."""
-    spec = result.spec
-    x = result.data_used
-    nobs = len(x)
-    jack = np.empty((nobs, len(full)))
-    fiml = result.provenance.get("missing") in ("fiml", "ml")
-    for i in range(nobs):
-        xi = np.delete(x, i, axis=0)
-        if fiml:
-            from cxkit.sem.fiml import fit_fiml
-
-            theta, nu, _, _ = fit_fiml(spec, xi, result.theta)
-            jack[i] = _values(spec, theta, nu)
-            continue
-        s = np.cov(xi, rowvar=False, bias=True)
-        theta, _, _ = fisher_scoring(
-            spec, s, result.theta, max_iter=200, tol=0.0, step_tol=1e-6, grad_tol=1e-6
-        )
-        jack[i] = _values(spec, theta)
+    """Bias-corrected and accelerated intervals (Efron, 1987), acceleration from the jackknife
+    (leave one respondent out, within their group), fitted as one stack."""
+    pt = result.partable
+    data = [g.x for g in result.stats.groups]
+    model = result.model_matrices
+    jack = []
+    for g, x in enumerate(data):
+        nobs = len(x)
+        rows = np.array([np.delete(np.arange(nobs), i) for i in range(nobs)])
+        index = []
+        for h, other in enumerate(data):
+            if h == g:
+                index.append(rows)
+            else:
+                index.append(np.broadcast_to(np.arange(len(other)), (nobs, len(other))))
+        obj = stacked_objective(Model(pt), data, index, result.options.fiml)
+        with np.errstate(all="ignore"):
+            opt = minimize(obj, np.broadcast_to(result.theta, (nobs, len(result.theta))))
+        jack.append(value_matrix(pt, model, opt.theta))
+    jack = np.vstack(jack)
     mean = jack.mean(axis=0)
     d = mean - jack
     with np.errstate(divide="ignore", invalid="ignore"):

@@ -19,11 +19,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import optimize, special, stats
+from scipy import special, stats
 
-from cxkit.measure.ordinal import bvn_cdf
-
-_BIG = 9.0  # ±infinity for thresholds: Φ(±9) is 1 to 1e-19
+from cxkit.polychoric import bounds as _bounds
+from cxkit.polychoric import cells as _cells
+from cxkit.polychoric import pair_rho_many
+from cxkit.polychoric import pdf as _pdf
 
 
 @dataclass(frozen=True)
@@ -55,95 +56,6 @@ def pairs(p: int) -> list[tuple[int, int]]:
     return [(i, j) for j in range(p - 1) for i in range(j + 1, p)]
 
 
-def _pdf(x):
-    return np.exp(-0.5 * np.asarray(x) ** 2) / np.sqrt(2 * np.pi)
-
-
-def _bounds(tau: np.ndarray) -> np.ndarray:
-    return np.concatenate([[-_BIG], tau, [_BIG]])
-
-
-def _phi2(h, k, rho):
-    r2 = 1.0 - rho * rho
-    return np.exp(-(h * h - 2 * rho * h * k + k * k) / (2 * r2)) / (2 * np.pi * np.sqrt(r2))
-
-
-def _cells(rho: float, t1: np.ndarray, t2: np.ndarray, thresholds: bool = True):
-    """Cell probabilities and their derivatives w.r.t. ρ and the two variables' thresholds.
-
-    Returns P (K1 × K2), dP/dρ (K1 × K2), dP/dτ1 (K1 × K2 × K1−1), dP/dτ2 (K1 × K2 × K2−1); the
-    last two only with ``thresholds``.
-    """
-    b1, b2 = _bounds(t1), _bounds(t2)
-    grid = bvn_cdf(b1[:, None], b2[None, :], rho)
-    prob = grid[1:, 1:] - grid[:-1, 1:] - grid[1:, :-1] + grid[:-1, :-1]
-    dens = _phi2(b1[:, None], b2[None, :], rho)
-    d_rho = dens[1:, 1:] - dens[:-1, 1:] - dens[1:, :-1] + dens[:-1, :-1]
-    if not thresholds:
-        return prob, d_rho
-    s = np.sqrt(1.0 - rho * rho)
-    # dΦ2(h, k)/dh = φ(h) Φ((k − ρh)/s): G1[a, b] for bound a of variable 1, bound b of variable 2
-    g1 = _pdf(b1)[:, None] * special.ndtr((b2[None, :] - rho * b1[:, None]) / s)
-    g2 = _pdf(b2)[None, :] * special.ndtr((b1[:, None] - rho * b2[None, :]) / s)
-    k1, k2 = len(t1) + 1, len(t2) + 1
-    d1 = np.zeros((k1, k2, k1 - 1))
-    d2 = np.zeros((k1, k2, k2 - 1))
-    # P[a, b] = G(b1[a+1], b2[b+1]) − G(b1[a], b2[b+1]) − G(b1[a+1], b2[b]) + G(b1[a], b2[b])
-    for t in range(
-        k1 - 1
-    ):  # threshold t is bound t + 1: upper bound of cell a = t, lower of a = t + 1
-        diff = g1[t + 1, 1:] - g1[t + 1, :-1]
-        d1[t, :, t] += diff
-        d1[t + 1, :, t] -= diff
-    for t in range(k2 - 1):
-        diff = g2[1:, t + 1] - g2[:-1, t + 1]
-        d2[:, t, t] += diff
-        d2[:, t + 1, t] -= diff
-    return prob, d_rho, d1, d2
-
-
-def _rho(table: np.ndarray, t1: np.ndarray, t2: np.ndarray) -> float:
-    """ML polychoric correlation of a contingency table given the thresholds (Fisher scoring from
-    the table's Pearson correlation; a bounded search if that fails)."""
-    n = table.sum()
-    ok = table > 0
-
-    def negll(rho):
-        prob = _cells(rho, t1, t2, False)[0]
-        return -float(np.sum(table[ok] * np.log(np.clip(prob[ok], 1e-300, None))))
-
-    i, j = np.indices(table.shape)
-    w = table / n
-    mi, mj = (w * i).sum(), (w * j).sum()
-    cov = (w * (i - mi) * (j - mj)).sum()
-    sd = np.sqrt((w * (i - mi) ** 2).sum() * (w * (j - mj) ** 2).sum())
-    rho = float(np.clip(cov / sd if sd > 0 else 0.0, -0.95, 0.95))
-    f = negll(rho)
-    for _ in range(100):
-        prob, d_rho = _cells(rho, t1, t2, False)
-        prob = np.clip(prob, 1e-300, None)
-        score = float(np.sum(table * d_rho / prob))
-        info = float(n * np.sum(d_rho**2 / prob))
-        step = score / info
-        scale = 1.0
-        while scale > 1e-6:
-            cand = float(np.clip(rho + scale * step, -0.995, 0.995))
-            f_c = negll(cand)
-            if f_c <= f + 1e-12:
-                break
-            scale /= 2
-        else:
-            break
-        moved = abs(cand - rho)
-        rho, f = cand, f_c
-        if moved < 1e-10:
-            return rho
-    res = optimize.minimize_scalar(
-        negll, bounds=(-0.995, 0.995), method="bounded", options={"xatol": 1e-10}
-    )
-    return float(res.x) if res.fun < f else rho
-
-
 def ordinal_moments(
     codes: np.ndarray, names: list[str], levels: list[np.ndarray]
 ) -> OrdinalMoments:
@@ -173,11 +85,15 @@ def ordinal_moments(
     cor = np.eye(p)
     sc_cor = np.zeros((n, len(prs)))
     a21 = np.zeros((len(prs), n_th))
-    for m, (i, j) in enumerate(prs):
-        ki, kj = len(levels[i]), len(levels[j])
-        table = np.zeros((ki, kj))
+    tables = []
+    for i, j in prs:
+        table = np.zeros((len(levels[i]), len(levels[j])))
         np.add.at(table, (codes[:, i], codes[:, j]), 1.0)
-        rho = _rho(table, taus[i], taus[j])
+        tables.append(table)
+    # every pair's correlation by Fisher scoring at once (the pairs are independent)
+    rhos = pair_rho_many(tables, [taus[i] for i, _ in prs], [taus[j] for _, j in prs])
+    for m, (i, j) in enumerate(prs):
+        rho = float(rhos[m])
         cor[i, j] = cor[j, i] = rho
         prob, d_rho, d1, d2 = _cells(rho, taus[i], taus[j])
         ci, cj = codes[:, i], codes[:, j]

@@ -8,8 +8,6 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from cxkit.sem.spec import ModelSpec, dsigma
-
 _FIT_LABELS = {
     "chisq": "χ²",
     "df": "df",
@@ -31,21 +29,26 @@ class SEMResult:
     ----------
     estimates : DataFrame
         lavaan's ``parameterEstimates(fit, standardized = TRUE)``: ``lhs, op, rhs, label, est, se, z,
-        pvalue, ci_low, ci_high, std_all``.
+        pvalue, ci_low, ci_high, std_all`` (and ``group`` after ``label`` with several groups).
     fit_indices : Series
         ``n, npar, chisq, df, pvalue, baseline_chisq, baseline_df, cfi, tli, rmsea, rmsea_ci_low,
-        rmsea_ci_high, srmr, loglik, aic, bic`` (see :mod:`cxkit.sem.indices`); with
-        ``estimator="MLR"`` also ``chisq_scaled, scaling_factor, pvalue_scaled,
-        baseline_chisq_scaled, baseline_scaling_factor, cfi_scaled, tli_scaled, rmsea_scaled,
-        rmsea_ci_low_scaled, rmsea_ci_high_scaled, cfi_robust, tli_robust, rmsea_robust,
-        rmsea_ci_low_robust, rmsea_ci_high_robust`` (:mod:`cxkit.sem.robust`).
+        rmsea_ci_high, srmr, loglik, aic, bic`` (see :mod:`cxkit.sem.fit_measures`); with
+        ``estimator="MLR"`` also the scaled and robust entries (:mod:`cxkit.sem.robust`), with
+        WLSMV the scaled-shifted ones (:mod:`cxkit.sem.wlsmv`).
     r_squared : Series
-        R² of every endogenous variable (indicators and latent outcomes).
+        R² of every endogenous variable (indicators and latent outcomes); indexed by
+        ``(group, variable)`` with several groups.
     provenance : dict
-        Model, estimator, missing-data handling, n used and dropped, data hash, versions.
+        Model, estimator and its options, missing-data handling, n used and dropped, data hash,
+        instrument, versions.
+    partable : ParTable
+        The parameter table (:mod:`cxkit.sem.partable`), ``options`` the resolved options.
     """
 
-    spec: ModelSpec = field(repr=False)
+    partable: object = field(repr=False)
+    model_matrices: object = field(repr=False)
+    stats: object = field(repr=False)
+    options: object = field(repr=False)
     theta: np.ndarray = field(repr=False)
     vcov: np.ndarray = field(repr=False)
     sample_cov: pd.DataFrame = field(repr=False)
@@ -58,10 +61,22 @@ class SEMResult:
     level: float = 0.95
     data_used: np.ndarray | None = field(default=None, repr=False, compare=False)
     bootstrap_draws: pd.DataFrame | None = field(default=None, repr=False, compare=False)
-    #: a multi-group fit's layout and data (:class:`cxkit.sem.multigroup.MultiGroup`)
-    multigroup: object | None = field(default=None, repr=False, compare=False)
     #: an ordinal (WLSMV) fit's sample statistics, weights and Δ, for difference tests
     ordinal: dict | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def spec(self):
+        """The parameter table (``.latent``, ``.observed`` name the variables)."""
+        return self.partable
+
+    @property
+    def latent(self) -> tuple[str, ...]:
+        """The latent variables, in the order the model names them."""
+        return tuple(self.partable.lv)
+
+    @property
+    def ngroups(self) -> int:
+        return int(self.partable.ngroups)
 
     def bootstrap(
         self,
@@ -88,13 +103,12 @@ class SEMResult:
             Show a progress bar (tqdm).
 
         The counts of failed (left out) and non-admissible (kept) resamples are in
-        ``provenance["bootstrap"]``; the draws in ``bootstrap_draws``. FIML fits are refitted by
-        FIML; multi-group fits are resampled within each group (percentile intervals). See
+        ``provenance["bootstrap"]``; the draws in ``bootstrap_draws``. Every resample is refitted
+        through the same stacked optimizer; multi-group fits are resampled within each group. See
         :mod:`cxkit.sem.bootstrap`.
         """
         from cxkit.sem.bootstrap import bootstrap
 
-        self._not_for("the bootstrap", ordinal=True)
         return bootstrap(self, n=n, seed=seed, ci=ci, progress=progress, level=level)
 
     def score_tests(self) -> pd.DataFrame:
@@ -109,27 +123,28 @@ class SEMResult:
             ``group_partial=["x3 ~ 1", ...]`` to free the ones that matter.
         """
         from cxkit.errors import SpecificationError
-        from cxkit.sem.multigroup import score_tests
+        from cxkit.sem.diagnostics import score_tests
 
-        if self.multigroup is None:
+        if self.partable.ngroups < 2:
             raise SpecificationError(
                 "score tests are for equalities across groups: fit with group= and group_equal="
             )
-        if self.multigroup.fiml:
+        self._not_for("score tests", ordinal=True)
+        if self.options.fiml:
             raise SpecificationError(
                 "score tests of multi-group FIML fits are not available yet; use missing='listwise'"
             )
-        return score_tests(self.multigroup, self.theta)
+        return score_tests(self)
 
     def _not_for(self, what: str, groups: bool = False, ordinal: bool = False) -> None:
         """Refuse ``what`` for the kinds of fit it does not serve yet (multi-group, ordinal)."""
         from cxkit.errors import SpecificationError
 
-        if groups and self.provenance.get("group") is not None:
+        if groups and self.partable.ngroups > 1:
             raise SpecificationError(
                 f"{what} of multi-group fits is not available yet; fit each group on its own"
             )
-        if ordinal and self.provenance.get("estimator") == "WLSMV":
+        if ordinal and self.options.estimator == "WLSMV":
             raise SpecificationError(
                 f"{what} of ordinal (WLSMV) fits is not available yet; for a screen, refit with "
                 "estimator='MLR' and without ordered="
@@ -137,43 +152,14 @@ class SEMResult:
 
     # -- diagnostics --------------------------------------------------------------------------
     def residuals(self, kind: str = "cor") -> pd.DataFrame:
-        """Residual matrix ``S - Sigma``: ``"raw"``, ``"cor"`` (correlation residuals, as in SRMR) or
-        ``"standardized"`` (raw residual over its asymptotic standard error, normal theory)."""
+        """Residual matrix ``S − Σ`` as lavaan's ``lavResiduals``: ``"raw"``, ``"cor"`` (correlation
+        residuals, as in SRMR), ``"standardized"`` (raw residual over its standard error) or
+        ``"normalized"`` (over the sample moments' standard error); see
+        :mod:`cxkit.sem.diagnostics`."""
+        from cxkit.sem.diagnostics import residuals
+
         self._not_for("residuals", groups=True)
-        s, sig = self.sample_cov.to_numpy(), self.implied_cov.to_numpy()
-        names = list(self.sample_cov.index)
-        if kind == "raw":
-            out = s - sig
-        elif kind == "cor":
-            d = np.sqrt(np.diag(s))
-            out = (s - sig) / np.outer(d, d)
-        elif kind == "standardized":
-            if self.provenance.get("estimator") == "WLSMV":
-                from cxkit.errors import SpecificationError
-
-                raise SpecificationError(
-                    "standardized residuals of ordinal (WLSMV) fits are not available yet; use "
-                    "kind='cor' (polychoric minus model-implied correlations)"
-                )
-            n = self.fit_indices["n"]
-            p = len(names)
-            d = self.spec.derivatives(self.theta)  # (q, p, p)
-            # acov of s_ij under normality: (sig_ii sig_jj + sig_ij^2) / N; minus the model part
-            gamma = (np.outer(np.diag(sig), np.diag(sig)) + sig**2) / n
-            model_part = np.einsum("kij,kl,lij->ij", d, self.vcov, d)
-            var = gamma - model_part
-            with np.errstate(invalid="ignore", divide="ignore"):
-                out = np.where(
-                    var > 1e-12, (s - sig) / np.sqrt(np.where(var > 0, var, np.nan)), np.nan
-                )
-            out[np.diag_indices(p)] = np.where(np.abs(np.diag(s - sig)) < 1e-10, 0.0, np.diag(out))
-        else:
-            from cxkit.errors import SpecificationError
-
-            raise SpecificationError(
-                f"kind={kind!r} is not accepted; use one of: 'raw', 'cor', 'standardized'"
-            )
-        return pd.DataFrame(out, index=names, columns=names)
+        return residuals(self, kind)
 
     def modification_indices(self, minimum: float = 0.0) -> pd.DataFrame:
         """Score tests for parameters the model fixes to zero (lavaan's ``modindices``).
@@ -181,71 +167,19 @@ class SEMResult:
         Returns
         -------
         DataFrame
-            ``lhs, op, rhs, mi`` (χ²(1) score statistic) and ``epc`` (expected parameter change),
-            sorted by ``mi``; rows with ``mi`` below ``minimum`` left out.
+            ``lhs, op, rhs`` (and ``group``), ``mi`` (χ²(1) score statistic) and ``epc`` (expected
+            parameter change), sorted by ``mi``; rows with ``mi`` below ``minimum`` left out.
         """
-        self._not_for("modification indices", groups=True, ordinal=True)
-        if self.provenance.get("missing") in ("fiml", "ml"):
-            from cxkit.errors import SpecificationError
+        from cxkit.errors import SpecificationError
+        from cxkit.sem.diagnostics import modification_indices
 
+        self._not_for("modification indices", ordinal=True)
+        if self.options.fiml:
             raise SpecificationError(
-                "modification indices are not available for FIML fits yet; refit with missing='listwise' to screen"
+                "modification indices are not available for FIML fits yet; refit with "
+                "missing='listwise' to screen"
             )
-        spec = self.spec
-        n = self.fit_indices["n"]
-        sigma, mats = spec.implied(self.theta)
-        inv = np.linalg.inv(sigma)
-        resid = inv @ (self.sample_cov.to_numpy() - sigma) @ inv
-        dfree = spec.derivatives(self.theta)
-        mfree = np.einsum("ij,kjl->kil", inv, dfree)
-        i_ff = 0.5 * n * np.einsum("kij,lji->kl", mfree, mfree)
-        i_ff_inv = np.linalg.pinv(i_ff)
-        present = {(p.lhs, p.op, p.rhs) for p in spec.params} | {
-            (p.rhs, p.op, p.lhs) for p in spec.params if p.op == "~~"
-        }
-        oidx = {v: k for k, v in enumerate(spec.observed)}
-        iidx = {v: k for k, v in enumerate(spec.inner)}
-        indicators = [v for v in spec.observed if v not in iidx]
-        cands = []
-        for f in spec.latent:
-            for x in indicators:
-                if (f, "=~", x) not in present:
-                    cands.append((f, "=~", x, "L", oidx[x], iidx[f]))
-        for i, a in enumerate(indicators):
-            for b in indicators[i + 1 :]:
-                if (a, "~~", b) not in present:
-                    cands.append((a, "~~", b, "T", oidx[a], oidx[b]))
-        for i, a in enumerate(spec.latent):
-            for b in spec.latent[i + 1 :]:
-                if (a, "~~", b) not in present:
-                    cands.append((a, "~~", b, "P", iidx[a], iidx[b]))
-        for a in spec.latent:
-            for b in spec.latent:
-                if a != b and (a, "~", b) not in present:
-                    cands.append((a, "~", b, "B", iidx[a], iidx[b]))
-        # fixed parameters of the model (such as marker loadings) where a test is defined
-        for p in spec.params:
-            if (
-                p.free < 0
-                and p.user
-                and p.matrix in ("L", "T")
-                and not (p.op == "=~" and p.lhs == p.rhs)
-            ):
-                cands.append((p.lhs, p.op, p.rhs, p.matrix, p.row, p.col))
-        rows = []
-        for lhs, op, rhs, matrix, r, c in cands:
-            dc = dsigma(mats, matrix, r, c)
-            g = 0.5 * n * np.sum(resid * dc)
-            mc = inv @ dc
-            i_cc = 0.5 * n * np.trace(mc @ mc)
-            i_cf = 0.5 * n * np.einsum("ij,kji->k", mc, mfree)
-            denom = i_cc - i_cf @ i_ff_inv @ i_cf
-            if denom <= 1e-8 * max(1.0, i_cc):
-                continue
-            rows.append({"lhs": lhs, "op": op, "rhs": rhs, "mi": g * g / denom, "epc": g / denom})
-        out = pd.DataFrame(rows, columns=["lhs", "op", "rhs", "mi", "epc"])
-        out = out[out["mi"] >= minimum].sort_values("mi", ascending=False).reset_index(drop=True)
-        return out
+        return modification_indices(self, minimum)
 
     # -- display ------------------------------------------------------------------------------
     def _fit_line(self) -> str:

@@ -28,11 +28,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
-import pandas as pd
 
-from cxkit.sem.fiml import gradients, patterns
-from cxkit.sem.indices import robust_indices
-from cxkit.sem.ml import discrepancy
+from cxkit.sem.fit_measures import discrepancy
+from cxkit.sem.samplestats import patterns
 
 
 def vech_index(p: int) -> tuple[np.ndarray, np.ndarray]:
@@ -122,6 +120,21 @@ def numeric_jacobian(fn: Callable[[np.ndarray], np.ndarray], params: np.ndarray)
         dn[i] -= e
         h[:, i] = (fn(up) - fn(dn)) / (2 * e)
     return (h + h.T) / 2
+
+
+def gradients(pats, mu: np.ndarray, sigma: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """d logL / d Sigma (full, symmetric p×p, each element once) and d logL / d mu."""
+    p = len(mu)
+    g_sigma = np.zeros((p, p))
+    g_mu = np.zeros(p)
+    for g in pats:
+        o = g.observed
+        inv = np.linalg.inv(sigma[np.ix_(o, o)])
+        d = g.mean - mu[o]
+        w = inv - inv @ (g.cov + np.outer(d, d)) @ inv
+        g_sigma[np.ix_(o, o)] += -g.n / 2 * w
+        g_mu[o] += g.n * (inv @ d)
+    return g_sigma, g_mu
 
 
 def h1_gradient(pats, mu: np.ndarray, sigma: np.ndarray, means: bool) -> np.ndarray:
@@ -351,61 +364,3 @@ def fiml_corrected(groups, bases, df: float, b_df: float) -> dict[str, float]:
         "b_chisq": chisq(bases),
         "b_c": k(block_diag(*[b.delta for b in bases])) / b_df,
     }
-
-
-def spec_delta(spec, theta: np.ndarray, means: bool, mats=None) -> np.ndarray:
-    """∂(μ, vech Σ)/∂(θ, ν) of a single-group model (intercepts ``ν`` only with ``means``)."""
-    p = len(spec.observed)
-    r, c = vech_index(p)
-    dv = spec.derivatives(theta, mats)[:, r, c].T
-    if not means:
-        return dv
-    q = spec.n_free
-    out = np.zeros((p + len(r), q + p))
-    out[:p, q:] = np.eye(p)
-    out[p:, :q] = dv
-    return out
-
-
-def mlr_single(
-    spec, x: np.ndarray, theta: np.ndarray, nu, mu_h1, sigma_h1, indices, e_total=None, fixed_x=()
-) -> tuple[np.ndarray, pd.Series]:
-    """Robust vcov of ``θ`` (and ``ν`` with missing data) and the MLR fit entries of one group.
-
-    ``nu`` is None for complete data (no mean structure, as lavaan's MLR); otherwise the intercepts
-    of a FIML fit, whose total observed information ``e_total`` (over θ and ν) may be passed in.
-    ``fixed_x``: the indices of observed exogenous predictors (complete data only).
-    """
-    n = len(x)
-    means = nu is not None
-    q = spec.n_free
-
-    def build(params):
-        sigma, mats = spec.implied(params[:q])
-        mu = params[q:] if means else mu_h1
-        return mu, sigma, spec_delta(spec, params[:q], means, mats)
-
-    params = np.concatenate([theta, nu]) if means else np.asarray(theta, float)
-    mu, sigma, delta = build(params)
-    group = Group(x, mu_h1, sigma_h1, mu, sigma, delta, means, fixed_x=tuple(fixed_x))
-    if e_total is None:
-        e = observed_information(gaussian_gradient(x, build, means), params, n)
-    else:
-        e = e_total / n
-    vcov, e_inv = sandwich([group], e)
-    base, e_b = baseline_group(x, mu_h1, sigma_h1, means, group.cache, tuple(fixed_x))
-    df, b_df = float(indices["df"]), float(indices["baseline_df"])
-    c = trace_ugamma([group], e_inv) / df if df > 0 else np.nan
-    c_b = trace_ugamma([base], np.linalg.inv(e_b)) / b_df
-    corrected = fiml_corrected(group, base, df, b_df) if means else None
-    robust = robust_indices(
-        n,
-        float(indices["chisq"]),
-        df,
-        c,
-        float(indices["baseline_chisq"]),
-        b_df,
-        c_b,
-        corrected=corrected,
-    )
-    return vcov, robust

@@ -19,7 +19,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from cxkit.errors import ModelError
+from cxkit.errors import ModelError, ModelSyntaxError
 
 _NAME = re.compile(r"^[A-Za-z_.][A-Za-z0-9_.]*$")
 _OPS = ("=~", "~~", ":=", "~", "==", "<", ">")
@@ -33,6 +33,8 @@ class Term:
     label: str | None = None
     fixed: float | None = None
     free: bool = False  # NA*x: force free (e.g. the first loading)
+    #: ``c(a, b)*x``: one modifier per group (each a Term with a label, a value or NA)
+    per_group: tuple = ()
 
 
 @dataclass(frozen=True)
@@ -76,13 +78,27 @@ def _term(text: str, line: int, source: str) -> Term:
     elif len(parts) == 2:
         mod, name = parts
     else:
-        raise ModelError(
+        raise ModelSyntaxError(
             f"model line {line}: cannot read the term {text!r} in {source!r}; write label*name or value*name"
         )
     if not _NAME.match(name):
-        raise ModelError(f"model line {line}: {name!r} is not a variable name (in {source!r})")
+        raise ModelSyntaxError(
+            f"model line {line}: {name!r} is not a variable name (in {source!r})"
+        )
     if mod is None:
         return Term(name)
+    vector = re.fullmatch(r"c\((.*)\)", mod.replace(" ", ""))
+    if vector:
+        items = [v for v in vector.group(1).split(",")]
+        if not all(items):
+            raise ModelSyntaxError(
+                f"model line {line}: cannot read the modifier {mod!r} of {name!r}; write one "
+                "value, label or NA per group, e.g. c(a1, a2)*x or c(1, NA)*x"
+            )
+        subs = tuple(_term(f"{v}*{name}", line, source) for v in items)
+        if any(t.per_group for t in subs):
+            raise ModelSyntaxError(f"model line {line}: c(...) cannot be nested in {mod!r}")
+        return Term(name, per_group=subs)
     if mod in ("NA", "na"):
         return Term(name, free=True)
     try:
@@ -91,7 +107,7 @@ def _term(text: str, line: int, source: str) -> Term:
         pass
     if _NAME.match(mod):
         return Term(name, label=mod)
-    raise ModelError(
+    raise ModelSyntaxError(
         f"model line {line}: the modifier {mod!r} of {name!r} is not supported; use a label (a*x), "
         "a fixed value (1*x) or NA*x"
     )
@@ -102,41 +118,51 @@ def parse_model(text: str) -> tuple[list[Statement], list[Definition]]:
 
     Raises
     ------
-    ModelError
-        A line without an operator, an empty side, an unsupported operator or modifier; the message
+    ModelSyntaxError
+        (a :class:`~cxkit.errors.ModelError`, exit code 2: bad input) A line without an operator, an empty side, an unsupported operator or modifier; the message
         names the model line.
     """
     if not isinstance(text, str) or not text.strip():
-        raise ModelError("the model is empty; write it in lavaan syntax, e.g. 'F =~ x1 + x2 + x3'")
+        raise ModelSyntaxError(
+            "the model is empty; write it in lavaan syntax, e.g. 'F =~ x1 + x2 + x3'"
+        )
     statements: list[Statement] = []
     defs: list[Definition] = []
     for line, body in _logical_lines(text):
+        if "<~" in body:
+            raise ModelSyntaxError(
+                f"model line {line}: {body!r} uses <~ (a formative composite), which CB-SEM does "
+                "not fit; write the construct reflectively with =~, or fit composites with PLS-SEM"
+            )
         op = next((o for o in _OPS if o in body), None)
         if op is None:
-            raise ModelError(f"model line {line}: {body!r} has no operator (=~, ~, ~~ or :=)")
+            raise ModelSyntaxError(f"model line {line}: {body!r} has no operator (=~, ~, ~~ or :=)")
         lhs, rhs = (s.strip() for s in body.split(op, 1))
         if op in ("==", "<", ">"):
-            raise ModelError(
+            raise ModelSyntaxError(
                 f"model line {line}: constraints with {op!r} are not supported yet; use shared labels for equality"
             )
         if not lhs or not rhs:
-            raise ModelError(
+            raise ModelSyntaxError(
                 f"model line {line}: {body!r} has nothing on the {'left' if not lhs else 'right'} of {op!r}"
             )
         if op == ":=":
             if not _NAME.match(lhs):
-                raise ModelError(
+                raise ModelSyntaxError(
                     f"model line {line}: {lhs!r} is not a name for a defined parameter"
                 )
             check_expression(rhs, line)
             defs.append(Definition(lhs, rhs, line))
             continue
-        if op == "~" and rhs.strip() == "1":
-            raise ModelError(f"model line {line}: intercepts ({lhs} ~ 1) are not supported yet")
+        if op == "~" and rhs.replace(" ", "").split("*")[-1] == "1":
+            # an intercept or mean: ``y ~ 1``, ``y ~ 0*1``, ``y ~ a*1``
+            op, rhs = "~1", rhs.replace(" ", "")[:-1].rstrip("*") + "*__one__"
+            if rhs.startswith("*"):
+                rhs = rhs[1:]
         terms = tuple(_term(t, line, body) for t in rhs.split("+"))
         for left in (s.strip() for s in lhs.split("+")):
             if not _NAME.match(left):
-                raise ModelError(f"model line {line}: {left!r} is not a variable name")
+                raise ModelSyntaxError(f"model line {line}: {left!r} is not a variable name")
             statements.append(Statement(left, op, terms, line))
     return statements, defs
 
@@ -146,25 +172,130 @@ _ALLOWED_NODES = (
     ast.Expression, ast.BinOp, ast.UnaryOp, ast.Name, ast.Load, ast.Constant, ast.Call,
     ast.Add, ast.Sub, ast.Mult, ast.Div, ast.Pow, ast.USub, ast.UAdd,
 )  # fmt: skip
+#: the largest exponent a ``:=`` expression may raise to (``a^2`` is usual; ``9^9^9`` is refused)
+MAX_EXPONENT = 1024.0
+#: the deepest a ``:=`` expression may nest (``a + b + c`` is 4 levels; 200 is far beyond use)
+MAX_DEPTH = 200
+_BINOPS = {
+    ast.Add: lambda a, b: a + b,
+    ast.Sub: lambda a, b: a - b,
+    ast.Mult: lambda a, b: a * b,
+    ast.Div: lambda a, b: a / b,
+}
+
+
+class _EvalError(Exception):
+    """Why an expression has no finite value (turned into a ModelError naming the expression)."""
+
+
+def _eval(node: ast.AST, values: dict[str, float]) -> float:
+    """Evaluate a checked expression tree with floats only (no Python integers, no builtins)."""
+    if isinstance(node, ast.Expression):
+        return _eval(node.body, values)
+    if isinstance(node, ast.Constant):
+        v = node.value
+        if isinstance(v, bool) or not isinstance(v, int | float):
+            raise _EvalError(f"{v!r} is not a number")
+        try:
+            return float(v)
+        except OverflowError:
+            raise _EvalError(f"the number {str(v)[:12]}… is too large") from None
+    if isinstance(node, ast.Name):
+        if node.id not in values:
+            raise _EvalError(f"{node.id!r} is not a label")
+        return float(values[node.id])
+    if isinstance(node, ast.UnaryOp):
+        v = _eval(node.operand, values)
+        return -v if isinstance(node.op, ast.USub) else v
+    if isinstance(node, ast.BinOp):
+        a, b = _eval(node.left, values), _eval(node.right, values)
+        try:
+            if isinstance(node.op, ast.Pow):
+                if not math.isfinite(b) or abs(b) > MAX_EXPONENT:
+                    raise _EvalError(
+                        f"the exponent {b:g} is larger than {MAX_EXPONENT:g} in absolute value"
+                    )
+                out = math.pow(a, b)
+            else:
+                out = _BINOPS[type(node.op)](a, b)
+        except ZeroDivisionError:
+            raise _EvalError("it divides by zero") from None
+        except OverflowError:
+            raise _EvalError("its value is too large for a floating-point number") from None
+        except ValueError:
+            raise _EvalError(f"{a:g} cannot be raised to the power {b:g}") from None
+        return out
+    if isinstance(node, ast.Call):
+        name = node.func.id  # checked: one of _ALLOWED_FUNCS
+        if len(node.args) != 1 or node.keywords:
+            raise _EvalError(f"{name}() takes exactly one argument")
+        v = _eval(node.args[0], values)
+        try:
+            return float(_ALLOWED_FUNCS[name](v))
+        except OverflowError:
+            raise _EvalError(f"{name}({v:g}) is too large for a floating-point number") from None
+        except ValueError:
+            raise _EvalError(f"{name}({v:g}) is not defined") from None
+    raise _EvalError(f"{type(node).__name__} is not arithmetic")  # pragma: no cover - checked
 
 
 def check_expression(expr: str, line: int = 0) -> ast.Expression:
-    """Parse a ``:=`` expression, allowing only arithmetic, labels and sqrt/exp/log/abs."""
+    """Parse a ``:=`` expression, allowing only arithmetic, labels and sqrt/exp/log/abs.
+
+    Parts without labels (``10^400``, ``log(0)``, ``9^9^9``) are evaluated here, so that an
+    expression that can never have a finite value is refused before any fitting.
+
+    >>> check_expression("a*b + 9^9^9", line=3)
+    Traceback (most recent call last):
+    ...
+    cxkit.errors.ModelSyntaxError: model line 3: the defined parameter 'a*b + 9^9^9' cannot be evaluated: the exponent 3.8742e+08 is larger than 1024 in absolute value
+    """
     try:
         tree = ast.parse(expr.replace("^", "**"), mode="eval")
-    except SyntaxError:
-        raise ModelError(f"model line {line}: cannot read the expression {expr!r}") from None
+    except (SyntaxError, ValueError, MemoryError, RecursionError):
+        raise ModelSyntaxError(
+            f"model line {line}: cannot read the expression {expr!r}; write arithmetic "
+            "(+ - * / ^) on labels and numbers, with sqrt, exp, log, abs"
+        ) from None
+    depth, stack = 0, [(tree, 1)]
+    while stack:
+        node, level = stack.pop()
+        depth = max(depth, level)
+        stack.extend((child, level + 1) for child in ast.iter_child_nodes(node))
+    if depth > MAX_DEPTH:
+        raise ModelSyntaxError(
+            f"model line {line}: the expression {expr[:60]!r}… is nested {depth} levels deep; "
+            f"a defined parameter has at most {MAX_DEPTH} (split it into several := lines)"
+        )
     for node in ast.walk(tree):
         if not isinstance(node, _ALLOWED_NODES):
-            raise ModelError(
+            raise ModelSyntaxError(
                 f"model line {line}: {expr!r} uses something other than arithmetic on labels"
             )
         if isinstance(node, ast.Call) and not (
             isinstance(node.func, ast.Name) and node.func.id in _ALLOWED_FUNCS
         ):
-            raise ModelError(
+            raise ModelSyntaxError(
                 f"model line {line}: {expr!r} calls a function other than sqrt, exp, log, abs"
             )
+        if isinstance(node, ast.Name) and node.id in _ALLOWED_FUNCS:
+            parent_ok = any(isinstance(c, ast.Call) and c.func is node for c in ast.walk(tree))
+            if not parent_ok:
+                raise ModelSyntaxError(
+                    f"model line {line}: {expr!r} uses the function name {node.id!r} as a label"
+                )
+    for node in ast.walk(tree.body):
+        if isinstance(node, ast.Name) and node.id in _ALLOWED_FUNCS:
+            continue  # the function called, not a value
+        if isinstance(node, ast.expr) and not any(
+            isinstance(n, ast.Name) and n.id not in _ALLOWED_FUNCS for n in ast.walk(node)
+        ):
+            try:
+                _eval(node, {})
+            except _EvalError as exc:
+                raise ModelSyntaxError(
+                    f"model line {line}: the defined parameter {expr!r} cannot be evaluated: {exc}"
+                ) from None
     return tree
 
 
@@ -172,7 +303,7 @@ def check_expression(expr: str, line: int = 0) -> ast.Expression:
 def _compiled(expr: str):
     tree = check_expression(expr)
     names = frozenset(n.id for n in ast.walk(tree) if isinstance(n, ast.Name)) - set(_ALLOWED_FUNCS)
-    return compile(tree, "<defined>", "eval"), names
+    return tree, names
 
 
 def expression_names(expr: str) -> frozenset[str]:
@@ -181,12 +312,35 @@ def expression_names(expr: str) -> frozenset[str]:
 
 
 def evaluate(expr: str, values: dict[str, float]) -> float:
-    """Evaluate a checked ``:=`` expression with label values (no builtins are reachable)."""
-    code, names = _compiled(expr)
+    """Evaluate a checked ``:=`` expression with label values, in floating point.
+
+    Raises
+    ------
+    ModelError
+        An unknown label, or no finite value (``log(0)``, ``exp(1000*a)``, a division by zero).
+
+    >>> evaluate("a*b", {"a": 0.5, "b": 0.4})
+    0.2
+    >>> evaluate("exp(1000*a)", {"a": 1.0})
+    Traceback (most recent call last):
+    ...
+    cxkit.errors.ModelError: the defined parameter 'exp(1000*a)' has no finite value at the estimates: exp(1000) is too large for a floating-point number
+    """
+    tree, names = _compiled(expr)
     unknown = names - set(values)
     if unknown:
         raise ModelError(
             f"the defined parameter {expr!r} uses unknown label(s): {', '.join(sorted(unknown))}; "
             f"labels: {', '.join(sorted(values))}"
         )
-    return float(eval(code, {"__builtins__": {}}, {**_ALLOWED_FUNCS, **values}))  # noqa: S307 - checked AST
+    try:
+        out = _eval(tree, values)
+    except _EvalError as exc:
+        raise ModelError(
+            f"the defined parameter {expr!r} has no finite value at the estimates: {exc}"
+        ) from None
+    if not math.isfinite(out):
+        raise ModelError(
+            f"the defined parameter {expr!r} has no finite value at the estimates ({out})"
+        )
+    return out

@@ -28,9 +28,10 @@ from scipy import stats
 from cxkit._params import data_sha256, instrument_attrs
 from cxkit.errors import ModelError, ResponseError, SpecificationError
 from cxkit.sem.categorical import OrdinalMoments, ordinal_moments
-from cxkit.sem.indices import assemble, cfi_value, rmsea_ci, rmsea_value, srmr, tli_value
-from cxkit.sem.ml import fisher_scoring
-from cxkit.sem.spec import ModelSpec
+from cxkit.sem.fit_measures import assemble, cfi_value, rmsea_ci, rmsea_value, srmr, tli_value
+from cxkit.sem.model import Model
+from cxkit.sem.optimize import minimize
+from cxkit.sem.partable import build_partable
 
 SCALED_NAMES = [
     "chisq_scaled",
@@ -83,73 +84,26 @@ def _codes(frame: pd.DataFrame, cols: list[str]) -> tuple[np.ndarray, list[np.nd
     return np.column_stack(codes), levels
 
 
-def _delta_spec(model: str, columns, cols: list[str], s: pd.DataFrame, std_lv: bool) -> ModelSpec:
-    """The model with every indicator's residual variance fixed (its value is not used: only the
-    off-diagonal correlations are fitted)."""
-    extra = "\n".join(f"{v} ~~ 1*{v}" for v in cols)
-    try:
-        return ModelSpec.build(model + "\n" + extra, columns, sample_cov=s, std_lv=std_lv)
-    except (ModelError, SpecificationError) as exc:
-        raise SpecificationError(
-            "with ordered indicators their residual variances are not parameters (they are "
-            f"1 − the common variance); remove 'x ~~ x' lines for indicators. ({exc.message})"
-        ) from exc
+def _starts(pt_free, pt, used: pd.DataFrame, r: np.ndarray) -> np.ndarray:
+    """Starting values: ML on the polychoric matrix with free residual variances, mapped over."""
+    from cxkit.sem.objective import MLObjective
+    from cxkit.sem.samplestats import GroupStats, SampleStats
 
-
-def _starts(
-    spec: ModelSpec, model: str, used: pd.DataFrame, r: pd.DataFrame, std_lv: bool
-) -> np.ndarray:
-    """Starting values: ML on the polychoric matrix with free residual variances (itself started
-    from semopy on the standardised answers), mapped over."""
-    from cxkit.sem.fit import _semopy_start
-    from cxkit.sem.ml import discrepancy
-
-    free_spec = ModelSpec.build(model, used.columns, sample_cov=r, std_lv=std_lv)
-    rm = r.to_numpy()
-    z = (used - used.mean()) / used.std(ddof=0)
-    best, best_f = None, np.inf
-    for start in (_semopy_start(free_spec, model, z, rm)[0], free_spec.start_values(rm)):
-        th, _, _ = fisher_scoring(free_spec, rm, start)
-        f = discrepancy(rm, free_spec.implied(th)[0])
-        if f < best_f:
-            best, best_f = th, f
-    values = {(p.lhs, p.op, p.rhs): best[p.free] for p in free_spec.params if p.free >= 0}
-    theta = spec.start_values(rm)
-    for p in spec.params:
-        if p.free >= 0 and (p.lhs, p.op, p.rhs) in values:
-            theta[p.free] = values[(p.lhs, p.op, p.rhs)]
+    p = r.shape[0]
+    model = Model(pt_free)
+    stats = SampleStats(
+        pt_free.ov, [GroupStats(None, used.to_numpy(), len(used), np.zeros(p), r)], 0, used
+    )
+    obj = MLObjective(model, [np.array([len(used)], float)], [np.zeros((1, p))], [r[None]])
+    opt = minimize(obj, model.start_values(stats))
+    values = {
+        (q.lhs, q.op, q.rhs): float(opt.theta[0][q.free]) for q in pt_free.rows if q.free >= 0
+    }
+    theta = Model(pt).start_values(stats)
+    for q in pt.rows:
+        if q.free >= 0 and (q.lhs, q.op, q.rhs) in values:
+            theta[q.free] = values[(q.lhs, q.op, q.rhs)]
     return theta
-
-
-def _dwls(spec: ModelSpec, theta: np.ndarray, rho: np.ndarray, w: np.ndarray, prs):
-    """Gauss–Newton for ``Σ w (ρ − σ(θ))²`` over the off-diagonal elements; (θ, converged, its)."""
-    ii = np.array([i for i, _ in prs])
-    jj = np.array([j for _, j in prs])
-
-    def resid(th):
-        sigma, mats = spec.implied(th)
-        return rho - sigma[ii, jj], mats
-
-    r, mats = resid(theta)
-    f = float(r @ (w * r))
-    for it in range(1, 501):
-        jac = spec.derivatives(theta, mats)[:, ii, jj].T
-        jtw = jac.T * w
-        step = np.linalg.lstsq(jtw @ jac, jtw @ r, rcond=None)[0]
-        scale = 1.0
-        for _ in range(40):
-            cand = theta + scale * step
-            r_c, mats_c = resid(cand)
-            f_c = float(r_c @ (w * r_c))
-            if np.isfinite(f_c) and f_c <= f + 1e-15:
-                break
-            scale /= 2
-        else:
-            return theta, False, it
-        theta, r, mats, f_old, f = cand, r_c, mats_c, f, f_c
-        if np.max(np.abs(scale * step)) < 1e-10 or abs(f_old - f) < 1e-15:
-            return theta, True, it
-    return theta, False, 500
 
 
 def _shift(ug: np.ndarray, df: float) -> tuple[float, float]:
@@ -166,50 +120,82 @@ def _adjusted(delta: np.ndarray, w: np.ndarray, gamma: np.ndarray, df: float):
     return _shift(u @ gamma, df)
 
 
-def fit_wlsmv(model: str, frame: pd.DataFrame, std_lv: bool = False, level: float = 0.95):
+def fit_wlsmv(model: str, frame: pd.DataFrame, opts):
     """Fit ``model`` with every indicator ordered (see the module docstring); a SEMResult."""
-    from cxkit import __version__
-    from cxkit.sem.fit import _estimates, _r_squared
+    from cxkit._version import __version__
+    from cxkit.sem.diagnostics import warn_improper
+    from cxkit.sem.estimates import build_estimates, r_squared
+    from cxkit.sem.information import sandwich_wls
+    from cxkit.sem.objective import DWLSObjective
     from cxkit.sem.result import SEMResult
+    from cxkit.sem.samplestats import GroupStats, SampleStats, numeric_columns
+    from cxkit.sem.syntax import parse_model
 
-    probe = ModelSpec.build(model, frame.columns, std_lv=std_lv)
-    cols = probe.observed
+    parsed = parse_model(model)
+    probe = build_partable(parsed, frame.columns, std_lv=opts.std_lv)
+    cols = list(probe.ov)
+    if opts.ordered is not True:
+        names = list(opts.ordered)
+        unknown = [v for v in names if v not in cols]
+        if unknown:
+            raise SpecificationError(
+                f"ordered= names {', '.join(map(repr, unknown))}, which the model does not use; "
+                f"its observed variables: {', '.join(cols)}"
+            )
+        rest = [v for v in cols if v not in names]
+        if rest:
+            raise SpecificationError(
+                "a mix of ordered and continuous variables is not available yet; continuous: "
+                f"{', '.join(rest)}. Use ordered=True, or estimator='MLR' for all variables"
+            )
+    if probe.ov_x:
+        raise SpecificationError(
+            "observed predictors are not available with ordered indicators yet; use latent "
+            "variables only"
+        )
+    if any(r.user and r.op == "~~" and r.lhs == r.rhs and r.lhs in cols for r in probe.rows):
+        raise SpecificationError(
+            "with ordered indicators their residual variances are not parameters (they are "
+            "1 − the common variance); remove 'x ~~ x' lines for indicators"
+        )
+    numeric_columns(frame, cols)
     used = frame[cols].dropna()
     n = len(used)
     if n < 10:
         raise ModelError(f"only {n} complete row(s) for the model's {len(cols)} variables")
     codes, levels = _codes(used, cols)
     mom: OrdinalMoments = ordinal_moments(codes, cols, levels)
-    r = pd.DataFrame(mom.cor, index=cols, columns=cols)
-    spec = _delta_spec(model, frame.columns, cols, r, std_lv)
-    if any(
-        p.matrix == "P" and p.lhs == p.rhs and p.lhs in spec.observed and p.free < 0
-        for p in spec.params
-    ):
-        raise SpecificationError(
-            "observed predictors are not available with ordered indicators yet; use latent "
-            "variables only"
-        )
+    pt = build_partable(parsed, frame.columns, std_lv=opts.std_lv, extra_fixed=tuple(cols))
+    q = pt.npar
     prs = mom.pairs
     n_th = sum(len(t) for t in mom.thresholds)
+    if q > len(prs):
+        raise ModelError(
+            f"the model has {q} free parameters but only {len(prs)} polychoric correlations to fit "
+            f"them to: it is not identified"
+        )
     w_all = 1.0 / np.diag(mom.gamma)
     rho = np.array([mom.cor[i, j] for i, j in prs])
-    theta, converged, iterations = _dwls(
-        spec, _starts(spec, model, used.astype(float), r, std_lv), rho, w_all[n_th:], prs
-    )
-    sigma, mats = spec.implied(theta)
-    q = spec.n_free
-    ii = np.array([i for i, _ in prs])
-    jj = np.array([j for _, j in prs])
+    mdl = Model(pt)
+    start = _starts(probe, pt, used.astype(float), mom.cor)
+    obj = DWLSObjective(mdl, rho, w_all[n_th:], prs)
+    opt = minimize(obj, start, grad_tol=1e-14, step_tol=1e-10)
+    theta, converged, iterations = opt.theta[0], bool(opt.converged[0]), int(opt.iterations[0])
+    # the y* scale: unit variances, residual variances 1 − the common variance
+    sigma = mdl.moments(theta)[0].sigma
+    common = np.diag(sigma) - 1.0
+    pt = pt.with_values({(1, v, "~~", v): 1.0 - common[k] for k, v in enumerate(cols)})
+    mdl = Model(pt)
+    mom0 = mdl.moments(theta)[0]
+    sigma_star = mom0.sigma
+    jac = DWLSObjective(mdl, rho, w_all[n_th:], prs).jacobian(theta[None])[0]
     # Δ over [θ, τ] for s = (τ, ρ)
     delta = np.zeros((n_th + len(prs), q + n_th))
     delta[:n_th, q:] = np.eye(n_th)
-    delta[n_th:, :q] = spec.derivatives(theta, mats)[:, ii, jj].T
-    wd = delta * w_all[:, None]
-    bread = np.linalg.inv(delta.T @ wd)
-    vcov_full = bread @ (wd.T @ mom.gamma @ wd) @ bread / (n - 1)
+    delta[n_th:, :q] = jac
+    vcov_full = sandwich_wls(delta, w_all, mom.gamma, n - 1)
     vcov = vcov_full[:q, :q]
-    resid = rho - sigma[ii, jj]
+    resid = rho - sigma_star[obj.ii, obj.jj]
     chisq = (n - 1) * float(resid @ (w_all[n_th:] * resid))
     npar = q + n_th
     df = n_th + len(prs) - npar
@@ -217,13 +203,6 @@ def fit_wlsmv(model: str, frame: pd.DataFrame, std_lv: bool = False, level: floa
     b_df = float(len(prs))
     a, b = _adjusted(delta, w_all, mom.gamma, df) if df > 0 else (np.nan, np.nan)
     a_b, b_b = _adjusted(delta[:, q:], w_all, mom.gamma, b_df)
-    # the y* scale: unit variances, residual variances 1 − common variance
-    common = np.diag(sigma) - np.diag(mats["T"])
-    sigma_star = sigma.copy()
-    np.fill_diagonal(sigma_star, 1.0)
-    mats_star = dict(mats)
-    mats_star["T"] = mats["T"].copy()
-    np.fill_diagonal(mats_star["T"], 1.0 - common)
     # lavaan's DWLS counts N − 1 cases in RMSEA too
     indices = assemble(n - 1, npar, chisq, df, b_chisq, b_df, srmr(mom.cor, sigma_star), np.nan)
     indices["n"] = n
@@ -250,13 +229,11 @@ def fit_wlsmv(model: str, frame: pd.DataFrame, std_lv: bool = False, level: floa
             ),
         ]
     )
-    est = _estimates(spec, theta, vcov, mats_star, sigma_star, level)
-    est = _ordinal_rows(est, spec, mom, vcov_full[q:, q:], common, level)
-    r2 = _r_squared(spec, mats_star, sigma_star)
+    est = build_estimates(pt, mdl, theta, vcov, opts.level)
+    est = _ordinal_rows(est, pt, mom, vcov_full[q:, q:], opts.level)
     provenance = {
         "model": model,
-        "estimator": "WLSMV",
-        "missing": "listwise",
+        **opts.describe(),
         "ordered": list(cols),
         "n_used": n,
         "n_dropped": int(len(frame) - n),
@@ -264,22 +241,31 @@ def fit_wlsmv(model: str, frame: pd.DataFrame, std_lv: bool = False, level: floa
         "cxkit": __version__,
         "start": "ML on the polychoric correlations, then DWLS (semopy is not used)",
         "iterations": iterations,
-        "std_lv": std_lv,
         "levels": {c: [float(v) for v in lv] for c, lv in zip(cols, levels, strict=True)},
         **instrument_attrs(frame),
     }
-    return SEMResult(
-        spec=spec,
+    r = pd.DataFrame(mom.cor, index=cols, columns=cols)
+    sstats = SampleStats(
+        tuple(cols),
+        [GroupStats(None, used.to_numpy(float), n, np.zeros(len(cols)), mom.cor, ordinal=mom)],
+        int(len(frame) - n),
+        used,
+    )
+    result = SEMResult(
+        partable=pt,
+        model_matrices=mdl,
+        stats=sstats,
+        options=opts,
         theta=theta,
         vcov=vcov,
         sample_cov=r,
         implied_cov=pd.DataFrame(sigma_star, index=cols, columns=cols),
         estimates=est,
         fit_indices=indices,
-        r_squared=r2,
+        r_squared=r_squared(pt, mdl, theta),
         converged=converged,
         provenance=provenance,
-        level=level,
+        level=opts.level,
         ordinal={
             "s": mom.vector(),
             "w": w_all,
@@ -289,6 +275,8 @@ def fit_wlsmv(model: str, frame: pd.DataFrame, std_lv: bool = False, level: floa
             "df": df,
         },
     )
+    warn_improper(result)
+    return result
 
 
 def difftest(restricted: dict, free: dict) -> tuple[float, float, float]:
@@ -316,16 +304,11 @@ def difftest(restricted: dict, free: dict) -> tuple[float, float, float]:
     return diff, m, float(stats.chi2.sf(diff, m))
 
 
-def _ordinal_rows(est, spec, mom, vcov_th, common, level) -> pd.DataFrame:
-    """lavaan's rows for ordered indicators: residual variances as fixed values, thresholds
-    ``x | t1`` …, zero intercepts and latent means, unit scale factors ``x ~*~ x``."""
+def _ordinal_rows(est, pt, mom, vcov_th, level) -> pd.DataFrame:
+    """lavaan's rows for ordered indicators: thresholds ``x | t1`` …, zero intercepts and latent
+    means, unit scale factors ``x ~*~ x`` (the residual variances are fixed rows already)."""
     z = stats.norm.ppf(1 - (1 - level) / 2)
     est = est.copy()
-    obs = {v: k for k, v in enumerate(spec.observed)}
-    mask = (est["op"] == "~~") & (est["lhs"] == est["rhs"]) & est["lhs"].isin(obs)
-    vals = est.loc[mask, "lhs"].map(lambda v: 1.0 - common[obs[v]])
-    est.loc[mask, ["est", "ci_low", "ci_high", "std_all"]] = np.column_stack([vals] * 4)
-    est.loc[mask, ["se", "z", "pvalue"]] = [0.0, np.nan, np.nan]
     rows = []
     se_th = np.sqrt(np.clip(np.diag(vcov_th), 0, None))
     k = 0
@@ -338,7 +321,7 @@ def _ordinal_rows(est, spec, mom, vcov_th, common, level) -> pd.DataFrame:
                 (name, "|", f"t{t + 1}", "", value, s, zz, 2 * stats.norm.sf(abs(zz)),
                  value - z * s, value + z * s, value)
             )  # fmt: skip
-    fixed = [(v, "~1", "", 0.0) for v in mom.names] + [(v, "~1", "", 0.0) for v in spec.latent]
+    fixed = [(v, "~1", "", 0.0) for v in mom.names] + [(v, "~1", "", 0.0) for v in pt.lv]
     fixed += [(v, "~*~", v, 1.0) for v in mom.names]
     for lhs, op, rhs, value in fixed:
         rows.append((lhs, op, rhs, "", value, 0.0, np.nan, np.nan, value, value, value))

@@ -1,6 +1,6 @@
 # Measurement invariance: Holzinger & Swineford three-factor CFA by school (Pasteur, Grant-White),
 # lavaan cfa(group = "school") configural, then group.equal loadings / + intercepts / + residuals.
-suppressPackageStartupMessages(library(lavaan))
+source("../_shared/lavaan_case.R")  # write_case: <level>_estimates.csv, <level>_fit.csv
 d <- read.csv("../measure_hs/data.csv")
 model <- "visual =~ x1 + x2 + x3\ntextual =~ x4 + x5 + x6\nspeed =~ x7 + x8 + x9"
 writeLines(model, "model.lav")
@@ -13,8 +13,7 @@ for (lv in names(levels)) {
   fit <- cfa(model, data = d, group = "school", group.equal = levels[[lv]])
   fm <- fitMeasures(fit, names_fm)
   rows[[lv]] <- data.frame(level = lv, measure = names(fm), value = as.numeric(fm))
-  pe <- parameterEstimates(fit, standardized = TRUE)
-  write.csv(pe[, c("lhs", "op", "rhs", "group", "est", "se", "std.all")], sprintf("estimates_%s.csv", lv), row.names = FALSE)
+  write_case(fit, lv, c("estimates", "fit"))
 }
 write.csv(do.call(rbind, rows), "fit.csv", row.names = FALSE)
 writeLines(capture.output(lavInspect(cfa(model, data = d, group = "school"), "group.label")), "groups.txt")

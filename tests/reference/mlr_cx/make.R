@@ -5,7 +5,7 @@
 #   poldem     Political Democracy with := indirect and total effects
 #   fiml       HS with MAR missing answers (../sem_fiml/data.csv), missing = "ml"
 #   mg_metric  HS by school, group.equal = "loadings"
-suppressPackageStartupMessages(library(lavaan))
+source("../_shared/lavaan_case.R")  # write_estimates: all columns, 15 digits
 fm_names <- c("npar", "chisq", "df", "pvalue", "chisq.scaled", "chisq.scaling.factor", "pvalue.scaled",
               "baseline.chisq", "baseline.df", "baseline.chisq.scaled", "baseline.chisq.scaling.factor",
               "cfi", "tli", "rmsea", "cfi.scaled", "tli.scaled", "rmsea.scaled", "rmsea.ci.lower.scaled",
@@ -13,9 +13,7 @@ fm_names <- c("npar", "chisq", "df", "pvalue", "chisq.scaled", "chisq.scaling.fa
               "rmsea.ci.upper.robust", "srmr", "logl", "aic", "bic")
 run <- function(model, d, prefix, ...) {
   fit <- sem(model, data = d, estimator = "MLR", ...)
-  pe <- parameterEstimates(fit, standardized = TRUE)
-  cols <- intersect(c("lhs", "op", "rhs", "group", "est", "se", "std.all"), names(pe))
-  write.csv(pe[, cols], paste0(prefix, "_estimates.csv"), row.names = FALSE)
+  write_estimates(fit, prefix)
   fm <- fitMeasures(fit, fm_names)
   write.csv(data.frame(measure = names(fm), value = as.numeric(fm)), paste0(prefix, "_fit.csv"), row.names = FALSE)
   writeLines(capture.output(str(lavInspect(fit, "options")[c("meanstructure", "information", "observed.information", "h1.information", "se", "test", "missing")])), paste0(prefix, "_options.txt"))
@@ -49,9 +47,6 @@ lrt <- do.call(lavTestLRT, c(unname(fits), list(model.names = names(fits))))
 inv$chisq_diff <- lrt[["Chisq diff"]][match(inv$level, rownames(lrt))]
 inv$p_diff <- lrt[["Pr(>Chisq)"]][match(inv$level, rownames(lrt))]
 write.csv(inv, "invariance.csv", row.names = FALSE)
-# a saturated model (df = 0): nothing to scale
-run("visual =~ x1 + x2 + x3", hs, "saturated")
-writeLines(capture.output(sessionInfo()), "sessionInfo.txt")
 # an observed exogenous predictor (fixed.x): HS with visual, textual ~ ageyr
 run("visual =~ x1 + x2 + x3\ntextual =~ x4 + x5 + x6\nvisual ~ ageyr\ntextual ~ ageyr", hs, "fixedx")
 # a saturated model (df = 0): nothing to scale

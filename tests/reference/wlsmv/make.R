@@ -3,7 +3,7 @@
 #   cx_direct  the CX direct model on the synthetic demo data (7-point Likert; OE4 recoded 8 - x)
 #   cx_pyramid the CX pyramid model (second-order paths, := indirect effects) on the same data
 #   bfi        psych's bfi, Agreeableness and Conscientiousness (A1, C4, C5 reverse-keyed), listwise
-suppressPackageStartupMessages(library(lavaan))
+source("../_shared/lavaan_case.R")  # write_estimates: all columns, 15 digits
 fm_names <- c("npar", "chisq", "df", "pvalue", "chisq.scaled", "df.scaled", "pvalue.scaled",
               "chisq.scaling.factor", "chisq.shift.parameters", "baseline.chisq", "baseline.df",
               "baseline.chisq.scaled", "baseline.chisq.scaling.factor", "cfi", "tli", "rmsea",
@@ -11,8 +11,7 @@ fm_names <- c("npar", "chisq", "df", "pvalue", "chisq.scaled", "df.scaled", "pva
               "rmsea.ci.lower", "rmsea.ci.upper", "srmr")
 run <- function(model, d, prefix) {
   fit <- sem(model, data = d, ordered = TRUE, estimator = "WLSMV")
-  pe <- parameterEstimates(fit, standardized = TRUE)
-  write.csv(pe[, c("lhs", "op", "rhs", "est", "se", "std.all")], paste0(prefix, "_estimates.csv"), row.names = FALSE)
+  write_estimates(fit, prefix)
   fm <- fitMeasures(fit, fm_names)
   write.csv(data.frame(measure = names(fm), value = as.numeric(fm)), paste0(prefix, "_fit.csv"), row.names = FALSE)
   ss <- lavInspect(fit, "sampstat")

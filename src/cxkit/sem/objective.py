@@ -1,0 +1,234 @@
+"""Stage 4: the discrepancy functions — ML, FIML, DWLS — per group, summed; value, gradient and a
+positive-definite curvature (the expected information) for the optimizer, vectorised over a stack.
+
+Every objective is written as ``ℓ(θ) = Σ_g ℓ_g(m_g(θ))`` with ``m_g = (μ_g, vech Σ_g)``, so its
+gradient is ``Σ_g Δ_g' ∂ℓ_g/∂m_g`` and its curvature ``Σ_g n_g Δ_g' W_g Δ_g``:
+
+* **ML** (complete data): ``ℓ_g = n_g/2 [log|Σ| + tr(SΣ⁻¹) + (m − μ)'Σ⁻¹(m − μ) − log|S| − p]`` — so
+  ``χ² = 2ℓ`` at the optimum (lavaan's ``N F_ML``);
+* **FIML**: ``ℓ_g = logL_h1 − Σ_patterns logL_pattern`` — ``χ² = 2ℓ`` against the EM saturated model;
+* **DWLS**: ``ℓ = ½ (s − σ)' W (s − σ)`` over the polychoric correlations (the thresholds are
+  saturated and equal their sample values), lavaan's WLSMV estimator.
+
+The stack axis: ``theta`` is (B, q) and the statistics carry B too (the bootstrap fits B resamples
+at once); a single fit is B = 1.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from cxkit.sem.model import Model
+
+
+def unvech(v: np.ndarray, p: int) -> np.ndarray:
+    """Symmetric (…, p, p) matrices from their ``vech`` (last axis, tril order)."""
+    r, c = np.tril_indices(p)
+    out = np.zeros((*v.shape[:-1], p, p))
+    out[..., r, c] = v
+    out[..., c, r] = v
+    return out
+
+
+def vech_grad(mat: np.ndarray) -> np.ndarray:
+    """``∂f/∂vech Σ`` from the symmetric matrix derivative ``∂f/∂Σ`` (off-diagonals twice)."""
+    p = mat.shape[-1]
+    r, c = np.tril_indices(p)
+    return mat[..., r, c] * np.where(r == c, 1.0, 2.0)
+
+
+def _sel(arr: np.ndarray, idx):
+    """The stack members ``idx`` of a statistic (a statistic of one broadcasts to any stack)."""
+    return arr if idx is None or arr.shape[0] == 1 else arr[idx]
+
+
+def dup_kron(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """``D'(A ⊗ B)D`` for stacks of symmetric (…, p, p) ``A``, ``B`` (``D`` the duplication
+    matrix, vech in tril order), without the p² × p² Kronecker product.
+
+    >>> a = np.array([[2.0, 0.5], [0.5, 1.0]]); b = np.array([[1.0, 0.2], [0.2, 3.0]])
+    >>> dup = np.array([[1, 0, 0], [0, 1, 0], [0, 1, 0], [0, 0, 1]], float)  # vec ← vech
+    >>> bool(np.allclose(dup_kron(a, b), dup.T @ np.kron(a, b) @ dup))
+    True
+    """
+    p = a.shape[-1]
+    r, c = np.tril_indices(p)
+    ri, ci = r[:, None], c[:, None]
+    rj, cj = r[None, :], c[None, :]
+    m = (
+        a[..., ri, rj] * b[..., ci, cj]
+        + a[..., ri, cj] * b[..., ci, rj]
+        + a[..., ci, rj] * b[..., ri, cj]
+        + a[..., ci, cj] * b[..., ri, rj]
+    )
+    half = np.where(r == c, 0.5, 1.0)
+    return m * np.outer(half, half)
+
+
+def moment_weight(sigma: np.ndarray, means: bool) -> np.ndarray:
+    """The normal-theory information of one complete case in (μ, vech Σ): ``Σ⁻¹`` for μ and
+    ``½ D'(Σ⁻¹ ⊗ Σ⁻¹)D`` for Σ (stacked)."""
+    inv = np.linalg.inv(sigma)
+    big = 0.5 * dup_kron(inv, inv)
+    if not means:
+        return big
+    p = sigma.shape[-1]
+    k = big.shape[-1]
+    out = np.zeros((*sigma.shape[:-2], p + k, p + k))
+    out[..., :p, :p] = inv
+    out[..., p:, p:] = big
+    return out
+
+
+def expected_information(
+    model: Model, deltas: list[np.ndarray], moments, weights: list[np.ndarray]
+) -> np.ndarray:
+    """``Σ_g w_g Δ_g' W_g Δ_g`` with ``W_g`` the normal-theory information of one complete case at
+    the model's moments (:func:`moment_weight`); stacked (B, q, q)."""
+    b = deltas[0].shape[0]
+    info = np.zeros((b, model.q, model.q))
+    for delta, mom, w in zip(deltas, moments, weights, strict=True):
+        wm = moment_weight(mom.sigma, model.means)
+        info += w[:, None, None] * (np.swapaxes(delta, 1, 2) @ wm @ delta)
+    return info
+
+
+class MLObjective:
+    """Complete-data ML over groups; statistics per group: n (B,), mean (B, p), cov (B, p, p)."""
+
+    def __init__(self, model: Model, n, mean, cov):
+        self.model = model
+        self.n = [np.asarray(v, float) for v in n]
+        self.mean = mean
+        self.cov = cov
+        self.logdet_s = [np.linalg.slogdet(s)[1] for s in cov]
+        self.total_n = float(np.sum([v[0] for v in self.n]))
+
+    def value(self, theta: np.ndarray, idx=None) -> np.ndarray:
+        moms = self.model.moments(theta)
+        total = np.zeros(theta.shape[0])
+        for g, mom in enumerate(moms):
+            sign, logdet = np.linalg.slogdet(mom.sigma)
+            inv = np.linalg.inv(np.where(sign[:, None, None] > 0, mom.sigma, np.eye(self.model.p)))
+            tr = np.einsum("bij,bji->b", _sel(self.cov[g], idx), inv)
+            f = logdet + tr - _sel(self.logdet_s[g], idx) - self.model.p
+            if self.model.means:
+                d = _sel(self.mean[g], idx) - mom.mu
+                f = f + np.einsum("bi,bij,bj->b", d, inv, d)
+            # F ≥ 0 for every positive definite Σ: a negative value is a numerical breakdown
+            ok = (sign > 0) & ~mom.mats["bad"] & (f > -1e-8 * np.maximum(1.0, np.abs(logdet)))
+            total += np.where(ok, 0.5 * _sel(self.n[g], idx) * f, np.inf)
+        return total
+
+    def gradient(self, theta: np.ndarray, info: bool = True, idx=None):
+        moms = self.model.moments(theta)
+        deltas = self.model.delta(theta, moms)
+        grad = np.zeros(theta.shape)
+        for g, (mom, delta) in enumerate(zip(moms, deltas, strict=True)):
+            inv = np.linalg.inv(mom.sigma)
+            n = _sel(self.n[g], idx)[:, None]
+            c = _sel(self.cov[g], idx)
+            if self.model.means:
+                d = _sel(self.mean[g], idx) - mom.mu
+                c = c + d[:, :, None] * d[:, None, :]
+            dsig = 0.5 * (inv - inv @ c @ inv)
+            gm = n * vech_grad(dsig)
+            if self.model.means:
+                gm = np.concatenate([-n * np.einsum("bij,bj->bi", inv, d), gm], axis=1)
+            grad += np.einsum("bk,bkq->bq", gm, delta)
+        if not info:
+            return grad, None
+        ns = [np.broadcast_to(_sel(v, idx), (theta.shape[0],)) for v in self.n]
+        return grad, expected_information(self.model, deltas, moms, ns)
+
+
+class FIMLObjective:
+    """FIML over groups and missing-data patterns; per group a list of patterns, each
+    ``(observed, n (B,), mean (B, po), cov (B, po, po))``, and the h1 log-likelihood (B,)."""
+
+    def __init__(self, model: Model, patterns, loglik_h1):
+        self.model = model
+        self.patterns = patterns
+        self.h1 = [np.asarray(v, float) for v in loglik_h1]
+        self.n = [np.sum([pt[1] for pt in pats], axis=0) for pats in patterns]
+        self.total_n = float(np.sum([v[0] for v in self.n]))
+
+    def value(self, theta: np.ndarray, idx=None) -> np.ndarray:
+        moms = self.model.moments(theta)
+        total = np.zeros(theta.shape[0])
+        bad = np.zeros(theta.shape[0], dtype=bool)
+        for g, mom in enumerate(moms):
+            ll = np.zeros(theta.shape[0])
+            for o, n, mean, cov in self.patterns[g]:
+                n, mean, cov = _sel(n, idx), _sel(mean, idx), _sel(cov, idx)
+                s_oo = mom.sigma[:, o[:, None], o[None, :]]
+                sign, logdet = np.linalg.slogdet(s_oo)
+                bad |= (sign <= 0) | mom.mats["bad"]
+                inv = np.linalg.inv(np.where(sign[:, None, None] > 0, s_oo, np.eye(len(o))))
+                d = mean - mom.mu[:, o]
+                quad = np.einsum("bij,bji->b", inv, cov) + np.einsum("bi,bij,bj->b", d, inv, d)
+                ll += -n / 2 * (len(o) * np.log(2 * np.pi) + logdet + quad)
+            total += _sel(self.h1[g], idx) - ll
+        return np.where(bad, np.inf, total)
+
+    def gradient(self, theta: np.ndarray, info: bool = True, idx=None):
+        moms = self.model.moments(theta)
+        deltas = self.model.delta(theta, moms)
+        grad = np.zeros(theta.shape)
+        p = self.model.p
+        for g, (mom, delta) in enumerate(zip(moms, deltas, strict=True)):
+            b = theta.shape[0]
+            g_sig = np.zeros((b, p, p))
+            g_mu = np.zeros((b, p))
+            for o, n, mean, cov in self.patterns[g]:
+                n, mean, cov = _sel(n, idx), _sel(mean, idx), _sel(cov, idx)
+                inv = np.linalg.inv(mom.sigma[:, o[:, None], o[None, :]])
+                d = mean - mom.mu[:, o]
+                c = cov + d[:, :, None] * d[:, None, :]
+                w = inv - inv @ c @ inv
+                g_sig[:, o[:, None], o[None, :]] += 0.5 * n[:, None, None] * w
+                g_mu[:, o] += -n[:, None] * np.einsum("bij,bj->bi", inv, d)
+            gm = np.concatenate([g_mu, vech_grad(g_sig)], axis=1)
+            grad += np.einsum("bk,bkq->bq", gm, delta)
+        if not info:
+            return grad, None
+        ns = [np.broadcast_to(_sel(v, idx), (theta.shape[0],)) for v in self.n]
+        return grad, expected_information(self.model, deltas, moms, ns)
+
+
+class DWLSObjective:
+    """DWLS over the correlations of ordered indicators (one group): ``½ Σ w (ρ − σ)²``."""
+
+    def __init__(self, model: Model, rho: np.ndarray, w: np.ndarray, pairs):
+        self.model = model
+        self.rho = np.atleast_2d(rho)
+        self.w = np.atleast_2d(w)
+        self.ii = np.array([i for i, _ in pairs])
+        self.jj = np.array([j for _, j in pairs])
+        # vech position of every pair (i > j): the row-major lower triangle
+        r, c = np.tril_indices(model.p)
+        pos = {(int(a), int(b)): k for k, (a, b) in enumerate(zip(r, c, strict=True))}
+        self.vpos = np.array([pos[(i, j)] for i, j in pairs])
+        self.total_n = 1.0
+
+    def resid(self, theta, idx=None):
+        mom = self.model.moments(theta)[0]
+        return _sel(self.rho, idx) - mom.sigma[:, self.ii, self.jj], mom
+
+    def value(self, theta: np.ndarray, idx=None) -> np.ndarray:
+        r, mom = self.resid(theta, idx)
+        f = 0.5 * np.einsum("bk,bk,bk->b", r, np.broadcast_to(_sel(self.w, idx), r.shape), r)
+        return np.where(mom.mats["bad"], np.inf, f)
+
+    def jacobian(self, theta: np.ndarray) -> np.ndarray:
+        mom = self.model.moments(theta)[0]
+        return self.model.delta(theta, [mom])[0][:, self.vpos, :]
+
+    def gradient(self, theta: np.ndarray, info: bool = True, idx=None):
+        r, _ = self.resid(theta, idx)
+        w = np.broadcast_to(_sel(self.w, idx), r.shape)
+        jac = self.jacobian(theta)
+        grad = -np.einsum("bk,bk,bkq->bq", r, w, jac)
+        if not info:
+            return grad, None
+        return grad, np.einsum("bkq,bk,bkl->bql", jac, w, jac)

@@ -1,0 +1,135 @@
+"""Stage 0: the options of a fit, checked once and resolved to lavaan's per-estimator defaults.
+
+========  =========  ===========================  ====================  ===========
+estimator  missing   information (SEs)            se                    test
+========  =========  ===========================  ====================  ===========
+ML        listwise   expected                     standard              standard
+ML        ml (FIML)  observed                     standard              standard
+MLR       any        observed                     robust.huber.white    yuan.bentler.mplus
+WLSMV     listwise   expected (Δ'WΔ)              robust.sem            scaled.shifted
+========  =========  ===========================  ====================  ===========
+
+Groups always carry a mean structure (intercepts and latent means), as does FIML; one group has
+one when ``meanstructure=True`` or the model has ``~ 1`` rows.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from cxkit._params import check_option
+from cxkit.errors import SpecificationError
+
+ESTIMATORS = ("ML", "MLR", "WLSMV")
+MISSING = ("listwise", "fiml", "ml")
+
+
+@dataclass(frozen=True)
+class Options:
+    estimator: str = "ML"
+    missing: str = "listwise"  # "listwise" or "ml"
+    group: str | None = None
+    group_equal: tuple[str, ...] = ()
+    group_partial: tuple[str, ...] = ()
+    std_lv: bool = False
+    level: float = 0.95
+    meanstructure: bool = False
+    ordered: tuple[str, ...] | bool = ()
+    information: str = "expected"
+    se: str = "standard"
+    test: str = "standard"
+
+    @property
+    def fiml(self) -> bool:
+        return self.missing == "ml"
+
+    def describe(self) -> dict:
+        return {
+            "estimator": self.estimator,
+            "missing": "fiml" if self.fiml else "listwise",
+            "information": self.information,
+            "se": self.se,
+            "test": self.test,
+            "meanstructure": self.meanstructure,
+            "std_lv": self.std_lv,
+        }
+
+
+def resolve(
+    estimator="ML",
+    missing="listwise",
+    group=None,
+    group_equal=(),
+    group_partial=(),
+    std_lv=False,
+    level=0.95,
+    meanstructure=None,
+    ordered=None,
+    has_intercepts=False,
+) -> Options:
+    """Check every option (one message template) and resolve lavaan's defaults."""
+    if isinstance(estimator, str) and estimator.upper() in ESTIMATORS:
+        estimator = estimator.upper()
+    check_option("estimator", estimator, ESTIMATORS)
+    check_option("missing", missing, MISSING)
+    if isinstance(group_equal, str):
+        group_equal = (group_equal,)
+    if isinstance(group_partial, str):
+        group_partial = (group_partial,)
+    if not isinstance(level, int | float) or isinstance(level, bool) or not 0 < level < 1:
+        raise SpecificationError(
+            f"level={level!r} is not accepted; use a confidence level between 0 and 1, e.g. 0.95"
+        )
+    if not isinstance(std_lv, bool):
+        raise SpecificationError(f"std_lv={std_lv!r} is not accepted; use True or False")
+    if meanstructure is not None and not isinstance(meanstructure, bool):
+        raise SpecificationError(
+            f"meanstructure={meanstructure!r} is not accepted; use True, False or None"
+        )
+    miss = "ml" if missing in ("fiml", "ml") else "listwise"
+    is_ordered = ordered is not None and ordered is not False
+    if estimator == "WLSMV" and not is_ordered:
+        raise SpecificationError(
+            "estimator='WLSMV' is for ordered indicators: pass ordered=True (or the list of them)"
+        )
+    if is_ordered:
+        if estimator not in ("ML", "WLSMV"):
+            raise SpecificationError(
+                f"estimator={estimator!r} with ordered indicators is not available; ordered data "
+                "take estimator='WLSMV' (the default when ordered= is given)"
+            )
+        estimator = "WLSMV"
+        if miss != "listwise" or group is not None:
+            raise SpecificationError(
+                "ordered indicators are fitted with listwise deletion and one group for now "
+                "(missing='listwise', no group=)"
+            )
+    ms = bool(group is not None or miss == "ml" or has_intercepts or meanstructure)
+    if meanstructure is False and (group is not None or miss == "ml"):
+        raise SpecificationError(
+            "meanstructure=False is not available with groups or missing='fiml': both need the "
+            "intercepts"
+        )
+    info = "observed" if (miss == "ml" or estimator == "MLR") else "expected"
+    se = {"ML": "standard", "MLR": "robust.huber.white", "WLSMV": "robust.sem"}[estimator]
+    test = {"ML": "standard", "MLR": "yuan.bentler.mplus", "WLSMV": "scaled.shifted"}[estimator]
+    if ordered is True:
+        ordered_v: tuple[str, ...] | bool = True
+    elif is_ordered:
+        ordered_v = (ordered,) if isinstance(ordered, str) else tuple(ordered)
+    else:
+        ordered_v = ()
+    return Options(
+        estimator=estimator,
+        missing=miss,
+        group=group,
+        group_equal=tuple(group_equal),
+        group_partial=tuple(group_partial),
+        std_lv=std_lv,
+        level=float(level),
+        meanstructure=ms,
+        ordered=ordered_v,
+        information=info,
+        se=se,
+        test=test,
+    )
