@@ -120,7 +120,7 @@ def test_reliability_wrong_instrument(tmp_path):
     path = tmp_path / "hs.csv"
     path.write_text("x1,x2\n1,2\n3,4\n", encoding="utf-8")
     proc = run("reliability", str(path), "--instrument", "online-cx@1.0.0")
-    assert proc.returncode == 2 and "is it the right instrument" in proc.stderr
+    assert proc.returncode == 2 and "the right instrument" in proc.stderr
 
 
 def test_sem_on_demo_data(capsys):

@@ -68,7 +68,9 @@ def cluster(tmp_path_factory):
             )  # fmt: skip
         client = Client(address, timeout=60)
         client.wait_for_workers(2, timeout=120)
-        client.run(lambda: __import__("cxkit.power.montecarlo"))  # warm the workers up
+        client.run(
+            lambda: __import__("cxkit.power.montecarlo") and None
+        )  # warm up; returns nothing
         yield {"address": address, "client": client, "procs": procs}
         client.close()
     finally:

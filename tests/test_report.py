@@ -13,7 +13,7 @@ from pypdf import PdfReader
 import cxkit
 from cxkit import plots
 from cxkit.errors import ResponseError, SpecificationError
-from cxkit.report.study import analyze
+from cxkit.study import analyze
 
 INS = cxkit.load_instrument("online-cx@2.0.0")
 
@@ -48,7 +48,7 @@ def test_every_section_is_computed(study):
 def test_report_files(written):
     for name in ("report.html", "report.pdf"):
         assert (written / name).stat().st_size > 10_000
-    for fig in ("likert", "scores", "htmt", "path", "nps"):
+    for fig in ("likert", "scores", "htmt", "path", "path_full", "nps"):
         assert (written / "figures" / f"{fig}.png").exists() and (
             written / "figures" / f"{fig}.svg"
         ).exists()
@@ -71,14 +71,16 @@ def test_html_report_is_self_contained_and_complete(written, study):
     assert not re.search(r"(src|href)=\"https?://", page) and "<script" not in page
     for heading in (
         "1. The study",
-        "2. Data quality",
-        "3. Descriptives",
-        "4. Measurement quality",
-        "5. Structural model",
-        "6. Methods",
+        "2. Respondent profile",
+        "3. Data quality and missing answers",
+        "4. Descriptive statistics and normality",
+        "5. Item validity and reliability (pilot-test route)",
+        "6. Measurement model",
+        "7. Structural model",
+        "Methods",
     ):
         assert heading in page
-    assert page.count("data:image/png;base64,") == 5
+    assert page.count("data:image/png;base64,") == 6
     assert INS.sha256 in page and ">nan<" not in page
     alpha = study.reliability.loc["TR", "alpha"]
     assert f"{alpha:.2f}".lstrip("0") in page
@@ -86,7 +88,7 @@ def test_html_report_is_self_contained_and_complete(written, study):
 
 def test_pdf_report(written):
     text = " ".join(p.extract_text() for p in PdfReader(written / "report.pdf").pages)
-    assert "Structural paths" in text and "Indirect effects" in text and "Methods" in text
+    assert "Hypothesis tests" in text and "Indirect and total effects" in text and "Methods" in text
     assert " nan " not in text
 
 
@@ -94,7 +96,9 @@ def test_figures_on_their_own(study):
     r = study.responses
     figs = [
         plots.likert_bars(r, INS),
-        plots.score_distributions(study.scores, 1, 7),
+        plots.score_distributions(study.scores, 1, 7, items=study.constructs),
+        plots.heatmap(study.htmt, "HTMT", threshold=0.85, lower=True),
+        plots.path_diagram(study.fits["pyramid"], indicators=True, lang="id"),
         plots.heatmap(study.htmt, "HTMT", threshold=0.85),
         plots.path_diagram(study.fits["second_order"]),
         plots.nps_breakdown(study.metrics["nps_by_segment"]),
@@ -132,7 +136,7 @@ def test_cli_analyze(tmp_path):
         timeout=600,
     )
     assert proc.returncode == 0, proc.stderr
-    assert (out / "report.html").exists() and "report:" in proc.stdout
+    assert (out / "report.html").exists() and "report (en):" in proc.stdout
     bad = subprocess.run(
         [
             sys.executable,

@@ -30,8 +30,8 @@ _LAZY: dict[str, str] = {
     "item_statistics": "cxkit.measure",
     "reliability": "cxkit.measure",
     "render": "cxkit.render",
-    "Study": "cxkit.report.study",
-    "analyze": "cxkit.report.study",
+    "Study": "cxkit.study",
+    "analyze": "cxkit.study",
     "Responses": "cxkit.responses.core",
     "read_responses": "cxkit.responses.core",
     "ces": "cxkit.responses.metrics",
@@ -63,12 +63,12 @@ if TYPE_CHECKING:  # what static checkers and IDEs see; at run time the names lo
     )
     from cxkit.pls import PLSResult, fit_pls
     from cxkit.render import render
-    from cxkit.report.study import Study, analyze
     from cxkit.responses.core import Responses, read_responses
     from cxkit.responses.metrics import ces, csat, nps
     from cxkit.responses.scoring import score
     from cxkit.sem import SEMResult, compare_models, fit_sem, invariance
     from cxkit.simulate import simulate
+    from cxkit.study import Study, analyze
 
     __version__: str
 

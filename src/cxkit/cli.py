@@ -11,6 +11,7 @@
     cxkit render REF --lang id --store NAME -o kuesioner.pdf  questionnaires and fielding exports
                                             (pdf, html, xlsform, codebook; `cxkit print` is the same)
     cxkit analyze DATA -i REF --model pyramid -o DIR     the whole study and its report
+    cxkit pilot DATA -i REF [-o DIR]        the pilot test: item validity, alpha, KMO, EFA
     cxkit validate DATA -i REF              read and check a responses file (exit 0 clean, 1 problems)
     cxkit reliability DATA -i REF           reliability, HTMT and Fornell–Larcker of the scales
     cxkit sem DATA -i REF --model pyramid   fit a CX model (or a lavaan-syntax file)
@@ -154,13 +155,21 @@ def _read_table(path: str) -> pd.DataFrame:
 
     Infinite numbers are refused (a ResponseError naming the column and row).
     """
+
+    from cxkit.responses.read import read_raw
+
+    frame = read_raw(path).frame
+    _refuse_infinite(frame, path)
+    return frame
+
+
+def _refuse_infinite(frame: pd.DataFrame, path: str) -> None:
+    """A ResponseError naming the column and row of the first infinite number in ``frame``."""
     import numpy as np
     import pandas as pd
 
     from cxkit.errors import ResponseError
-    from cxkit.responses.read import read_raw
 
-    frame = read_raw(path).frame
     for col in frame.columns:
         values = frame[col]
         if pd.api.types.is_float_dtype(values):
@@ -171,19 +180,38 @@ def _read_table(path: str) -> pd.DataFrame:
                     f"{int(np.argmax(inf)) + 1}; answers must be finite numbers (blank for missing)",
                     file=path,
                 )
-    return frame
 
 
-def _load_data(args) -> pd.DataFrame:
-    """The DATA file or the bundled ``--dataset`` (exactly one of them)."""
+def _load_data(args, example: str = "online-cx-demo") -> pd.DataFrame:
+    """The DATA file or the bundled ``--dataset`` (exactly one of them). With --instrument, DATA is
+    read as `validate` reads it (Google Forms / Kobo exports with question texts as headers and
+    answer labels as values)."""
     from cxkit.datasets import load_dataset
 
     if (args.data is None) == (args.dataset is None):
         raise SpecificationError(
-            "give either a DATA file or --dataset NAME (e.g. --dataset online-cx-demo)"
+            f"give either a DATA file or --dataset NAME (e.g. --dataset {example})"
             + (", not both" if args.data is not None else "")
         )
-    return load_dataset(args.dataset) if args.dataset else _read_table(args.data)
+    if args.dataset:
+        return load_dataset(args.dataset)
+    if getattr(args, "instrument", None):
+        from cxkit.responses.core import read_responses
+
+        _read_table(args.data)  # infinite numbers refused, naming column and row
+        r = read_responses(args.data, args.instrument)
+        if len(r.problems):
+            print(
+                f"cxkit: warning: {len(r.problems)} problems while reading {args.data} "
+                "(cxkit validate lists them); affected answers are left blank",
+                file=sys.stderr,
+            )
+            for message in r.problems["message"].drop_duplicates().head(5):
+                print(f"cxkit: warning: {message}", file=sys.stderr)
+        data = r.data.copy()
+        data.attrs.update(r.instrument.provenance)
+        return data
+    return _read_table(args.data)
 
 
 def _out_path(path: str, what: str):
@@ -531,10 +559,27 @@ def format_for(path: str | None, fmt: str | None) -> str:
     return fmt
 
 
+def _warn_store(ref: str, lang: str) -> None:
+    """Say once when {store} is left unfilled (no --store) in a questionnaire that has it."""
+    from cxkit.instrument import load_instrument
+    from cxkit.instrument.model import PLACEHOLDER
+
+    ins = load_instrument(ref)
+    texts = [*(i.text.get(lang, "") for i in ins.items), *ins.title.values()]
+    if any(PLACEHOLDER in t for t in texts):
+        print(
+            f"cxkit: warning: no --store given: {PLACEHOLDER} is printed as "
+            f'{ins.default_store(lang)!r}; give --store "Store name"',
+            file=sys.stderr,
+        )
+
+
 def _cmd_render(args: argparse.Namespace) -> int:
     from cxkit.render import render
 
     ref = _instrument_ref(args)
+    if args.store is None:
+        _warn_store(ref, args.lang)
     if args.out:
         _out_path(args.out, "questionnaire")
     fmt = format_for(args.out, args.format)
@@ -560,15 +605,55 @@ def _cmd_render(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_pilot(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from cxkit.study import pilot
+
+    data = _load_data(args) if args.dataset is not None or args.data is None else args.data
+    ref = _instrument_ref(args, data if not isinstance(data, str) else None)
+    if args.out:
+        from cxkit._io import OutputFolder
+
+        OutputFolder.check(args.out, force=args.force)  # before the analysis, not after it
+    p = pilot(
+        data,
+        ref,
+        lang=args.lang,
+        drop=[d for d in (args.drop_items or "").split(",") if d.strip()],
+    )
+    v = p.pilot["validity"]
+    shown = v.assign(valid=v["valid"].map({True: "valid", False: "NOT valid"}))
+    _print_frame(shown.round(3).reset_index())
+    print()
+    _print_frame(p.reliability[["n_items", "n", "alpha"]].round(3).reset_index())
+    k, b = p.pilot["kmo"], p.pilot["bartlett"]
+    print(
+        f"\nKMO {k['overall']:.3f}; Bartlett chi2({b['df']:.0f}) = {b['chisq']:.2f}, "
+        f"p = {b['pvalue']:.3g}"
+    )
+    print("\nEFA (minres, varimax):")
+    _print_frame(p.pilot["efa"].round(3).reset_index())
+    if args.out:
+        out = p.write(Path(args.out), force=args.force)
+        print(f"\nreport: {out / 'report.html'}, report.pdf, report.docx, report.xlsx")
+    return 0
+
+
 def _cmd_analyze(args: argparse.Namespace) -> int:
     import time
     from pathlib import Path
 
     from cxkit.errors import AnalysisError
-    from cxkit.report.study import analyze
+    from cxkit.study import MODELS, analyze
 
     data = _load_data(args) if args.dataset is not None or args.data is None else None
     ref = _instrument_ref(args, data)
+    model = args.model
+    if model not in MODELS and not Path(model).is_file():
+        raise SpecificationError(
+            f"--model {model!r} is neither {', '.join(MODELS)} nor a file with lavaan syntax"
+        )
     from cxkit._io import OutputFolder
 
     OutputFolder.check(args.out, force=args.force)  # before the analysis, not after it
@@ -584,19 +669,27 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
     study = analyze(
         responses,
         ref,
-        args.model,
+        model,
         n_boot=args.bootstrap,
         seed=args.seed,
         exclude=args.exclude or (),
         progress=not args.quiet,
         estimator=args.estimator,
         ordered=args.ordered,
+        drop=[d for d in (args.drop_items or "").split(",") if d.strip()],
+        missing=args.missing,
+        group=args.group,
+        store=args.store,
+        lang=args.lang,
+        segment=args.segment,
     )
     r = study.responses
     print(r.summary())
+    for w in study.warnings:
+        print(f"cxkit: warning: {w}", file=sys.stderr)
     out = study.write(Path(args.out), force=args.force)
     rel = study.reliability
-    fit = (study.boot or study.fits[study.model]).fit_indices
+    fit = study.chosen.fit_indices
     kind = "robust" if "cfi_robust" in fit else "scaled" if "shift_parameter" in fit else ""
     suffix = f"_{kind}" if kind else ""
     print(
@@ -604,11 +697,17 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
         f"{kind + ' ' if kind else ''}CFI {fit['cfi' + suffix]:.3f}, "
         f"{kind + ' ' if kind else ''}RMSEA {fit['rmsea' + suffix]:.3f}, SRMR {fit['srmr']:.3f}"
     )
+    h = study.hypotheses
     from cxkit._io import written_files
 
     written = written_files(out)
     print(
-        f"report: {out / 'report.html'} and {out / 'report.pdf'}; tables in {out / 'tables'}, figures in {out / 'figures'}"
+        f"hypotheses: {int(h['supported'].sum())} of {len(h)} supported; "
+        f"the data prefer the {study.verdict['best']} model"
+    )
+    print(
+        f"report ({study.settings['lang']}): {out / 'report.html'}, report.pdf, report.docx, "
+        f"report.xlsx; tables in {out / 'tables'}, figures in {out / 'figures'}"
     )
     if written:
         print(f"{len(written)} files written in {out}: {', '.join(written)}")
@@ -835,8 +934,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--model",
         default="pyramid",
-        choices=["direct", "second_order", "pyramid"],
-        help="the CX model built from the instrument",
+        help="direct, second_order, pyramid (the three are compared) or a file of lavaan syntax "
+        "(hypotheses as '# H1: OE -> EC' comments)",
     )
     p.add_argument(
         "-o",
@@ -850,6 +949,21 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="write into an existing folder cxkit did not make (same-named files replaced)",
     )
+    p.add_argument(
+        "--drop-items",
+        metavar="ITEMS",
+        help="items left out of the measurement model, comma-separated (e.g. EC3,OE2)",
+    )
+    p.add_argument(
+        "--missing",
+        default="listwise",
+        choices=["listwise", "fiml"],
+        help="incomplete answers: left out, or used by full-information ML",
+    )
+    p.add_argument("--group", help="a column for measurement invariance, e.g. GENDER")
+    _store_option(p)
+    p.add_argument("--lang", default="en", choices=["en", "id"], help="language of the report")
+    p.add_argument("--segment", help="a demographic item for NPS by segment (default: MARKET)")
     p.add_argument(
         "--bootstrap",
         type=int,
@@ -868,6 +982,29 @@ def build_parser() -> argparse.ArgumentParser:
     _estimation_options(p)
     p.add_argument("--quiet", action="store_true", help="no progress bars")
     p.set_defaults(func=_cmd_analyze)
+
+    p = _command(
+        sub,
+        "pilot",
+        "the pilot test: item validity (r against the critical r), alpha, KMO, Bartlett, EFA",
+        "cxkit pilot pilot.csv -i online-cx@2.0.0 --lang id -o pilot-report",
+    )
+    _data_options(p, "online-cx-demo")
+    p.add_argument("--drop-items", metavar="ITEMS", help="items left out, comma-separated")
+    p.add_argument("--lang", default="en", choices=["en", "id"], help="language of the report")
+    p.add_argument(
+        "-o",
+        "--out",
+        metavar="DIR",
+        help="also write the pilot report (HTML, PDF, DOCX, XLSX) here: a new or empty folder, "
+        "or one made by cxkit before",
+    )
+    p.add_argument(
+        "--force",
+        action="store_true",
+        help="write into an existing folder cxkit did not make (same-named files replaced)",
+    )
+    p.set_defaults(func=_cmd_pilot)
 
     p = _command(
         sub,

@@ -20,8 +20,8 @@ non-interactive Agg canvas that pyplot never sees — no window, nothing left op
 ...                                          cxkit.load_instrument("ecsi@1.0.0")), "HTMT")
 >>> type(fig.canvas).__name__
 'FigureCanvasAgg'
-* :func:`nps_breakdown` — promoters, passives and detractors, overall and by segment;
-* :func:`power_curve` — power against sample size, from a Monte Carlo study or analytic power.
+
+Also :func:`power_curve` — power against sample size, from a Monte Carlo study or analytic power.
 """
 
 from __future__ import annotations
@@ -88,7 +88,14 @@ def _colours(points: int) -> list:
     return cols
 
 
-def likert_bars(data: pd.DataFrame, instrument, lang: str = "en", wrap: int = 46):
+def likert_bars(
+    data: pd.DataFrame,
+    instrument,
+    lang: str = "en",
+    wrap: int = 46,
+    store: str | None = None,
+    constructs=None,
+):
     """Diverging stacked bars: one bar per Likert measure item, grouped by construct.
 
     Parameters
@@ -96,12 +103,22 @@ def likert_bars(data: pd.DataFrame, instrument, lang: str = "en", wrap: int = 46
     data : DataFrame or Responses
         Answers with item ids as columns (reverse-keyed items as answered).
     instrument : Instrument
+    lang : str
+        Language of the item texts and labels.
+    store : str, optional
+        The store's name in place of ``{store}`` (default: the instrument's ``store_default``).
+    constructs : mapping, optional
+        Construct → items to show (default: every Likert measure item of the instrument).
     """
     frame = getattr(data, "data", data)
+    keep = None if constructs is None else {i for ids in constructs.values() for i in ids}
     items = [
         i
         for i in instrument.items
-        if i.role == "measure" and i.scale.type == "likert" and i.id in frame
+        if i.role == "measure"
+        and i.scale.type == "likert"
+        and i.id in frame
+        and (keep is None or i.id in keep)
     ]
     if not items:
         raise SpecificationError("no Likert measure items of the instrument are in the data")
@@ -137,7 +154,7 @@ def likert_bars(data: pd.DataFrame, instrument, lang: str = "en", wrap: int = 46
                 )
                 left += sh
             yticks.append(y)
-            text = item.label(lang, instrument.default_store(lang))
+            text = item.label(lang, store or instrument.default_store(lang))
             ylabels.append(
                 literal(
                     f"{item.id}{' (R)' if item.reverse else ''}  "
@@ -146,14 +163,26 @@ def likert_bars(data: pd.DataFrame, instrument, lang: str = "en", wrap: int = 46
             )
             y += 1
         ax.axhline(y - 0.5, color="#888888", linewidth=0.5)
-        ax.text(101, y - 0.6, literal(cid), ha="left", va="top", fontsize=8, color="#444444")
+        ax.text(
+            101,
+            y - len(block) / 2 - 0.5,
+            literal(cid),
+            ha="left",
+            va="center",
+            fontsize=9,
+            weight="bold",
+            color="#444444",
+        )
     ax.axvline(0, color="black", linewidth=0.8)
     ax.set_yticks(yticks, ylabels, fontsize=7.5)
     ax.invert_yaxis()
     ax.set_xlim(-100, 100)
     ax.set_xticks(range(-100, 101, 25), [f"{abs(t)}%" for t in range(-100, 101, 25)], fontsize=8)
     ax.set_xlabel(
-        "share of answers (disagreement left, agreement right; neutral split at 0)", fontsize=8
+        "persentase jawaban (tidak setuju di kiri, setuju di kanan; netral dibagi di 0)"
+        if lang == "id"
+        else "share of answers (disagreement left, agreement right; neutral split at 0)",
+        fontsize=8,
     )
     ax.spines[["top", "right"]].set_visible(False)
     handles, names = ax.get_legend_handles_labels()
@@ -162,23 +191,45 @@ def likert_bars(data: pd.DataFrame, instrument, lang: str = "en", wrap: int = 46
     return fig
 
 
-def score_distributions(scores: pd.DataFrame, low: float | None = None, high: float | None = None):
-    """Histograms of construct mean scores (one panel per construct)."""
-    cols = list(scores.columns)
+def score_distributions(
+    scores: pd.DataFrame,
+    low: float | None = None,
+    high: float | None = None,
+    items=None,
+    lang: str = "en",
+):
+    """Histograms of construct mean scores, one panel per construct.
+
+    With ``items`` (construct → its items) and the scale's ``low``/``high``, the bins are centred on
+    the values a mean of k items can take (low, low + 1/k, …, high), so no bar mixes two values.
+    """
+    cols = [c for c in scores.columns if c != "respondent"]
     if not cols:
         raise SpecificationError("scores has no columns")
     ncol = min(3, len(cols))
     nrow = int(np.ceil(len(cols) / ncol))
-    fig = new_figure((3.3 * ncol, 2.4 * nrow))
+    fig = new_figure((3.3 * ncol, 2.6 * nrow))
     axes = fig.subplots(nrow, ncol, squeeze=False)
-    low = np.nanmin(scores.to_numpy()) if low is None else low
-    high = np.nanmax(scores.to_numpy()) if high is None else high
-    bins = np.linspace(low, high, 19)
+    low = np.nanmin(scores[cols].to_numpy()) if low is None else low
+    high = np.nanmax(scores[cols].to_numpy()) if high is None else high
     for ax, c in zip(axes.ravel(), cols, strict=False):
         v = scores[c].dropna()
+        k = len(items[c]) if items is not None and c in items else None
+        if k:
+            step = 1 / k
+            bins = np.arange(low - step / 2, high + step, step)
+        else:
+            bins = np.linspace(low, high, 19)
         ax.hist(v, bins=bins, color="#4393c3", edgecolor="white")
         ax.axvline(v.mean(), color="#b2182b", linewidth=1)
-        ax.set_title(literal(f"{c}  (M = {v.mean():.2f}, SD = {v.std():.2f})"), fontsize=9)
+        ax.set_title(
+            literal(f"{c}  (M = {v.mean():.2f}, SD = {v.std():.2f})".replace("-", "\u2212")),
+            fontsize=9,
+        )
+        ax.set_xlim(low - 0.5, high + 0.5)
+        ax.set_xticks(range(int(low), int(high) + 1))
+        ax.set_xlabel("skor rata-rata" if lang == "id" else "mean score", fontsize=8)
+        ax.set_ylabel("responden" if lang == "id" else "respondents", fontsize=8)
         ax.tick_params(labelsize=7)
         ax.spines[["top", "right"]].set_visible(False)
     for ax in axes.ravel()[len(cols) :]:
@@ -193,18 +244,27 @@ def heatmap(
     threshold: float | None = None,
     vmin: float = 0.0,
     vmax: float = 1.0,
+    lower: bool = False,
 ):
-    """A square matrix with its values written in the cells; cells above ``threshold`` outlined."""
-    m = matrix.to_numpy(dtype=float)
+    """A square matrix with its values written in the cells; cells above ``threshold`` outlined.
+
+    ``lower=True`` shows the lower triangle only (the diagonal and the cells above it left blank),
+    as a symmetric matrix such as HTMT is reported.
+    """
+    m = matrix.to_numpy(dtype=float).copy()
+    if lower:
+        m[np.triu_indices_from(m)] = np.nan
     fig = new_figure((1.0 + 0.75 * len(matrix), 0.8 + 0.65 * len(matrix)))
     ax = fig.subplots()
     im = ax.imshow(m, cmap="Blues", vmin=vmin, vmax=vmax)
     for i in range(m.shape[0]):
         for j in range(m.shape[1]):
+            if not np.isfinite(m[i, j]):
+                continue
             ax.text(
                 j,
                 i,
-                f"{m[i, j]:.2f}".replace("0.", ".", 1) if abs(m[i, j]) < 1 else f"{m[i, j]:.2f}",
+                _coef(m[i, j]),
                 ha="center",
                 va="center",
                 fontsize=8,
@@ -216,26 +276,46 @@ def heatmap(
                         (j - 0.5, i - 0.5), 1, 1, fill=False, edgecolor="#b2182b", linewidth=2
                     )
                 )
-    ax.set_xticks(range(len(matrix)), [literal(c) for c in matrix.columns], fontsize=8)
-    ax.set_yticks(range(len(matrix)), [literal(i) for i in matrix.index], fontsize=8)
+    if lower:
+        ax.set_xticks(range(len(matrix) - 1), [literal(c) for c in matrix.columns[:-1]], fontsize=8)
+        ax.set_yticks(range(1, len(matrix)), [literal(i) for i in matrix.index[1:]], fontsize=8)
+        ax.set_xlim(-0.5, len(matrix) - 1.5)
+        ax.set_ylim(len(matrix) - 0.5, 0.5)
+        ax.spines[:].set_visible(False)
+    else:
+        ax.set_xticks(range(len(matrix)), [literal(c) for c in matrix.columns], fontsize=8)
+        ax.set_yticks(range(len(matrix)), [literal(i) for i in matrix.index], fontsize=8)
     ax.set_title(literal(title), fontsize=10)
     fig.colorbar(im, ax=ax, shrink=0.8)
     fig.tight_layout()
     return fig
 
 
+def _coef(v: float) -> str:
+    """APA style, one minus sign: .85, −.12, 1.02."""
+    text = f"{abs(v):.2f}"
+    if text.startswith("0."):
+        text = text[1:]
+    return ("\u2212" if v < 0 and float(text) != 0 else "") + text
+
+
 def _stars(p: float) -> str:
     return "***" if p < 0.001 else "**" if p < 0.01 else "*" if p < 0.05 else ""
 
 
-def path_diagram(result, title: str = ""):
-    """The structural model: latent variables as ellipses in columns from predictors to outcomes,
-    arrows labelled with standardised coefficients (* p < .05, ** p < .01, *** p < .001), R² under
-    each outcome; covariances among exogenous factors are left out for legibility.
+def path_diagram(result, title: str = "", indicators: bool = False, lang: str = "en"):
+    """The structural model as AMOS and SmartPLS draw it: latent variables as ellipses in columns
+    from predictors to outcomes, each arrow labelled at its midpoint with its standardised
+    coefficient (* p < .05, ** p < .01, *** p < .001), R² under each outcome.
+
+    ``indicators=True`` adds each factor's items as boxes with their standardised loadings
+    (left of the first column, right of the last, above the factors in between). Covariances among
+    exogenous factors are left out for legibility.
     """
     est = result.estimates
-    reg = est[est["op"] == "~"]
-    higher = est[(est["op"] == "=~") & est["rhs"].isin(result.spec.latent)]
+    latent = set(result.spec.latent)
+    reg = est[(est["op"] == "~") & est["lhs"].isin(latent)]
+    higher = est[(est["op"] == "=~") & est["rhs"].isin(latent)]
     nodes = list(dict.fromkeys([*reg["rhs"], *reg["lhs"], *higher["lhs"], *higher["rhs"]]))
     if not nodes:
         raise SpecificationError(
@@ -262,18 +342,36 @@ def path_diagram(result, title: str = ""):
     for n in nodes:
         cols.setdefault(level[n], []).append(n)
     ncol = max(cols) + 1
-    height = max(len(v) for v in cols.values())
-    fig = new_figure((2.6 * ncol + 1.5, 1.2 * height + 1.4))
-    ax = fig.subplots()
+    items = est[(est["op"] == "=~") & ~est["rhs"].isin(latent)]
+    own = {n: items[items["lhs"] == n] for n in nodes} if indicators else {}
+    side = {
+        n: "left" if level[n] == 0 else "right" if level[n] == ncol - 1 else "top" for n in nodes
+    }
+
+    def room(n) -> float:
+        k = len(own.get(n, ()))
+        if not k:
+            return 1.3
+        return max(1.3, 0.42 * k + 0.3) if side[n] != "top" else 2.2
+
+    gap = 4.6 if indicators else 3.0
+    heights = {c: sum(room(n) for n in members) for c, members in cols.items()}
+    total = max(heights.values())
     pos = {}
     for c, members in cols.items():
-        for k, n in enumerate(members):
-            pos[n] = (
-                c * 3.0,
-                (height - 1) / 2 - k * (height - 1) / max(len(members) - 1, 1)
-                if len(members) > 1
-                else 0.0,
+        y = total / 2 - (total - heights[c]) / 2
+        for n in members:
+            h = room(n)
+            centre = (
+                y
+                - h / 2
+                - (0.45 if side.get(n) == "top" and own.get(n) is not None and len(own[n]) else 0)
             )
+            pos[n] = (c * gap, centre)
+            y -= h
+    width = gap * (ncol - 1) + (5.0 if indicators else 2.4)
+    fig = new_figure((1.9 * width / 2.2 + 1, 0.95 * total + 1.3))
+    ax = fig.subplots()
     r2 = result.r_squared
     for n, (x, yv) in pos.items():
         ax.add_patch(
@@ -285,8 +383,8 @@ def path_diagram(result, title: str = ""):
         if n in r2.index and level[n] > 0:
             ax.text(
                 x,
-                yv - 0.45,
-                f"R² = {r2[n]:.2f}",
+                yv - 0.42,
+                f"R² = {_coef(r2[n])}",
                 ha="center",
                 va="top",
                 fontsize=8,
@@ -295,14 +393,16 @@ def path_diagram(result, title: str = ""):
     arrows = [(r.rhs, r.lhs, r.std_all, r.pvalue) for r in reg.itertuples()] + [
         (r.lhs, r.rhs, r.std_all, r.pvalue) for r in higher.itertuples()
     ]
-    out_deg = pd.Series([a for a, *_ in arrows]).value_counts()
-    in_deg = pd.Series([b for _, b, *_ in arrows]).value_counts()
     for a, b, coef, p in arrows:
         (x0, y0), (x1, y1) = pos[a], pos[b]
+        dx = x1 - x0
+        sx = 0.75 * np.sign(dx) if dx else 0.0
+        sy = 0.31 * np.sign(y1 - y0) if not dx else 0.0
+        start, end = (x0 + sx, y0 + sy), (x1 - sx, y1 - sy)
         ax.annotate(
             "",
-            xy=(x1 - 0.75 * np.sign(x1 - x0 or 1), y1),
-            xytext=(x0 + 0.75 * np.sign(x1 - x0 or 1), y0),
+            xy=end,
+            xytext=start,
             arrowprops={
                 "arrowstyle": "-|>",
                 "color": "#333333",
@@ -311,35 +411,89 @@ def path_diagram(result, title: str = ""):
                 "shrinkB": 2,
             },
         )
-        # label near the end where arrows spread out: the target for a fan-out, else the source
-        t = 0.68 if out_deg[a] > in_deg[b] else 0.3
+        mx, my = (start[0] + end[0]) / 2, (start[1] + end[1]) / 2
         ax.text(
-            x0 + (x1 - x0) * t,
-            y0 + (y1 - y0) * t + 0.12,
-            f"{coef:.2f}{_stars(p) if np.isfinite(p) else ''}".replace("0.", ".", 1),
+            mx,
+            my,
+            f"{_coef(coef)}{_stars(p) if np.isfinite(p) else ''}",
             ha="center",
-            va="bottom",
+            va="center",
             fontsize=8.5,
             color="#b2182b" if coef < 0 else "#111111",
             bbox={
                 "boxstyle": "round,pad=0.15",
                 "facecolor": "white",
-                "edgecolor": "none",
-                "alpha": 0.85,
+                "edgecolor": "#cccccc",
+                "linewidth": 0.5,
             },
+            zorder=5,
         )
-    ax.set_xlim(-1.2, 3.0 * (ncol - 1) + 1.2)
-    ax.set_ylim(-(height - 1) / 2 - 1.0, (height - 1) / 2 + 0.8)
+    for n, rows in own.items():
+        x, yv = pos[n]
+        k = len(rows)
+        for j, r in enumerate(rows.itertuples()):
+            if side[n] == "top":
+                bx, by = x + (j - (k - 1) / 2) * 0.72, yv + 1.25
+                tip = (x + (j - (k - 1) / 2) * 0.2, yv + 0.31)
+                base = (bx, by - 0.17)
+                lx, ly = (base[0] + tip[0]) / 2, (base[1] + tip[1]) / 2
+            else:
+                d = -1 if side[n] == "left" else 1
+                bx, by = x + d * 2.1, yv + ((k - 1) / 2 - j) * 0.42
+                tip = (x + d * 0.75, yv + ((k - 1) / 2 - j) * 0.08)
+                base = (bx - d * 0.33, by)
+                lx, ly = base[0] + (tip[0] - base[0]) * 0.45, base[1] + (tip[1] - base[1]) * 0.45
+            ax.add_patch(
+                matplotlib.patches.Rectangle(
+                    (bx - 0.33, by - 0.16),
+                    0.66,
+                    0.32,
+                    facecolor="white",
+                    edgecolor="#555555",
+                    linewidth=0.8,
+                )
+            )
+            ax.text(bx, by, literal(r.rhs), ha="center", va="center", fontsize=7)
+            ax.annotate(
+                "",
+                xy=base,
+                xytext=tip,
+                arrowprops={
+                    "arrowstyle": "-|>",
+                    "color": "#777777",
+                    "linewidth": 0.7,
+                    "shrinkA": 0,
+                    "shrinkB": 0,
+                },
+            )
+            ax.text(
+                lx,
+                ly,
+                _coef(r.std_all),
+                ha="center",
+                va="center",
+                fontsize=6.5,
+                color="#333333",
+                bbox={"boxstyle": "round,pad=0.08", "facecolor": "white", "edgecolor": "none"},
+                zorder=5,
+            )
+    left = -1.2 - (2.6 if indicators else 0)
+    right = gap * (ncol - 1) + 1.2 + (2.6 if indicators else 0)
+    ax.set_xlim(left, right)
+    ax.set_ylim(-total / 2 - 0.6, total / 2 + 0.4)
+    ax.set_aspect("equal")
     ax.axis("off")
-    ax.set_title(
-        literal(title) or "Standardised structural paths (* p < .05, ** p < .01, *** p < .001)",
-        fontsize=10,
+    default = (
+        "Koefisien jalur terstandar (* p < .05, ** p < .01, *** p < .001)"
+        if lang == "id"
+        else "Standardised structural paths (* p < .05, ** p < .01, *** p < .001)"
     )
+    ax.set_title(literal(title) if title else default, fontsize=10)
     fig.tight_layout()
     return fig
 
 
-def nps_breakdown(table: pd.DataFrame, title: str = "Net Promoter Score"):
+def nps_breakdown(table: pd.DataFrame, title: str = "Net Promoter Score", lang: str = "en"):
     """Stacked shares of detractors, passives and promoters, with the NPS, per row of ``table``.
 
     ``table`` is the output of ``cxkit.nps(..., by=...)`` (or one row per segment with the columns
@@ -350,18 +504,29 @@ def nps_breakdown(table: pd.DataFrame, title: str = "Net Promoter Score"):
     fig = new_figure((8, 0.45 * len(t) + 1.3))
     ax = fig.subplots()
     left = np.zeros(len(t))
+    names = (
+        {"detractors": "detraktor", "passives": "pasif", "promoters": "promotor"}
+        if lang == "id"
+        else {}
+    )
     for col, colour in zip(share.columns, ["#d6604d", "#d9d9d9", "#4393c3"], strict=True):
         ax.barh(
             range(len(t)),
             share[col],
             left=left,
             color=colour,
-            label=literal(col),
+            label=literal(names.get(col, col)),
             edgecolor="white",
         )
         left += share[col].to_numpy()
     for k, (_, row) in enumerate(t.iterrows()):
-        ax.text(101, k, f"NPS {row['score']:+.0f}  (n = {int(row['n'])})", va="center", fontsize=8)
+        ax.text(
+            101,
+            k,
+            f"NPS {row['score']:+.0f}  (n = {int(row['n'])})".replace("-", "\u2212"),
+            va="center",
+            fontsize=8,
+        )
     ax.set_yticks(range(len(t)), [literal(i) for i in t.index], fontsize=8)
     ax.invert_yaxis()
     ax.set_xlim(0, 125)

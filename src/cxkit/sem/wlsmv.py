@@ -148,10 +148,11 @@ def fit_wlsmv(model: str, frame: pd.DataFrame, opts):
                 "a mix of ordered and continuous variables is not available yet; continuous: "
                 f"{', '.join(rest)}. Use ordered=True, or estimator='MLR' for all variables"
             )
-    if probe.ov_x:
-        raise SpecificationError(
-            "observed predictors are not available with ordered indicators yet; use latent "
-            "variables only"
+    if probe.dummies:
+        raise ModelError(
+            "observed predictors or outcomes in regressions are not available with ordered "
+            f"indicators yet ({', '.join(probe.dummies)}); use latent variables only, or "
+            "estimator='MLR' without ordered="
         )
     if any(r.user and r.op == "~~" and r.lhs == r.rhs and r.lhs in cols for r in probe.rows):
         raise SpecificationError(
