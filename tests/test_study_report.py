@@ -166,7 +166,9 @@ def test_every_table_in_the_workbook(texts, report):
     for title in TABLES_ID:
         assert title in texts["xlsx"], title
     wb = load_workbook(report[0] / "report.xlsx")
-    assert len(wb.sheetnames) >= 35 and wb.sheetnames[0] == "contents"
+    # 34 tables (a reading-problems table joins them only when the export has problems: this one
+    # reads cleanly since answer labels with the store's name are read)
+    assert len(wb.sheetnames) >= 35 - 1 and wb.sheetnames[0] == "contents"
     hyp = next(ws for ws in wb.worksheets if ws.title.endswith("hypotheses"))
     values = [c.value for c in hyp[4]]  # first hypothesis row: H1, path, β, b, SE, z, p, …
     assert values[0] == "H1" and isinstance(values[3], float) and isinstance(values[5], float)
