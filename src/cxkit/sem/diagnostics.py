@@ -69,7 +69,8 @@ def _univariate(grad, info, q):
 def _candidates(pt: ParTable) -> list[Row]:
     """The parameters lavaan's ``modindices`` tests (``lav_partable_full``, then every fixed row of
     the model but the fixed.x ones), minus those the model has and those whose matrix cell it
-    already uses (``F =~ G`` is the cell of ``G ~ F``)."""
+    already uses (``F =~ G`` is the cell of ``G ~ F``). Regressions *of* a fixed.x predictor
+    (``sex ~ visual``) are not offered yet."""
     oi = {v: k for k, v in enumerate(pt.ov)}
     ii = {v: k for k, v in enumerate(pt.inner)}
     dummies = set(pt.dummies)
@@ -119,6 +120,10 @@ def _candidates(pt: ParTable) -> list[Row]:
         for y in eqs:
             for x in eqs:
                 if x == y or (y in ov_ind and x in pt.lv):
+                    continue
+                if y in pt.ov_x:
+                    # a fixed.x predictor regressed on something: lavaan's index rests on an
+                    # extended model cxkit does not reproduce yet; not offered, never guessed
                     continue
                 add(y, "~", x, "B", ii[y], ii[x])
     return out
