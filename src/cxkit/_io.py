@@ -257,7 +257,6 @@ def workbook_bytes(sheets: dict[str, list[list]]) -> bytes:
     numbers as numbers, timestamps from :func:`build_time`.
     """
     from openpyxl import Workbook
-    from openpyxl.cell.cell import TYPE_STRING
 
     wb = Workbook()
     wb.remove(wb.active)
@@ -265,6 +264,15 @@ def workbook_bytes(sheets: dict[str, list[list]]) -> bytes:
         ws = wb.create_sheet(str(name)[:31])
         for row in rows:
             ws.append([None if _is_na(v) else v for v in row])
+    return finished_workbook(wb)
+
+
+def finished_workbook(wb) -> bytes:
+    """The bytes of an openpyxl workbook: every text cell typed as a string (never a formula),
+    created/modified from :func:`build_time`, the zip made reproducible."""
+    from openpyxl.cell.cell import TYPE_STRING
+
+    for ws in wb.worksheets:
         for row in ws.iter_rows():
             for cell in row:
                 if isinstance(cell.value, str):

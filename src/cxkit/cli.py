@@ -458,21 +458,6 @@ def _cmd_simulate(args: argparse.Namespace) -> int:
     return 0
 
 
-def _write_atomically(path, write: Callable) -> None:
-    """``write(tmp)`` to a temporary file beside ``path``, then rename it into place."""
-    import os as _os
-    import tempfile
-
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=path.suffix)
-    _os.close(fd)
-    try:
-        write(tmp)
-        _os.replace(tmp, path)
-    except BaseException:
-        _os.unlink(tmp)
-        raise
-
-
 def _reading_options(p: argparse.ArgumentParser) -> None:
     """How to read a responses file: shared by `validate` and `analyze`."""
     p.add_argument("--encoding", help="the CSV encoding, when detection is not enough")
@@ -1210,24 +1195,6 @@ def _show_warning(message, category, filename, lineno, file=None, line=None) -> 
 # --- cxkit power: sample size and power (cxkit.power) ------------------------------------------
 
 
-def _write_atomic(path, write) -> None:
-    """Write through a temporary file in the same folder, then rename: never a half-written file."""
-    import os
-    import tempfile
-    from pathlib import Path
-
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=path.suffix)
-    os.close(fd)
-    try:
-        write(tmp)
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.remove(tmp)
-
-
 def _power_effect(args) -> dict:
     from cxkit.errors import SpecificationError
 
@@ -1356,11 +1323,24 @@ def _cmd_power_montecarlo(args: argparse.Namespace) -> int:
     )
     print(res.summary())
     if args.out:
-        _write_atomic(args.out, lambda tmp: res.table.to_csv(tmp, index=False))
+        from pathlib import Path
+
+        from cxkit._io import write_csv
+
+        Path(args.out).parent.mkdir(parents=True, exist_ok=True)  # as before: folders made
+        write_csv(res.table, args.out, index=False)
         print(f"table: {args.out}")
     if args.figure:
+        import io
+        from pathlib import Path
+
+        from cxkit._io import write_bytes
+
         fig = res.plot()
-        _write_atomic(args.figure, lambda tmp: fig.savefig(tmp, dpi=150))
+        buf = io.BytesIO()
+        fig.savefig(buf, dpi=150, format=Path(args.figure).suffix.lstrip(".").lower() or "png")
+        Path(args.figure).parent.mkdir(parents=True, exist_ok=True)
+        write_bytes(args.figure, buf.getvalue())
         print(f"figure: {args.figure}")
     return 0
 

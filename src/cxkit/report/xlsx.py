@@ -8,10 +8,9 @@ spreadsheet never reads a user's label as a formula.
 
 from __future__ import annotations
 
-import io
 import re
 
-from cxkit._io import build_time, neutralise_value, reproducible_zip
+from cxkit._io import finished_workbook, neutralise_value
 
 _NUMBER = re.compile(r"^-?(\d+\.?\d*|\.\d+)$")
 _BAD_SHEET = re.compile(r"[\[\]:*?/\\]")
@@ -50,7 +49,6 @@ def xlsx_bytes(items: list[tuple], lang: str, title: str) -> bytes:
     workbook (bytes, for :meth:`cxkit._io.OutputFolder.write_bytes`), dated by
     :func:`cxkit._io.build_time`."""
     from openpyxl import Workbook
-    from openpyxl.cell.cell import TYPE_STRING
     from openpyxl.styles import Alignment, Font
 
     label = {"en": "Table", "id": "Tabel"}[lang]
@@ -85,14 +83,4 @@ def xlsx_bytes(items: list[tuple], lang: str, title: str) -> bytes:
             width = max(len(str(c.value)) if c.value is not None and c.row > 2 else 0 for c in col)
             ws.column_dimensions[col[0].column_letter].width = min(max(width + 2, 8), 60)
         index.append([name, number, typed(caption)])
-    for ws in wb.worksheets:
-        for row in ws.iter_rows():
-            for cell in row:
-                if isinstance(cell.value, str):
-                    cell.data_type = TYPE_STRING
-    stamp = build_time().replace(tzinfo=None)
-    wb.properties.created = stamp
-    wb.properties.modified = stamp
-    buf = io.BytesIO()
-    wb.save(buf)
-    return reproducible_zip(buf.getvalue())
+    return finished_workbook(wb)
