@@ -140,5 +140,5 @@ def test_mlr_fiml_with_observed_predictor_is_refused_clearly():
 
 def test_unknown_estimator_is_named():
     d = pd.read_csv(REFERENCE / "measure_hs" / "data.csv")
-    with pytest.raises(SpecificationError, match="'GLS'.*'ML', 'MLR', 'WLSMV'"):
-        cxkit.fit_sem(HS, d, estimator="GLS")
+    with pytest.raises(SpecificationError, match="'GLSX'.*'ML', 'MLR', 'MLM', 'ULS'.*'WLSMV'"):
+        cxkit.fit_sem(HS, d, estimator="GLSX")

@@ -183,8 +183,10 @@ def test_data_errors():
         cxkit.fit_sem(HS_MODEL, HS, missing="pairwise")
     with pytest.raises(SpecificationError, match="group_equal and group_partial need group"):
         cxkit.fit_sem(HS_MODEL, HS, group_equal=["loadings"])
-    with pytest.raises(SpecificationError, match="estimator='GLS' is not accepted"):
-        cxkit.fit_sem(HS_MODEL, HS, estimator="GLS")
+    with pytest.raises(SpecificationError, match="estimator='GLSX' is not accepted"):
+        cxkit.fit_sem(HS_MODEL, HS, estimator="GLSX")
+    with pytest.raises(SpecificationError, match='lavaan\'s estimator = "PML", pairwise'):
+        cxkit.fit_sem(HS_MODEL, HS, estimator="PML")
     with pytest.raises(SpecificationError, match="data must be a pandas DataFrame"):
         cxkit.fit_sem(HS_MODEL, HS.to_numpy())
 

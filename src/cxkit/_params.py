@@ -16,7 +16,7 @@ if TYPE_CHECKING:
 #: what the analysis functions accept as data: a DataFrame or cxkit Responses
 DataLike = Union[pd.DataFrame, "Responses"]
 #: the SEM estimators and missing-data handlings, as the type checker sees them
-Estimator = Literal["ML", "MLR", "WLSMV"]
+Estimator = Literal["ML", "MLR", "MLM", "ULS", "GLS", "WLS", "DWLS", "WLSMV"]
 Missing = Literal["listwise", "fiml", "ml"]
 
 

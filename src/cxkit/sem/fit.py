@@ -27,12 +27,18 @@ from cxkit.sem.result import SEMResult
 from cxkit.sem.samplestats import LOG2PI, sample_stats
 from cxkit.sem.syntax import parse_model
 from cxkit.sem.teststat import (
+    _no_fixed_x,
     baseline,
     degrees_of_freedom,
     exo_values,
+    fiml_robust,
+    ls_cov,
+    ls_vcov,
     make_objective,
+    mlm,
     mlr,
     moments_count,
+    sample_moments,
 )
 
 ESTIMATORS = _options.ESTIMATORS
@@ -186,7 +192,9 @@ def _fit(model: str, parsed, frame: pd.DataFrame, opts) -> SEMResult:
             f"to (df = {int(moments - exo - pt.npar)}): it is not identified"
         )
     mdl = Model(pt)
-    objective = make_objective(mdl, stats)
+    if opts.estimator in _options.COMPLETE_ONLY and opts.estimator != "MLM" and pt.ov_x:
+        _no_fixed_x(pt, opts.estimator)
+    objective = make_objective(mdl, stats, opts.estimator)
     theta, converged, iterations, start_note = _optimize(model, pt, mdl, objective, stats, frame)
     if not np.isfinite(objective.value(theta[None])[0]):
         raise ModelError(
@@ -202,19 +210,34 @@ def _fit(model: str, parsed, frame: pd.DataFrame, opts) -> SEMResult:
     vcov = invert(info)
     chisq = 2 * float(objective.value(theta[None])[0])
     df = degrees_of_freedom(pt)
-    b_chisq, b_df, base_pt, base_theta = baseline(pt, stats)
-    loglik = _loglik(pt, stats, chisq)
+    b_chisq, b_df, base_pt, base_theta = baseline(pt, stats, opts.estimator)
+    least_squares = opts.estimator in _options.LS_FAMILY
+    loglik = np.nan if least_squares else _loglik(pt, stats, chisq)
+    # lavaan's N: N − G for the least-squares family (standard errors, RMSEA, CN, ECVI, MFI)
+    n_lav = n - pt.ngroups if least_squares else n
     indices = assemble(
-        n, pt.npar, chisq, df, b_chisq, b_df, _srmr(pt, mdl, stats, theta), loglik, pt.ngroups
+        n_lav, pt.npar, chisq, df, b_chisq, b_df, _srmr(pt, mdl, stats, theta), loglik, pt.ngroups
     )
+    indices["n"] = n
+    if least_squares:
+        vcov = ls_vcov(mdl, stats, theta, objective)
+    extra = {}
     if opts.estimator == "MLR":
-        vcov, c, c_b, corrected = mlr(
+        vcov, c, c_b, corrected, extra["h1h0"] = mlr(
             pt, mdl, stats, theta, objective, df, b_df, base_pt, base_theta
         )
         robust = robust_indices(
             n, chisq, df, c, b_chisq, b_df, c_b, groups=pt.ngroups, corrected=corrected
         )
         indices = pd.concat([indices, robust])
+        extra["fiml_corrected"] = corrected
+    elif opts.estimator == "MLM":
+        vcov, c, c_b = mlm(pt, mdl, stats, theta, df, base_pt, base_theta, b_df)
+        robust = robust_indices(n, chisq, df, c, b_chisq, b_df, c_b, groups=pt.ngroups)
+        indices = pd.concat([indices, robust])
+    elif fiml and opts.estimator == "ML":
+        extra["fiml_corrected"] = fiml_robust(pt, mdl, stats, theta, df, b_df)
+    indices = _extend_measures(indices, opts, pt, mdl, stats, theta, objective, n_lav, extra)
     estimates = build_estimates(pt, mdl, theta, vcov, opts.level)
     provenance = {
         "model": model,
@@ -313,8 +336,7 @@ def _loglik(pt, stats, chisq: float) -> float:
     total = 0.0
     for gs in stats.groups:
         if gs.complete:
-            _, logdet = np.linalg.slogdet(gs.cov)
-            total += -gs.n / 2 * (p * LOG2PI + logdet + p)
+            total += _complete_h1(gs, p)
         else:
             total += gs.loglik_h1
     ll = total - chisq / 2
@@ -340,3 +362,92 @@ def _srmr(pt, mdl, stats, theta) -> float:
             value = srmr(gs.cov, mom.sigma)
         total += gs.n * value
     return total / stats.n
+
+
+def _extend_measures(indices, opts, pt, mdl, stats, theta, objective, n_lav, extra):
+    """lavaan's other fit measures (:func:`cxkit.sem.fit_measures.extend`): GFI's weights are the
+    estimator's (ML: the normal-theory weight at the implied moments)."""
+    from cxkit.sem.fit_measures import extend
+    from cxkit.sem.objective import moment_weight
+
+    means = pt.meanstructure
+    moms = mdl.moments(theta[None])
+    gfi_parts, resid_parts = [], []
+    r, c = np.tril_indices(len(pt.ov))
+    for g, (gs, mom) in enumerate(zip(stats.groups, moms, strict=True)):
+        sigma = mom.sigma[0]
+        least_squares = opts.estimator in _options.LS_FAMILY
+        s = sample_moments(gs, means, unbiased=least_squares)
+        cov = ls_cov(gs) if least_squares else gs.cov
+        if not gs.complete:  # lavaan's WLS.obs with missing answers: available-case moments
+            s = _available_moments(gs.x, means)
+        est = sigma[r, c]
+        if means:
+            est = np.concatenate([mom.mu[0], est])
+        if least_squares:
+            w = objective.weights[g]
+        elif gs.complete:
+            w = moment_weight(sigma, means)
+        else:  # lavaan: the h1 expected information with missing answers, per pattern
+            w = _missing_weight(gs, sigma, means)
+        gfi_parts.append((s, s - est, w))
+        resid_parts.append((cov, sigma, gs.mean if means else None, mom.mu[0] if means else None))
+    h1 = sum(g.loglik_h1 if not g.complete else _complete_h1(g, len(pt.ov)) for g in stats.groups)
+    return extend(
+        indices,
+        estimator=opts.estimator,
+        n_lav=n_lav,
+        groups=pt.ngroups,
+        nobs=[g.n for g in stats.groups],
+        gfi_parts=gfi_parts,
+        resid_parts=resid_parts,
+        meanstructure=means,
+        nel=sum(len(p[0]) for p in gfi_parts),
+        unrestricted_loglik=float(h1),
+        fiml_corrected=extra.get("fiml_corrected"),
+        h1h0=extra.get("h1h0"),
+    )
+
+
+def _complete_h1(gs, p: int) -> float:
+    _, logdet = np.linalg.slogdet(gs.cov)
+    return -gs.n / 2 * (p * LOG2PI + logdet + p)
+
+
+def _missing_weight(gs, sigma: np.ndarray, means: bool) -> np.ndarray:
+    """The expected information per case of the saturated model with missing answers at ``Σ``:
+    each pattern's normal-theory weight of its observed block, weighted by its share of rows."""
+
+    p = sigma.shape[0]
+    out = 0.0
+    for pat in gs.patterns:
+        o = pat.observed
+        inv = np.zeros((p, p))
+        inv[np.ix_(o, o)] = np.linalg.inv(sigma[np.ix_(o, o)])
+        # moment_weight of the matrix whose inverse is the padded Σ_oo⁻¹: pass its inverse
+        out = out + pat.n / gs.n * _weight_from_inverse(inv, means)
+    return out
+
+
+def _weight_from_inverse(inv: np.ndarray, means: bool) -> np.ndarray:
+    from cxkit.sem.objective import dup_kron
+
+    big = 0.5 * dup_kron(inv, inv)
+    if not means:
+        return big
+    p, k = inv.shape[0], big.shape[0]
+    out = np.zeros((p + k, p + k))
+    out[:p, :p] = inv
+    out[p:, p:] = big
+    return out
+
+
+def _available_moments(x: np.ndarray, means: bool) -> np.ndarray:
+    """Available-case means and pairwise covariances (N − 1, rescaled by (N − 1)/N), lavaan's
+    sample statistics with missing answers (its ``WLS.obs`` under FIML)."""
+    frame = pd.DataFrame(x)
+    n = len(x)
+    cov = frame.cov().to_numpy() * (n - 1) / n
+    r, c = np.tril_indices(x.shape[1])
+    s = cov[r, c]
+    return np.concatenate([np.nanmean(x, axis=0), s]) if means else s

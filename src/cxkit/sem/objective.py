@@ -1,4 +1,4 @@
-"""Stage 4: the discrepancy functions — ML, FIML, DWLS — per group, summed; value, gradient and a
+"""Stage 4: the discrepancy functions — ML, FIML, DWLS, the least-squares family — per group, summed; value, gradient and a
 positive-definite curvature (the expected information) for the optimizer, vectorised over a stack.
 
 Every objective is written as ``ℓ(θ) = Σ_g ℓ_g(m_g(θ))`` with ``m_g = (μ_g, vech Σ_g)``, so its
@@ -8,7 +8,9 @@ gradient is ``Σ_g Δ_g' ∂ℓ_g/∂m_g`` and its curvature ``Σ_g n_g Δ_g' W_
   ``χ² = 2ℓ`` at the optimum (lavaan's ``N F_ML``);
 * **FIML**: ``ℓ_g = logL_h1 − Σ_patterns logL_pattern`` — ``χ² = 2ℓ`` against the EM saturated model;
 * **DWLS**: ``ℓ = ½ (s − σ)' W (s − σ)`` over the polychoric correlations (the thresholds are
-  saturated and equal their sample values), lavaan's WLSMV estimator.
+  saturated and equal their sample values), lavaan's WLSMV estimator;
+* **ULS, GLS, WLS, DWLS** (continuous): ``ℓ_g = (n_g − 1)/2 (s − σ)' W (s − σ)`` over the sample
+  means and covariances (:class:`WLSObjective`).
 
 The stack axis: ``theta`` is (B, q) and the statistics carry B too (the bootstrap fits B resamples
 at once); a single fit is B = 1.
@@ -239,3 +241,60 @@ class DWLSObjective:
         if not info:
             return grad, None
         return grad, np.einsum("bkq,bk,bkl->bql", jac, w, jac)
+
+
+class WLSObjective:
+    """The least-squares family for continuous data (lavaan's ULS, GLS, WLS and continuous DWLS)
+    over groups: ``ℓ = Σ_g (N_g − 1)/2 · (s_g − σ_g)' W_g (s_g − σ_g)`` with ``s_g`` the sample
+    moments ``(x̄, vech S)`` (means only with a mean structure; S with the N denominator) and
+    ``W_g`` a full matrix (GLS, WLS) or its diagonal as a vector (ULS, DWLS) — so ``χ² = 2ℓ``,
+    lavaan's ``(N − 1) F``; the curvature is ``Σ_g (N_g − 1) Δ_g' W_g Δ_g``.
+
+    ``obs``: per group (B, k); ``weights``: per group (k, k) or (k,); ``n``: per group (B,).
+    """
+
+    def __init__(self, model: Model, obs, weights, n):
+        self.model = model
+        self.obs = [np.atleast_2d(o) for o in obs]
+        self.weights = [np.asarray(w, float) for w in weights]
+        self.n = [np.asarray(v, float) for v in n]
+        self.total_n = float(np.sum([v[0] for v in self.n]))
+        r, c = np.tril_indices(model.p)
+        self._rc = (r, c)
+
+    def _resid(self, mom, g, idx):
+        r, c = self._rc
+        est = mom.sigma[:, r, c]
+        if self.model.means:
+            est = np.concatenate([mom.mu, est], axis=1)
+        return _sel(self.obs[g], idx) - est
+
+    def _weigh(self, w: np.ndarray, x: np.ndarray) -> np.ndarray:
+        """``W x`` for the stacked (B, k) ``x``."""
+        return x * w if w.ndim == 1 else x @ w
+
+    def value(self, theta: np.ndarray, idx=None) -> np.ndarray:
+        moms = self.model.moments(theta)
+        total = np.zeros(theta.shape[0])
+        bad = np.zeros(theta.shape[0], dtype=bool)
+        for g, mom in enumerate(moms):
+            res = self._resid(mom, g, idx)
+            f = np.einsum("bk,bk->b", self._weigh(self.weights[g], res), res)
+            total += 0.5 * (_sel(self.n[g], idx) - 1.0) * f
+            bad |= mom.mats["bad"]
+        return np.where(bad, np.inf, total)
+
+    def gradient(self, theta: np.ndarray, info: bool = True, idx=None):
+        moms = self.model.moments(theta)
+        deltas = self.model.delta(theta, moms)
+        grad = np.zeros(theta.shape)
+        curv = np.zeros((theta.shape[0], self.model.q, self.model.q)) if info else None
+        for g, (mom, delta) in enumerate(zip(moms, deltas, strict=True)):
+            w = self.weights[g]
+            m = (_sel(self.n[g], idx) - 1.0)[:, None]
+            wr = self._weigh(w, self._resid(mom, g, idx))
+            grad -= m * np.einsum("bk,bkq->bq", wr, delta)
+            if info:
+                wd = delta * w[None, :, None] if w.ndim == 1 else w @ delta
+                curv += m[:, :, None] * (np.swapaxes(delta, 1, 2) @ wd)
+        return grad, curv

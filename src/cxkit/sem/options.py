@@ -6,8 +6,18 @@ estimator  missing   information (SEs)            se                    test
 ML        listwise   expected                     standard              standard
 ML        ml (FIML)  observed                     standard              standard
 MLR       any        observed                     robust.huber.white    yuan.bentler.mplus
+MLM       listwise   expected                     robust.sem            satorra.bentler
+ULS       listwise   expected (Δ'WΔ, W = I)       standard              standard (no p)
+GLS       listwise   expected (Δ'WΔ, W = Γ_NT⁻¹)  standard              standard
+WLS       listwise   expected (Δ'WΔ, W = Γ_ADF⁻¹) standard              standard
+DWLS      listwise   expected (W = diag Γ_ADF⁻¹)  standard              standard
 WLSMV     listwise   expected (Δ'WΔ)              robust.sem            scaled.shifted
 ========  =========  ===========================  ====================  ===========
+
+MLM (Satorra–Bentler) and the least-squares family ULS, GLS, WLS, DWLS (continuous data) need
+complete data, as in lavaan; the least-squares family has no likelihood (no loglik, AIC, BIC) and,
+as lavaan, counts N − G cases in its standard errors, RMSEA, ECVI, Hoelter's CN and MFI. ULS's χ²
+has no known reference distribution: its p-value is NaN, as lavaan's.
 
 Groups always carry a mean structure (intercepts and latent means), as does FIML; one group has
 one when ``meanstructure=True`` or the model has ``~ 1`` rows.
@@ -20,8 +30,28 @@ from dataclasses import dataclass
 from cxkit._params import check_option
 from cxkit.errors import SpecificationError
 
-ESTIMATORS = ("ML", "MLR", "WLSMV")
+ESTIMATORS = ("ML", "MLR", "MLM", "ULS", "GLS", "WLS", "DWLS", "WLSMV")
+#: the least-squares estimators for continuous data (lavaan's WLS family)
+LS_FAMILY = ("ULS", "GLS", "WLS", "DWLS")
+#: estimators that need complete data (lavaan refuses missing = "ml" with them)
+COMPLETE_ONLY = ("MLM", *LS_FAMILY)
 MISSING = ("listwise", "fiml", "ml")
+#: lavaan's other estimators, refused by name
+NOT_OFFERED = {
+    "MLMV": 'estimator = "MLMV", mean- and variance-adjusted ML test',
+    "MLMVS": 'estimator = "MLMVS", Satterthwaite-adjusted ML test',
+    "ULSM": 'estimator = "ULSM"',
+    "ULSMV": 'estimator = "ULSMV"',
+    "WLSM": 'estimator = "WLSM"',
+    "WLSMVS": 'estimator = "WLSMVS"',
+    "PML": 'estimator = "PML", pairwise maximum likelihood',
+    "MML": 'estimator = "MML", marginal maximum likelihood',
+    "REML": 'estimator = "REML"',
+    "FML": 'estimator = "FML"',
+    "DLS": 'estimator = "DLS", distributionally-weighted least squares',
+    "NTRLS": 'estimator = "NTRLS"',
+    "BAYES": "blavaan's Bayesian estimation",
+}
 
 
 @dataclass(frozen=True)
@@ -70,6 +100,11 @@ def resolve(
     """Check every option (one message template) and resolve lavaan's defaults."""
     if isinstance(estimator, str) and estimator.upper() in ESTIMATORS:
         estimator = estimator.upper()
+    if isinstance(estimator, str) and estimator.upper() in NOT_OFFERED:
+        raise SpecificationError(
+            f"estimator={estimator!r} (lavaan's {NOT_OFFERED[estimator.upper()]}) is not available "
+            f"in cxkit; use one of: {', '.join(map(repr, ESTIMATORS))}"
+        )
     check_option("estimator", estimator, ESTIMATORS)
     check_option("missing", missing, MISSING)
     if isinstance(group_equal, str):
@@ -104,6 +139,12 @@ def resolve(
                 "ordered indicators are fitted with listwise deletion and one group for now "
                 "(missing='listwise', no group=)"
             )
+    if estimator in COMPLETE_ONLY and miss == "ml":
+        raise SpecificationError(
+            f"estimator={estimator!r} needs complete data, as in lavaan (which refuses "
+            f'missing = "ml" with estimator = "{estimator}"); use missing=\'listwise\', or '
+            "estimator='MLR' with missing='fiml' for robust FIML"
+        )
     ms = bool(group is not None or miss == "ml" or has_intercepts or meanstructure)
     if meanstructure is False and (group is not None or miss == "ml"):
         raise SpecificationError(
@@ -111,8 +152,14 @@ def resolve(
             "intercepts"
         )
     info = "observed" if (miss == "ml" or estimator == "MLR") else "expected"
-    se = {"ML": "standard", "MLR": "robust.huber.white", "WLSMV": "robust.sem"}[estimator]
-    test = {"ML": "standard", "MLR": "yuan.bentler.mplus", "WLSMV": "scaled.shifted"}[estimator]
+    se = {"MLR": "robust.huber.white", "WLSMV": "robust.sem", "MLM": "robust.sem"}.get(
+        estimator, "standard"
+    )
+    test = {
+        "MLR": "yuan.bentler.mplus",
+        "WLSMV": "scaled.shifted",
+        "MLM": "satorra.bentler",
+    }.get(estimator, "standard")
     if ordered is True:
         ordered_v: tuple[str, ...] | bool = True
     elif is_ordered:

@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from cxkit.sem.fit_measures import discrepancy
+from cxkit.sem.objective import dup_kron, moment_weight
 from cxkit.sem.samplestats import patterns
 
 
@@ -73,40 +74,48 @@ def h1_scores(x: np.ndarray, mu: np.ndarray, sigma: np.ndarray, means: bool) -> 
     return out
 
 
-def dup_kron(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """``D'(A ⊗ B)D`` for symmetric ``A``, ``B`` (``D`` the duplication matrix), without the
-    p² × p² Kronecker product.
-
-    >>> a = np.array([[2.0, 0.5], [0.5, 1.0]]); b = np.array([[1.0, 0.2], [0.2, 3.0]])
-    >>> dup = np.array([[1, 0, 0], [0, 1, 0], [0, 1, 0], [0, 0, 1]], float)  # vec ← vech
-    >>> bool(np.allclose(dup_kron(a, b), dup.T @ np.kron(a, b) @ dup))
-    True
-    """
-    p = a.shape[0]
-    r, c = vech_index(p)
-    m = (
-        a[np.ix_(r, r)] * b[np.ix_(c, c)]
-        + a[np.ix_(r, c)] * b[np.ix_(c, r)]
-        + a[np.ix_(c, r)] * b[np.ix_(r, c)]
-        + a[np.ix_(c, c)] * b[np.ix_(r, r)]
-    )
-    half = np.where(r == c, 0.5, 1.0)
-    return m * np.outer(half, half)
-
-
 def complete_information(sigma: np.ndarray, means: bool) -> np.ndarray:
     """Information of one complete case at the saturated estimates: ``Σ⁻¹`` for ``μ`` and
-    ``W = ½ D'(Σ⁻¹ ⊗ Σ⁻¹) D`` for ``vech Σ`` (no cross terms)."""
-    p = sigma.shape[0]
-    a = np.linalg.inv(sigma)
-    big = 0.5 * dup_kron(a, a)
-    if not means:
-        return big
-    k = len(big)
-    out = np.zeros((p + k, p + k))
-    out[:p, :p] = a
-    out[p:, p:] = big
-    return out
+    ``W = ½ D'(Σ⁻¹ ⊗ Σ⁻¹) D`` for ``vech Σ`` (no cross terms) — the objective's
+    :func:`~cxkit.sem.objective.moment_weight`."""
+    return moment_weight(sigma, means)
+
+
+def gamma_adf(x: np.ndarray, means: bool) -> np.ndarray:
+    """The asymptotic (ADF, distribution-free) covariance of the sample moments ``(x̄, vech S)``
+    of complete data ``x`` (N × p), N in the denominator: lavaan's ``NACOV`` (``Gamma``) for
+    continuous data, ``gamma.n.minus.one = FALSE``; without ``means`` only the ``vech S`` block.
+
+    >>> x = np.random.default_rng(1).normal(size=(500, 2))
+    >>> g = gamma_adf(x, means=False)   # about 2 Σ ⊗ Σ on the diagonal under normality
+    >>> g.shape, bool(1.5 < g[0, 0] < 2.5)
+    ((3, 3), True)
+    """
+    p = x.shape[1]
+    r, c = vech_index(p)
+    xc = x - x.mean(axis=0)
+    z = xc[:, r] * xc[:, c]
+    if means:
+        z = np.hstack([xc, z])
+    zc = z - z.mean(axis=0)
+    return zc.T @ zc / len(x)
+
+
+def satorra_bentler(deltas, weights, gammas, shares):
+    """Satorra–Bentler pieces over groups (lavaan's ``robust.sem`` and ``satorra.bentler``):
+    with ``W = ⊕ f_g W_g``, ``Γ = ⊕ Γ_g / f_g``, ``Δ`` stacked and ``E = Δ'WΔ`` (per case),
+    returns ``(E⁻¹, Δ'WΓWΔ, tr(UΓ))`` with ``U = W − WΔE⁻¹Δ'W``; ``vcov = E⁻¹ (Δ'WΓWΔ) E⁻¹ / N``
+    and the scaling factor is ``tr(UΓ) / df``. ``weights`` are full matrices."""
+    from scipy.linalg import block_diag
+
+    w = block_diag(*[f * wg for f, wg in zip(shares, weights, strict=True)])
+    gam = block_diag(*[gg / f for f, gg in zip(shares, gammas, strict=True)])
+    d = np.vstack(deltas)
+    wd = w @ d
+    e_inv = np.linalg.inv(d.T @ wd)
+    u = w - wd @ e_inv @ wd.T
+    middle = wd.T @ gam @ wd
+    return e_inv, middle, float(np.sum(u * gam.T))
 
 
 def numeric_jacobian(fn: Callable[[np.ndarray], np.ndarray], params: np.ndarray) -> np.ndarray:
@@ -250,14 +259,22 @@ def sandwich(groups: list[Group], e: np.ndarray) -> tuple[np.ndarray, np.ndarray
 
 def trace_ugamma(groups: list[Group], e_inv: np.ndarray) -> float:
     """``Σ_g [tr(B1_g A1_g⁻¹) − f_g tr(B0_g E⁻¹)]`` (lavaan's Mplus variant); divide by df for c."""
+    h1, h0 = trace_parts(groups, e_inv)
+    return h1 - h0
+
+
+def trace_parts(groups: list[Group], e_inv: np.ndarray) -> tuple[float, float]:
+    """The two traces of :func:`trace_ugamma`: ``Σ_g tr(B1_g A1_g⁻¹)`` (h1) and
+    ``Σ_g f_g tr(B0_g E⁻¹)`` (h0); over the moments and the free parameters they are lavaan's
+    ``scaling.factor.h1`` and ``scaling.factor.h0``."""
     n = sum(g.n for g in groups)
-    total = 0.0
+    h1 = h0 = 0.0
     for g in groups:
         kept = np.ix_(g.h1_kept(), g.h1_kept())
         a1 = g.h1_information()[kept]
-        total += float(np.sum(g.h1_firstorder()[kept] * np.linalg.inv(a1).T))
-        total -= g.n / n * float(np.sum(g.firstorder() * e_inv.T))
-    return total
+        h1 += float(np.sum(g.h1_firstorder()[kept] * np.linalg.inv(a1).T))
+        h0 += g.n / n * float(np.sum(g.firstorder() * e_inv.T))
+    return h1, h0
 
 
 def gaussian_gradient(
@@ -320,7 +337,7 @@ def _f_ml(mu_s, s, mu, sigma) -> float:
     return discrepancy(s, sigma) + float(d @ np.linalg.solve(sigma, d))
 
 
-def fiml_corrected(groups, bases, df: float, b_df: float) -> dict[str, float]:
+def fiml_corrected(groups, bases, df: float, b_df: float, version: str = "V3") -> dict[str, float]:
     """lavaan's FIML-corrected χ² and scaling factors for robust CFI/TLI/RMSEA with missing data
     (``lav_fit_fiml_corrected``, version "V3"): the model and the baseline evaluated at the EM moments
     as complete data (``χ²_3``), and ``c_3 = tr(U Wm⁻¹ Wc Wm⁻¹ U Γ) / df`` with ``Wm`` the
@@ -329,7 +346,8 @@ def fiml_corrected(groups, bases, df: float, b_df: float) -> dict[str, float]:
     weighted by its share f_g (``Wm``, ``Wc`` times f_g, ``Wm⁻¹`` and ``Γ`` over f_g).
 
     ``groups``, ``bases``: one :class:`Group` per group for the model and the baseline (a single
-    Group is taken as a list of one)."""
+    Group is taken as a list of one). ``version="V6"`` (lavaan's choice for ML without a scaled
+    test): ``c_6 = tr(Wc Wm⁻¹ U Wm⁻¹) / df``."""
     from scipy.linalg import block_diag
 
     groups = [groups] if isinstance(groups, Group) else list(groups)
@@ -350,6 +368,8 @@ def fiml_corrected(groups, bases, df: float, b_df: float) -> dict[str, float]:
     def k(delta):
         e_inv = np.linalg.inv(delta.T @ wm @ delta)
         u = wm - wm @ delta @ e_inv @ delta.T @ wm
+        if version == "V6":
+            return float(np.trace(wc @ wm_inv @ u @ wm_inv))
         return float(np.trace(u @ middle @ u @ gamma))
 
     def chisq(models):

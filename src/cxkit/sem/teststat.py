@@ -1,5 +1,6 @@
 """Stage 7: the test statistics — standard χ², the baseline model, Yuan–Bentler (MLR) with lavaan's
-FIML correction — for any number of groups.
+FIML correction, Satorra–Bentler (MLM), the least-squares family's (ULS, GLS, WLS, DWLS) — for any
+number of groups.
 
 The baseline (independence) model is a model like any other: its parameter table
 (:func:`cxkit.sem.partable.independence`) is fitted through the same pipeline (objective and
@@ -45,9 +46,66 @@ def degrees_of_freedom(pt: ParTable) -> float:
     return moments - exo - pt.npar
 
 
-def make_objective(model: Model, stats):
-    """The ML or FIML objective of ``stats`` (a single fit: stack of one)."""
-    from cxkit.sem.objective import FIMLObjective, MLObjective
+def ls_cov(gs) -> np.ndarray:
+    """The covariance matrix the least-squares family fits: with the N − 1 denominator, as
+    lavaan (which rescales S to N only for the likelihood estimators)."""
+    return gs.cov * gs.n / (gs.n - 1)
+
+
+def sample_moments(gs, means: bool, unbiased: bool = False) -> np.ndarray:
+    """A group's sample moments in the objective's order: ``(x̄, vech S)`` (``vech S`` alone
+    without a mean structure; ``unbiased``: S with the N − 1 denominator)."""
+    r, c = robust.vech_index(len(gs.mean))
+    s = (ls_cov(gs) if unbiased else gs.cov)[r, c]
+    return np.concatenate([gs.mean, s]) if means else s
+
+
+def ls_weights(stats, estimator: str, means: bool) -> list[np.ndarray]:
+    """The weight of every group for the least-squares family, as lavaan's ``WLS.V``: GLS the
+    normal-theory ``Γ_NT⁻¹`` at the sample moments (S with N − 1, full), WLS the inverse of the ADF ``Γ``
+    (full), DWLS the inverse of its diagonal and ULS ones (vectors)."""
+    from cxkit.errors import ModelError
+    from cxkit.sem.objective import moment_weight
+
+    out = []
+    for gs in stats.groups:
+        if estimator == "GLS":
+            out.append(moment_weight(ls_cov(gs), means))
+            continue
+        k = len(gs.mean) * (len(gs.mean) + 1) // 2 + (len(gs.mean) if means else 0)
+        if estimator == "ULS":
+            out.append(np.ones(k))
+            continue
+        gamma = gs.cache.get(("gamma", means))
+        if gamma is None:
+            gamma = gs.cache[("gamma", means)] = robust.gamma_adf(gs.x, means)
+        if estimator == "DWLS":
+            out.append(1.0 / np.diag(gamma))
+            continue
+        eig = np.linalg.eigvalsh(gamma)
+        if eig.min() <= 1e-12 * eig.max():
+            raise ModelError(
+                f"estimator='WLS' needs a positive definite Γ (the fourth-moment matrix of the "
+                f"{k} sample moments) in group {gs.label!r}; with {gs.n} rows it is singular: "
+                "use estimator='DWLS' or 'MLM', or more respondents"
+            )
+        out.append(np.linalg.inv(gamma))
+    return out
+
+
+def make_objective(model: Model, stats, estimator: str = "ML"):
+    """The objective of ``stats`` (a single fit: stack of one): ML or FIML, or for ``estimator``
+    one of ULS, GLS, WLS, DWLS the least-squares one."""
+    from cxkit.sem.objective import FIMLObjective, MLObjective, WLSObjective
+
+    if estimator in ("ULS", "GLS", "WLS", "DWLS"):
+        means = model.means
+        return WLSObjective(
+            model,
+            [sample_moments(g, means, unbiased=True)[None] for g in stats.groups],
+            ls_weights(stats, estimator, means),
+            [np.array([g.n], float) for g in stats.groups],
+        )
 
     if any(not g.complete for g in stats.groups):
         pats = []
@@ -73,8 +131,10 @@ def make_objective(model: Model, stats):
     )
 
 
-def baseline(pt: ParTable, stats) -> tuple[float, float, ParTable, np.ndarray]:
-    """Fit the independence model; returns (χ², df, its table, its θ)."""
+def baseline(
+    pt: ParTable, stats, estimator: str = "ML"
+) -> tuple[float, float, ParTable, np.ndarray]:
+    """Fit the independence model (with the fit's estimator); returns (χ², df, its table, its θ)."""
     base = independence(pt)
     base = base.with_values(exo_values(base, stats))
     model = Model(base)
@@ -88,14 +148,15 @@ def baseline(pt: ParTable, stats) -> tuple[float, float, ParTable, np.ndarray]:
             if r.free >= 0:
                 x = stats.groups[r.group - 1].x[:, r.row]
                 theta0[r.free] = np.nanvar(x) if r.matrix == "T" else np.nanmean(x)
-    obj = make_objective(model, stats)
+    obj = make_objective(model, stats, "ML" if estimator in ("MLR", "MLM") else estimator)
     opt = minimize(obj, theta0)
     return 2 * float(opt.value[0]), degrees_of_freedom(base), base, opt.theta[0]
 
 
 def mlr(pt: ParTable, model: Model, stats, theta, objective, df, b_df, base_pt, base_theta):
-    """Robust vcov and the Yuan–Bentler traces (model, baseline) and, with missing answers,
-    lavaan's FIML-corrected statistics for the robust indices."""
+    """Robust vcov and the Yuan–Bentler traces (model, baseline), with missing answers lavaan's
+    FIML-corrected statistics for the robust indices, and lavaan's ``scaling.factor.h1`` /
+    ``scaling.factor.h0`` (the two traces over the moments and the free parameters)."""
     fixed_x = tuple(pt.ov.index(v) for v in pt.ov_x)
     means = pt.meanstructure
     if fixed_x and means:
@@ -104,6 +165,29 @@ def mlr(pt: ParTable, model: Model, stats, theta, objective, df, b_df, base_pt, 
             "observed exogenous predictors; use estimator='ML', or missing='listwise' with one "
             "group"
         )
+    groups = _robust_groups(pt, model, stats, theta)
+    n = stats.n
+    e = observed_information(objective, theta) / n
+    vcov, e_inv = robust.sandwich(groups, e)
+    h1, h0 = robust.trace_parts(groups, e_inv)
+    trace = h1 - h0
+    h1_moments = sum(len(g.h1_kept()) for g in groups)
+    bases, e_bs = _robust_bases(groups, means, fixed_x)
+    base_trace = sum(
+        robust.trace_ugamma([b], np.linalg.inv(e_b)) for b, e_b in zip(bases, e_bs, strict=True)
+    )
+    corrected = None
+    if any(not gs.complete for gs in stats.groups):
+        corrected = robust.fiml_corrected(groups, bases, df, b_df)
+    c = trace / df if df > 0 else np.nan
+    parts = {"scaling_factor_h1": h1 / h1_moments, "scaling_factor_h0": h0 / pt.npar}
+    return vcov, c, base_trace / b_df, corrected, parts
+
+
+def _robust_groups(pt: ParTable, model: Model, stats, theta) -> list:
+    """One :class:`robust.Group` per group at the estimates ``theta``."""
+    fixed_x = tuple(pt.ov.index(v) for v in pt.ov_x)
+    means = pt.meanstructure
     moms = model.moments(theta)
     deltas = model.delta(theta, moms)
     groups = []
@@ -115,18 +199,73 @@ def mlr(pt: ParTable, model: Model, stats, theta, objective, df, b_df, base_pt, 
                 fixed_x=fixed_x,
             )
         )  # fmt: skip
+    return groups
+
+
+def _robust_bases(groups, means: bool, fixed_x) -> tuple[list, list]:
+    """The independence model's Group and information per group."""
+    pairs = [
+        robust.baseline_group(g.x, g.mu_h1, g.sigma_h1, means, g.cache, fixed_x) for g in groups
+    ]
+    return [b for b, _ in pairs], [e for _, e in pairs]
+
+
+def fiml_robust(pt: ParTable, model: Model, stats, theta, df, b_df) -> dict | None:
+    """lavaan's FIML-corrected statistics for the robust CFI/TLI/RMSEA of an ML fit with missing
+    answers (version "V6", lavaan's choice without a scaled test); None with fixed.x predictors
+    (not available)."""
+    if pt.ov_x or not df > 0:
+        return None
+    groups = _robust_groups(pt, model, stats, theta)
+    bases, _ = _robust_bases(groups, pt.meanstructure, ())
+    return robust.fiml_corrected(groups, bases, df, b_df, version="V6")
+
+
+def _no_fixed_x(pt: ParTable, estimator: str) -> None:
+    if pt.ov_x:
+        raise SpecificationError(
+            f"estimator={estimator!r} is not available yet for models with observed exogenous "
+            f"predictors ({', '.join(pt.ov_x)}: lavaan's fixed.x); use estimator='ML' or 'MLR'"
+        )
+
+
+def ls_vcov(model: Model, stats, theta, objective) -> np.ndarray:
+    """lavaan's ``se = "standard"`` for the least-squares family: ``E⁻¹ / (N − G)`` with the
+    expected information per case ``E = Σ_g f_g Δ_g' W_g Δ_g`` (``f_g = N_g / N``)."""
+    from cxkit.sem.information import invert
+
+    moms = model.moments(theta[None])
+    deltas = model.delta(theta[None], moms)
     n = stats.n
-    e = observed_information(objective, theta) / n
-    vcov, e_inv = robust.sandwich(groups, e)
-    trace = robust.trace_ugamma(groups, e_inv)
-    bases = []
-    base_trace = 0.0
-    for grp in groups:
-        b, e_b = robust.baseline_group(grp.x, grp.mu_h1, grp.sigma_h1, means, grp.cache, fixed_x)
-        bases.append(b)
-        base_trace += robust.trace_ugamma([b], np.linalg.inv(e_b))
-    corrected = None
-    if any(not gs.complete for gs in stats.groups):
-        corrected = robust.fiml_corrected(groups, bases, df, b_df)
+    e = np.zeros((model.q, model.q))
+    for gs, delta, w in zip(stats.groups, deltas, objective.weights, strict=True):
+        d = delta[0]
+        wd = d * w[:, None] if w.ndim == 1 else w @ d
+        e += gs.n / n * d.T @ wd
+    return invert(e) / (n - stats.ngroups)
+
+
+def mlm(pt: ParTable, model: Model, stats, theta, df, base_pt, base_theta, b_df):
+    """Satorra–Bentler (lavaan's ``estimator = "MLM"``): the ``robust.sem`` vcov
+    ``E⁻¹ (Σ f_g Δ'WΓWΔ) E⁻¹ / N`` (``W`` the normal-theory weight at the implied moments,
+    ``Γ`` the ADF one of the data) and the scaling factors ``c = tr(UΓ)/df`` of the model and the
+    baseline."""
+    from cxkit.sem.objective import moment_weight
+
+    _no_fixed_x(pt, "MLM")
+    means = pt.meanstructure
+    n = stats.n
+    shares = [g.n / n for g in stats.groups]
+    gammas = [robust.gamma_adf(g.x, means) for g in stats.groups]
+
+    def pieces(m: Model, th):
+        moms = m.moments(th[None])
+        deltas = [d[0] for d in m.delta(th[None], moms)]
+        weights = [moment_weight(mo.sigma[0], means) for mo in moms]
+        return robust.satorra_bentler(deltas, weights, gammas, shares)
+
+    e_inv, middle, trace = pieces(model, theta)
+    vcov = e_inv @ middle @ e_inv / n
+    _, _, b_trace = pieces(Model(base_pt), base_theta)
     c = trace / df if df > 0 else np.nan
-    return vcov, c, base_trace / b_df, corrected
+    return vcov, c, b_trace / b_df
