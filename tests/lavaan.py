@@ -12,6 +12,8 @@ folder), ``sessionInfo.txt``, the data (``data.csv``, or ``data.txt`` naming ano
 ``<name>_r2.csv``          ``lavInspect(fit, "r2")``: variable, group, r2
 ``<name>_modindices.csv``  ``modindices(fit, sort. = FALSE)``: lhs, op, rhs, group, mi, epc
 ``<name>_residuals_<kind>.csv``  a residual matrix (first column ``variable``)
+``<name>_fitmeasures.csv``  ``fitMeasures(fit)`` ("all"): measure, value, n — compared with
+                           ``fit.fit_measures("all")`` by lavaan's names (quantity "fitmeasures")
 =========================  =========================================================================
 
 A file named by ``quantities`` that is not there is an error, never a silent skip. ``name=None``
@@ -61,6 +63,23 @@ TOLERANCES: dict[str, dict[str, tuple[float, float]]] = {
     "MLR:mlr_cx/poldem": _row([(3e-4, 3e-5), (1e-4, 1e-6), (0, 6e-5), (2e-4, 1e-4), (0, 4e-5), (3e-4, 2e-4), (2e-6, 1e-6), (0, 3e-6), (0, 2e-5), (1e-3, 3e-4), (1e-3, 1e-4), (0, 3e-4)]),  # noqa: E501
     "MLR+groups":      _row([(5e-5, 1e-5), (3e-5, 1e-6), (0, 3e-5), (1e-4, 1e-4), (0, 2e-5), (5e-5, 1e-5), (1e-6, 1e-6), (0, 1e-6), (0, 3e-5), (2e-4, 5e-4), (1e-4, 2e-5), (0, 2e-6)]),  # noqa: E501
     "WLSMV":           _row([(1e-5, 5e-6), (1e-5, 1e-7), (0, 5e-6), (2e-5, 2e-5), (0, 2e-5), (1e-5, 5e-6), (1e-7, 3e-5), (0, 1e-7), (0, 5e-6), (2e-4, 5e-4), (1e-4, 2e-5), (0, 2e-6)]),  # noqa: E501
+    # issue 13 (tests/reference/fitmeasures, tests/test_fit_measures.py): MLM and the least-squares
+    # family; "<profile>:fitmeasures/<name>" rows where lavaan's nlminb stops early (Political
+    # Democracy; DWLS) or the FIML-corrected robust RMSEA p-values (7e-6, as the existing robust
+    # FIML RMSEA)
+    "MLM":             _row([(1e-5, 5e-6), (1e-5, 1e-7), (1e-6, 5e-6), (2e-5, 2e-5), (0, 2e-5), (1e-5, 5e-6), (1e-6, 1e-6), (0, 1e-6), (0, 5e-6), (2e-4, 5e-4), (1e-4, 2e-5), (0, 2e-6)]),  # noqa: E501
+    "MLM+groups":      _row([(5e-5, 1e-5), (5e-5, 1e-6), (0, 3e-5), (1e-4, 2e-4), (0, 5e-5), (5e-5, 3e-5), (3e-6, 1e-6), (0, 3e-6), (0, 3e-5), (2e-4, 5e-4), (1e-4, 2e-5), (0, 2e-6)]),  # noqa: E501
+    "MLM:fitmeasures/poldem_mlm": _row([(3e-4, 3e-5), (6e-5, 1e-6), (0, 6e-5), (2e-4, 1e-4), (0, 4e-5), (3e-4, 2e-4), (3e-6, 1e-6), (0, 6e-6), (0, 2e-5), (1e-3, 3e-4), (1e-3, 1e-4), (0, 3e-4)]),  # noqa: E501
+    "ULS":             _row([(1e-5, 5e-6), (1e-5, 1e-7), (1e-6, 5e-6), (2e-5, 2e-5), (0, 2e-5), (1e-5, 5e-6), (1e-8, 1e-7), (0, 2e-7), (0, 5e-6), (2e-4, 5e-4), (1e-4, 2e-5), (0, 2e-6)]),  # noqa: E501
+    "ULS+groups":      _row([(5e-5, 1e-5), (3e-5, 1e-6), (0, 3e-5), (1e-4, 1e-4), (0, 5e-5), (5e-5, 3e-5), (1e-8, 1e-7), (0, 2e-7), (0, 3e-5), (2e-4, 5e-4), (1e-4, 2e-5), (0, 2e-6)]),  # noqa: E501
+    "ULS:fitmeasures/poldem_uls": _row([(1e-5, 5e-6), (1e-5, 1e-7), (1e-6, 5e-6), (5e-5, 3e-5), (0, 2e-5), (1e-5, 5e-6), (1e-8, 1e-7), (0, 2e-7), (0, 5e-6), (2e-4, 5e-4), (1e-4, 2e-5), (0, 2e-6)]),  # noqa: E501
+    "GLS":             _row([(1e-5, 5e-6), (1e-5, 1e-7), (1e-6, 5e-6), (2e-5, 2e-5), (0, 2e-5), (1e-5, 5e-6), (1e-8, 1e-7), (0, 2e-7), (0, 5e-6), (2e-4, 5e-4), (1e-4, 2e-5), (0, 2e-6)]),  # noqa: E501
+    "GLS:fitmeasures/poldem_gls": _row([(2e-5, 1e-5), (1e-5, 1e-6), (0, 5e-6), (2e-5, 5e-5), (0, 2e-5), (2e-5, 1e-5), (1e-8, 1e-7), (0, 1e-6), (0, 5e-6), (2e-4, 5e-4), (1e-4, 2e-5), (0, 2e-6)]),  # noqa: E501
+    "WLS":             _row([(1e-5, 5e-6), (1e-5, 1e-7), (1e-6, 5e-6), (2e-5, 2e-5), (0, 2e-5), (1e-5, 5e-6), (1e-8, 1e-7), (0, 3e-7), (0, 5e-6), (2e-4, 5e-4), (1e-4, 2e-5), (0, 2e-6)]),  # noqa: E501
+    "DWLS":            _row([(5e-5, 2e-5), (3e-5, 1e-6), (0, 3e-5), (2e-4, 2e-4), (0, 4e-5), (5e-5, 2e-5), (1e-8, 1e-7), (0, 2e-7), (0, 5e-6), (2e-4, 5e-4), (1e-4, 2e-5), (0, 2e-6)]),  # noqa: E501
+    "DWLS:fitmeasures/poldem_dwls": _row([(1e-3, 3e-4), (2e-5, 1e-5), (0, 2e-4), (1e-3, 3e-4), (0, 3e-4), (1e-3, 3e-4), (1e-8, 1e-7), (0, 5e-7), (0, 5e-6), (2e-4, 5e-4), (1e-4, 2e-5), (0, 2e-6)]),  # noqa: E501
+    "FIML:fitmeasures/fiml_ml": _row([(1e-5, 5e-6), (1e-5, 1e-7), (1e-6, 5e-6), (2e-5, 2e-5), (0, 2e-5), (1e-5, 5e-6), (1e-8, 1e-7), (0, 2e-5), (0, 5e-6), (2e-4, 5e-4), (1e-4, 2e-5), (0, 2e-6)]),  # noqa: E501
+    "MLR:fitmeasures/fiml_mlr": _row([(1e-5, 5e-6), (1e-5, 1e-7), (0, 5e-6), (2e-5, 2e-5), (0, 2e-5), (1e-5, 5e-6), (5e-7, 1e-6), (0, 2e-5), (0, 5e-6), (2e-4, 5e-4), (1e-4, 2e-5), (0, 2e-6)]),  # noqa: E501
 }
 # fmt: on
 
@@ -271,6 +290,34 @@ def _fit_indices(fit, ref: Case, tol, label: str) -> None:
             _close(k, got[k], v, tol["chisq" if k in CHISQ_LIKE else "fit"], label)
 
 
+#: fitMeasures on a χ² scale (relative tolerance "chisq"); the rest take "fit"
+FM_CHISQ_LIKE = {"chisq", "chisq.scaled", "baseline.chisq", "baseline.chisq.scaled", "logl",
+                 "unrestricted.logl", "aic", "bic", "bic2", "cn_05", "cn_01"}  # fmt: skip
+
+
+FM_INTEGER = {"npar", "ntotal", "df", "baseline.df", "df.scaled", "baseline.df.scaled"}
+
+
+def _fitmeasures(fit, ref: Case, tol, label: str) -> None:
+    """Every measure of lavaan's ``fitMeasures(fit)`` against ``fit.fit_measures("all")``: the
+    same names (an ordinal fit without lavaan's catML-based robust indices, which cxkit does not
+    offer) and values, NA where lavaan's is NA."""
+    from cxkit.sem.fit_measures import CATML_ONLY
+
+    exp = ref.read("fitmeasures").set_index("measure")["value"]
+    got = fit.fit_measures("all")
+    skip = set(CATML_ONLY) if fit.options.estimator == "WLSMV" else set()
+    missing = sorted(set(exp.index) - set(got.index) - skip)
+    extra = sorted(set(got.index) - set(exp.index))
+    assert not missing and not extra, f"{label}: fitMeasures cxkit lacks {missing}, adds {extra}"
+    assert list(got.index) == [k for k in exp.index if k not in skip], f"{label}: order"
+    for k in got.index:
+        if k in FM_INTEGER:
+            assert got[k] == exp[k], f"{label}: {k} {got[k]} vs lavaan {exp[k]}"
+        else:
+            _close(k, got[k], exp[k], tol["chisq" if k in FM_CHISQ_LIKE else "fit"], label)
+
+
 def _r2(fit, ref: Case, tol, label: str) -> None:
     exp = ref.r2()
     got = fit.r_squared
@@ -343,6 +390,8 @@ def assert_matches_lavaan(
             _fit_indices(fit, ref, tol, label)
         elif q == "r2":
             _r2(fit, ref, tol, label)
+        elif q == "fitmeasures":
+            _fitmeasures(fit, ref, tol, label)
         elif q == "modindices":
             _modindices(fit, ref, tol, label)
         elif q.startswith("residuals:"):

@@ -186,6 +186,8 @@ class SEMResult:
         f = self.fit_indices
 
         def pv(v):
+            if not np.isfinite(v):  # ULS: lavaan gives no p-value
+                return "not defined (no reference distribution)"
             return "< .001" if v < 0.001 else f"= {v:.3f}".replace("0.", ".")
 
         if "shift_parameter" in f:  # WLSMV: the mean- and variance-adjusted test
@@ -198,7 +200,7 @@ class SEMResult:
             )
         if "cfi_robust" in f:  # MLR: the scaled test and the robust indices
             return (
-                f"χ²({f['df']:.0f}) = {f['chisq']:.2f}; Yuan–Bentler scaled χ² = {f['chisq_scaled']:.2f} "
+                f"χ²({f['df']:.0f}) = {f['chisq']:.2f}; {self._scaled_name()} scaled χ² = {f['chisq_scaled']:.2f} "
                 f"(scaling factor {f['scaling_factor']:.3f}), p {pv(f['pvalue_scaled'])}; "
                 f"robust CFI = {f['cfi_robust']:.3f}; robust TLI = {f['tli_robust']:.3f}; "
                 f"robust RMSEA = {f['rmsea_robust']:.3f} [{f['rmsea_ci_low_robust']:.3f}, "
@@ -208,6 +210,65 @@ class SEMResult:
             f"χ²({f['df']:.0f}) = {f['chisq']:.2f}, p {pv(f['pvalue'])}; CFI = {f['cfi']:.3f}; TLI = {f['tli']:.3f}; "
             f"RMSEA = {f['rmsea']:.3f} [{f['rmsea_ci_low']:.3f}, {f['rmsea_ci_high']:.3f}]; SRMR = {f['srmr']:.3f}"
         )
+
+    def _scaled_name(self) -> str:
+        return "Satorra–Bentler" if self.options.estimator == "MLM" else "Yuan–Bentler"
+
+    def fit_measures(self, what="all") -> pd.Series:
+        """The fit measures under lavaan's names, as ``fitMeasures(fit, what)`` of lavaan 0.6-14.
+
+        Parameters
+        ----------
+        what : "all", "reviewer" or list of str
+            ``"all"``: every measure lavaan's ``fitMeasures(fit)`` gives for this estimator, in
+            its order (GFI, AGFI, PGFI, NFI, IFI, RNI, RMR, SRMR variants, RMSEA p-values, BIC2,
+            ECVI, Hoelter's CN, MFI, WRMR, the scaled and robust variants ...).
+            ``"reviewer"``: the set reviewers ask for — χ², df, p, χ²/df, GFI, AGFI, NFI, IFI,
+            CFI, TLI, RMSEA, SRMR (``"chisq/df"`` is cxkit's: lavaan has no such measure). A
+            list: those of lavaan's names (and ``"chisq/df"``).
+
+        Examples
+        --------
+        >>> import cxkit
+        >>> from cxkit.datasets import load_dataset
+        >>> fit = cxkit.fit_sem("SAT =~ sat1 + sat2 + sat3 + sat4", load_dataset("satisfaction"))
+        >>> fm = fit.fit_measures()
+        >>> round(float(fm["gfi"]), 3), round(float(fm["cn_05"]), 1)
+        (0.985, 187.0)
+        """
+        from cxkit.errors import SpecificationError
+        from cxkit.sem.fit_measures import REVIEWER_SET, cxkit_name, lavaan_measures
+
+        full = lavaan_measures(self.fit_indices, self.options.estimator, self.options.fiml)
+        if isinstance(what, str) and what == "all":
+            return full
+        names = (
+            ["chisq/df" if k == "chisq_df" else k for k in REVIEWER_SET]
+            if isinstance(what, str) and what == "reviewer"
+            else ([what] if isinstance(what, str) else list(what))
+        )
+        out = {}
+        for k in names:
+            if k == "chisq/df":
+                out[k] = float(self.fit_indices["chisq_df"])
+            elif k in full.index:
+                out[k] = float(full[k])
+            elif cxkit_name(k) in self.fit_indices.index:
+                out[k] = float(self.fit_indices[cxkit_name(k)])
+            else:
+                raise SpecificationError(
+                    f"fit measure {k!r} is not available for this fit; "
+                    f"use 'all', 'reviewer' or some of: {', '.join(full.index)}, 'chisq/df'"
+                )
+        return pd.Series(out, name="fitMeasures", dtype=float)
+
+    def _reviewer_line(self) -> str:
+        f = self.fit_indices
+        if "gfi" not in f.index:
+            return ""
+        parts = [f"χ²/df = {f['chisq_df']:.2f}"] if np.isfinite(f["chisq_df"]) else []
+        parts += [f"{k.upper()} = {f[k]:.3f}" for k in ("gfi", "agfi", "nfi", "ifi")]
+        return "Also: " + "; ".join(parts)
 
     def summary(self) -> str:
         """A plain-text report: data, fit, estimates with standardised values, R²."""
@@ -226,6 +287,8 @@ class SEMResult:
             "",
             "Fit: " + self._fit_line(),
         ]
+        if self._reviewer_line():
+            lines.append(self._reviewer_line())
         if np.isfinite(self.fit_indices["loglik"]):
             lines.append(
                 f"log-likelihood {self.fit_indices['loglik']:.3f}; AIC {self.fit_indices['aic']:.2f}; "

@@ -230,6 +230,7 @@ def fit_wlsmv(model: str, frame: pd.DataFrame, opts):
             ),
         ]
     )
+    indices = _more_measures(indices, mom, rho, resid, w_all, n, n_th, sigma_star)
     est = build_estimates(pt, mdl, theta, vcov, opts.level)
     est = _ordinal_rows(est, pt, mom, vcov_full[q:, q:], opts.level)
     provenance = {
@@ -331,3 +332,25 @@ def _ordinal_rows(est, pt, mom, vcov_th, level) -> pd.DataFrame:
     order = {"=~": 0, "~": 1, "~~": 2, "|": 3, "~1": 4, "~*~": 5, ":=": 6}
     out["_o"] = out["op"].map(order)
     return out.sort_values("_o", kind="stable").drop(columns="_o").reset_index(drop=True)
+
+
+def _more_measures(indices, mom, rho, resid, w_all, n, n_th, sigma_star):
+    """lavaan's other fitMeasures of an ordinal fit (GFI on the DWLS weights, WRMR, ...):
+    :func:`cxkit.sem.fit_measures.extend` with zero threshold residuals."""
+    from cxkit.sem.fit_measures import extend
+
+    tau = np.concatenate([np.asarray(t, float) for t in mom.thresholds])
+    s = np.concatenate([tau, rho])
+    r = np.concatenate([np.zeros(n_th), resid])
+    return extend(
+        indices,
+        estimator="WLSMV",
+        n_lav=n - 1,
+        groups=1,
+        nobs=[n],
+        gfi_parts=[(s, r, w_all)],
+        resid_parts=[(mom.cor, sigma_star, None, None)],
+        meanstructure=False,
+        nel=len(s),
+        n_th=n_th,
+    )
