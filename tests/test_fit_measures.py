@@ -138,3 +138,69 @@ def test_edge_cases_as_lavaan():
     assert fm.ifi_value(1.0, 2, 1.5, 3) == 1.0  # χ²_B below df
     assert np.isnan(fm.hoelter_cn(0.0, 0, 100, 0.05))
     assert np.isnan(fm.rmsea_pvalue(3.0, 0, 100))
+
+
+# -- bootstrap: lavaan's bca.simple ----------------------------------------------------------------
+
+BCA = REFERENCE / "boot_bca_simple"
+BCA_MODEL = "visual =~ x1 + x2 + a*x3\ntextual =~ x4 + x5 + b*x6\nspeed =~ x7 + x8 + x9\nab := a*b"
+
+
+def _lavaan_ci(kind: str) -> pd.DataFrame:
+    ref = pd.read_csv(BCA / "ci.csv")
+    ref = ref[ref["type"] == kind].reset_index(drop=True)
+    ref["rhs"] = ref["rhs"].fillna("")
+    return ref
+
+
+def test_bca_simple_formula_matches_lavaan_on_the_same_draws():
+    """lavaan's parameterEstimates(boot.ci.type = "bca.simple") on cxkit's draws (make.R puts
+    them into fit@boot$coef): the same interval to rounding."""
+    from cxkit.sem.bootstrap import bca_simple
+
+    draws = pd.read_csv(BCA / "draws.csv")
+    ref = _lavaan_ci("bca.simple")
+    names = [
+        f"{a} {o} {b}" if o != ":=" else a for a, o, b in zip(ref.lhs, ref.op, ref.rhs, strict=True)
+    ]
+    free = [k for k in names if k in draws.columns]
+    assert len(free) == 25
+    rows = [names.index(k) for k in free]
+    lo, hi = bca_simple(draws[free].to_numpy(), ref.loc[rows, "est"].to_numpy(), 0.95)
+    np.testing.assert_allclose(lo, ref.loc[rows, "ci.lower"], rtol=0, atol=1e-12)
+    np.testing.assert_allclose(hi, ref.loc[rows, "ci.upper"], rtol=0, atol=1e-12)
+
+
+def test_bootstrap_bca_simple_end_to_end():
+    fit = cxkit.fit_sem(BCA_MODEL, HS)
+    bt = fit.bootstrap(500, seed=13, ci="bca.simple", progress=False)
+    saved = pd.read_csv(BCA / "draws.csv")
+    np.testing.assert_allclose(
+        bt.bootstrap_draws.to_numpy(), saved.to_numpy(), rtol=1e-9, atol=1e-9
+    )
+    ref = _lavaan_ci("bca.simple")
+    lav = {
+        (a, o, "" if o == ":=" else b): (lo, hi)
+        for a, o, b, lo, hi in zip(
+            ref.lhs, ref.op, ref.rhs, ref["ci.lower"], ref["ci.upper"], strict=True
+        )
+    }
+    est = bt.estimates
+    for a, o, b, lo, hi in zip(est.lhs, est.op, est.rhs, est.ci_low, est.ci_high, strict=True):
+        exp = lav[(a, o, "" if o == ":=" else b)]
+        assert (lo, hi) == pytest.approx(exp, abs=1e-8), (a, o, b)
+    assert bt.provenance["bootstrap"]["ci"] == "bca.simple"
+    # cxkit's "bca" keeps its jackknife acceleration: a different interval
+    bca = fit.bootstrap(200, seed=13, ci="bca", progress=False).estimates
+    simple = fit.bootstrap(200, seed=13, ci="bca.simple", progress=False).estimates
+    assert not np.allclose(bca["ci_low"], simple["ci_low"])
+
+
+def test_bootstrap_refuses_least_squares_fits():
+    fit = cxkit.fit_sem(HS_MODEL, HS, estimator="ULS")
+    with pytest.raises(SpecificationError, match="bootstrap of estimator='ULS' fits"):
+        fit.bootstrap(100, seed=1, progress=False)
+    with pytest.raises(SpecificationError, match="modification indices of estimator='ULS'"):
+        fit.modification_indices()
+    with pytest.raises(SpecificationError, match="ci='bcx' is not accepted.*'bca.simple'"):
+        cxkit.fit_sem(HS_MODEL, HS).bootstrap(100, ci="bcx", progress=False)

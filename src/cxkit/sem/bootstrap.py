@@ -31,6 +31,10 @@ from cxkit.sem.objective import FIMLObjective, MLObjective
 from cxkit.sem.optimize import minimize
 from cxkit.sem.partable import ParTable
 
+#: the interval types: percentile (lavaan's "perc"), BCa with the jackknife acceleration, and
+#: lavaan's "bca.simple" (bias-corrected, no acceleration)
+CI_TYPES = ("percentile", "bca", "bca.simple")
+
 
 def stacked_objective(model: Model, data: list[np.ndarray], index: list[np.ndarray], fiml: bool):
     """The objective of B resamples at once: ``index[g]`` (B, n_g) row numbers into ``data[g]``."""
@@ -185,8 +189,10 @@ def bootstrap(
             f"n={n!r} is not accepted; use a whole number of resamples, at least 10 (1000 or more "
             "for intervals)"
         )
-    if ci not in ("percentile", "bca"):
-        raise SpecificationError(f"ci={ci!r} is not accepted; use one of: 'percentile', 'bca'")
+    if ci not in CI_TYPES:
+        raise SpecificationError(
+            f"ci={ci!r} is not accepted; use one of: {', '.join(map(repr, CI_TYPES))}"
+        )
     if level is not None and not (isinstance(level, float | int) and 0 < level < 1):
         raise SpecificationError(f"level={level!r} is not accepted; use a number between 0 and 1")
     level = result.level if level is None else float(level)
@@ -200,7 +206,7 @@ def bootstrap(
     splits = np.array_split(np.arange(n), nblocks)
     ordinal = result.options.estimator == "WLSMV"
     if ordinal:
-        if ci == "bca":
+        if ci.startswith("bca"):
             raise SpecificationError(
                 "BCa intervals of ordinal (WLSMV) fits are not available yet; use ci='percentile'"
             )
@@ -263,6 +269,10 @@ def bootstrap(
     if ci == "percentile":
         lo, hi = np.nanquantile(good[:, :m], [alpha / 2, 1 - alpha / 2], axis=0)
         slo, shi = np.nanquantile(good[:, m:], [alpha / 2, 1 - alpha / 2], axis=0)
+    elif ci == "bca.simple":
+        full = value_vector(pt, result.model_matrices, result.theta)
+        lo, hi = bca_simple(good, full, level)
+        lo, hi, slo, shi = lo[:m], hi[:m], lo[m:], hi[m:]
     else:
         full = value_vector(pt, result.model_matrices, result.theta)
         lo, hi, slo, shi = _bca(result, good, full, level)
@@ -299,6 +309,50 @@ def bootstrap(
         provenance=prov,
         bootstrap_draws=pd.DataFrame(good[:, :m], columns=_names(new)),
     )
+
+
+def norm_inter(t: np.ndarray, alpha: np.ndarray) -> np.ndarray:
+    """Quantiles of the draws ``t`` at ``alpha`` interpolated on the normal scale between order
+    statistics (``boot``'s ``norm.inter``, as lavaan's bootstrap intervals use it).
+
+    >>> float(norm_inter(np.arange(1.0, 100.0), np.array([0.5]))[0])  # (R + 1)·α = 50: t₍₅₀₎
+    50.0
+    """
+    t = np.sort(t[np.isfinite(t)])
+    r = len(t)
+    alpha = np.asarray(alpha, float)
+    rk = (r + 1) * alpha
+    k = np.trunc(rk).astype(int)
+    out = np.empty(len(alpha))
+    for i, (kk, rr, a) in enumerate(zip(k, rk, alpha, strict=True)):
+        if kk == 0:
+            out[i] = t[0]
+        elif kk >= r:
+            out[i] = t[r - 1]
+        elif kk == rr:
+            out[i] = t[kk - 1]
+        else:
+            z, z1, z2 = stats.norm.ppf([a, kk / (r + 1), (kk + 1) / (r + 1)])
+            out[i] = t[kk - 1] + (z - z1) / (z2 - z1) * (t[kk] - t[kk - 1])
+    return out
+
+
+def bca_simple(draws: np.ndarray, full: np.ndarray, level: float):
+    """lavaan's ``boot.ci.type = "bca.simple"``: bias-corrected percentile intervals without the
+    acceleration — ``w = Φ⁻¹(share of draws below the estimate)``, bounds at
+    ``Φ(2w + z_α)`` by :func:`norm_inter`; a column whose draws do not vary keeps the estimate.
+    Returns (low, high) per column of ``draws``."""
+    z = stats.norm.ppf([(1 - level) / 2, (1 + level) / 2])
+    lo, hi = full.astype(float).copy(), full.astype(float).copy()
+    for j in range(draws.shape[1]):
+        t = draws[:, j]
+        t = t[np.isfinite(t)]
+        if len(t) < 2 or np.var(t) == 0:
+            continue
+        with np.errstate(divide="ignore"):
+            w = stats.norm.ppf(np.sum(t < full[j]) / len(t))
+        lo[j], hi[j] = norm_inter(t, stats.norm.cdf(w + (w + z)))
+    return lo, hi
 
 
 def _bca(result, good: np.ndarray, full: np.ndarray, level: float):

@@ -96,9 +96,10 @@ class SEMResult:
             Number of resamples.
         seed : int, optional
             Same seed, same answer.
-        ci : {"percentile", "bca"}
-            Percentile intervals (lavaan's ``boot.ci.type = "perc"``) or bias-corrected and
-            accelerated ones.
+        ci : {"percentile", "bca", "bca.simple"}
+            Percentile intervals (lavaan's ``boot.ci.type = "perc"``), bias-corrected and
+            accelerated ones (acceleration from the jackknife), or lavaan's ``"bca.simple"``
+            (bias-corrected, no acceleration, bounds interpolated as lavaan's).
         progress : bool
             Show a progress bar (tqdm).
 
@@ -109,6 +110,7 @@ class SEMResult:
         """
         from cxkit.sem.bootstrap import bootstrap
 
+        self._not_for("the bootstrap")
         return bootstrap(self, n=n, seed=seed, ci=ci, progress=progress, level=level)
 
     def score_tests(self) -> pd.DataFrame:
@@ -137,8 +139,17 @@ class SEMResult:
         return score_tests(self)
 
     def _not_for(self, what: str, groups: bool = False, ordinal: bool = False) -> None:
-        """Refuse ``what`` for the kinds of fit it does not serve yet (multi-group, ordinal)."""
+        """Refuse ``what`` for the kinds of fit it does not serve yet (multi-group, ordinal, the
+        least-squares family)."""
         from cxkit.errors import SpecificationError
+        from cxkit.sem.options import LS_FAMILY
+
+        if self.options.estimator in LS_FAMILY:
+            raise SpecificationError(
+                f"{what} of estimator={self.options.estimator!r} fits is not available yet "
+                "(lavaan computes it with that estimator's own objective); refit with "
+                "estimator='ML' or 'MLM' for it"
+            )
 
         if groups and self.partable.ngroups > 1:
             raise SpecificationError(
