@@ -23,6 +23,15 @@ POLDEM_MODEL = (REFERENCE / "sem_poldem" / "model.lav").read_text()
 HS_MODEL = "visual =~ x1 + x2 + x3\ntextual =~ x4 + x5 + x6\nspeed =~ x7 + x8 + x9"
 
 
+def _cx():
+    d = pd.read_csv(REFERENCE / "sem_cx" / "data.csv")
+    d["OE4"] = 8 - d["OE4"]
+    return d
+
+
+CX_MODEL = (REFERENCE / "sem_cx" / "direct" / "model.lav").read_text()
+
+
 def _bfi():
     b = pd.read_csv(REFERENCE / "ordinal_bfi" / "data.csv")
     for v in ("A1", "C4", "C5"):
@@ -51,6 +60,8 @@ CASES = {
     "poldem_gls": lambda: cxkit.fit_sem(POLDEM_MODEL, POLDEM, estimator="GLS"),
     "poldem_wls": lambda: cxkit.fit_sem(POLDEM_MODEL, POLDEM, estimator="WLS"),
     "poldem_dwls": lambda: cxkit.fit_sem(POLDEM_MODEL, POLDEM, estimator="DWLS"),
+    "cx_direct_mlm": lambda: cxkit.fit_sem(CX_MODEL, _cx(), estimator="MLM"),
+    "cx_direct_uls": lambda: cxkit.fit_sem(CX_MODEL, _cx(), estimator="ULS"),
 }
 
 
@@ -204,3 +215,30 @@ def test_bootstrap_refuses_least_squares_fits():
         fit.modification_indices()
     with pytest.raises(SpecificationError, match="ci='bcx' is not accepted.*'bca.simple'"):
         cxkit.fit_sem(HS_MODEL, HS).bootstrap(100, ci="bcx", progress=False)
+
+
+def test_cli_estimators_and_fit_measures(capsys):
+    from cxkit.cli import main
+
+    assert (
+        main(
+            [
+                "sem",
+                "--dataset",
+                "online-cx-demo",
+                "--model",
+                "direct",
+                "--estimator",
+                "uls",
+                "--fit-measures",
+                "all",
+            ]
+        )  # fmt: skip
+        == 0
+    )
+    out = capsys.readouterr().out
+    assert "estimator ULS" in out and "GFI = " in out
+    assert "Fit measures (lavaan's fitMeasures(fit) names):" in out
+    for name in ("gfi", "agfi", "cn_05", "ecvi", "srmr_mplus", "rmsea.notclose.pvalue"):
+        assert f"\n  {name} " in out
+    assert "(cxkit's χ²/df)" in out

@@ -379,7 +379,24 @@ def _cmd_sem(args: argparse.Namespace) -> int:
         ordered=True if args.ordered else None,
     )
     print(_sem_text(fit))
+    if getattr(args, "fit_measures", "reviewer") == "all":
+        print("\n" + _fit_measures_text(fit))
     return 0
+
+
+def _fit_measures_text(fit) -> str:
+    """lavaan's fitMeasures(fit) list, one measure a line, and cxkit's χ²/df."""
+    fm = fit.fit_measures("all")
+    width = max(len(k) for k in fm.index)
+    lines = ["Fit measures (lavaan's fitMeasures(fit) names):"]
+    for k, v in fm.items():
+        text = "NA" if v != v else (f"{v:.0f}" if float(v).is_integer() else f"{v:.6g}")
+        lines.append(f"  {k:<{width}}  {text}")
+    ratio = fit.fit_indices["chisq_df"]
+    lines.append(
+        f"  {'chisq/df':<{width}}  {'NA' if ratio != ratio else f'{ratio:.6g}'}  (cxkit's χ²/df)"
+    )
+    return "\n".join(lines)
 
 
 def _read_model_file(path) -> str:
@@ -768,15 +785,19 @@ def _seed_option(p: argparse.ArgumentParser, what: str) -> None:
     p.add_argument("--seed", type=int, default=1, help=f"random seed of {what}")
 
 
-def _estimation_options(p: argparse.ArgumentParser) -> None:
-    """--estimator and --ordered, shared by `cxkit sem` and `cxkit analyze`."""
-    p.add_argument(
-        "--estimator",
-        default="ML",
-        type=str.upper,
-        choices=["ML", "MLR"],
-        help="MLR: robust standard errors, scaled chi-square, robust CFI/TLI/RMSEA",
-    )
+def _estimation_options(p: argparse.ArgumentParser, all_estimators: bool = False) -> None:
+    """--estimator and --ordered, shared by `cxkit sem` and `cxkit analyze` (`cxkit sem` offers
+    every continuous estimator of the engine)."""
+    if all_estimators:
+        choices = ["ML", "MLR", "MLM", "ULS", "GLS", "WLS", "DWLS"]
+        text = (
+            "MLR: robust (Huber-White) SEs, Yuan-Bentler chi-square; MLM: Satorra-Bentler; "
+            "ULS, GLS, WLS (ADF), DWLS: least squares (lavaan's settings for each)"
+        )
+    else:
+        choices = ["ML", "MLR"]
+        text = "MLR: robust standard errors, scaled chi-square, robust CFI/TLI/RMSEA"
+    p.add_argument("--estimator", default="ML", type=str.upper, choices=choices, help=text)
     p.add_argument(
         "--ordered",
         action="store_true",
@@ -1045,7 +1066,14 @@ def build_parser() -> argparse.ArgumentParser:
         choices=["listwise", "fiml"],
         help="missing answers: drop incomplete rows, or full-information ML",
     )
-    _estimation_options(p)
+    _estimation_options(p, all_estimators=True)
+    p.add_argument(
+        "--fit-measures",
+        default="reviewer",
+        choices=["reviewer", "all"],
+        help="after the summary: the reviewer set (GFI, AGFI, NFI, IFI, chi2/df, ...) or 'all' of "
+        "lavaan's fitMeasures(fit)",
+    )
     p.set_defaults(func=_cmd_sem)
 
     p = _command(

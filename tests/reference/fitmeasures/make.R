@@ -6,6 +6,7 @@
 #   fiml_ml     HS with MAR missing answers (../sem_fiml/data.csv), missing = "ml";  fiml_mlr  with MLR
 #   wlsmv_bfi   psych's bfi two factors (A1, C4, C5 reversed as in ../wlsmv), ordered, WLSMV
 #   poldem_<est> Political Democracy (structural, := effects) with ULS, GLS, WLS, DWLS, MLM
+#   cx_direct_<est> the CX direct model on the synthetic demo data, MLM and ULS
 source("../_shared/lavaan_case.R")
 run <- function(name, model, d, ...) {
   fit <- sem(model, data = d, ...)
@@ -33,4 +34,10 @@ pd <- read.csv("../sem_poldem/data.csv")
 pd_model <- paste(readLines("../sem_poldem/model.lav"), collapse = "\n")
 for (est in c("MLM", "ULS", "GLS", "WLS", "DWLS"))
   run(paste0("poldem_", tolower(est)), pd_model, pd, estimator = est)
+# the CX direct model on the synthetic demo data (OE4 recoded 8 - x): a well-fitting model (CFI = 1,
+# TLI above 1), MLM and ULS
+cx <- read.csv("../sem_cx/data.csv"); cx$OE4 <- 8 - cx$OE4
+cx_model <- paste(readLines("../sem_cx/direct/model.lav"), collapse = "\n")
+run("cx_direct_mlm", cx_model, cx, estimator = "MLM")
+run("cx_direct_uls", cx_model, cx, estimator = "ULS")
 write_session()
