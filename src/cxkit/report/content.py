@@ -154,6 +154,19 @@ def _table(caption, frame, note, key, n=None, t=None):
     return ("table", caption, frame, note, key)
 
 
+#: the cut-off note of the reviewer set (GFI, AGFI, NFI, IFI, χ²/df) under the fit tables
+FIT_NOTE_EN = (
+    "GFI, AGFI, NFI, IFI ≥ .90 and χ²/df ≤ 3 are the conventional thresholds (Bentler & Bonett, "
+    "1980; Bollen, 1989; Carmines & McIver, 1981); GFI and AGFI rise with N and are best read "
+    "beside CFI and RMSEA."
+)
+FIT_NOTE_ID = (
+    "GFI, AGFI, NFI, IFI ≥ .90 dan χ²/df ≤ 3 adalah batas yang lazim (Bentler & Bonett, 1980; "
+    "Bollen, 1989; Carmines & McIver, 1981); GFI dan AGFI naik seiring N, sebaiknya dibaca "
+    "bersama CFI dan RMSEA."
+)
+
+
 def _fit_row(f: pd.Series, t=None) -> dict:
     """One fit-table row: the ordinary statistics (ML), the scaled test with the robust indices
     (MLR), or the scaled-shifted test with the scaled indices and no AIC/BIC (WLSMV)."""
@@ -172,6 +185,8 @@ def _fit_row(f: pd.Series, t=None) -> dict:
         f"{_n(f['rmsea_ci_high' + sfx])}]",
         "SRMR": _n(f["srmr"]),
     }
+    # the reviewer set (AMOS-style): GFI, AGFI, NFI, IFI of the ordinary statistics
+    row |= {k.upper(): _n(f[k]) for k in ("gfi", "agfi", "nfi", "ifi") if k in f}
     if not wlsmv:  # no likelihood, no information criteria
         row |= {"AIC": _f(f["aic"], 1), "BIC": _f(f["bic"], 1)}
     return row
@@ -1199,8 +1214,10 @@ def _measurement_section(study, t, out, num, seen):
             t("Fit of the measurement model", "Kecocokan model pengukuran"),
             cfa,
             t(
-                "Cut-offs (Hu & Bentler, 1999): CFI, TLI ≥ .95; RMSEA ≤ .06; SRMR ≤ .08.",
-                "Batas (Hu & Bentler, 1999): CFI, TLI ≥ .95; RMSEA ≤ .06; SRMR ≤ .08.",
+                "Cut-offs (Hu & Bentler, 1999): CFI, TLI ≥ .95; RMSEA ≤ .06; SRMR ≤ .08. "
+                + FIT_NOTE_EN,
+                "Batas (Hu & Bentler, 1999): CFI, TLI ≥ .95; RMSEA ≤ .06; SRMR ≤ .08. "
+                + FIT_NOTE_ID,
             ),
             "fit_cfa",
         )
@@ -1304,8 +1321,10 @@ def _structural_section(study, t, out, num, seen):
             t("Fit of the structural models", "Kecocokan model struktural"),
             fits,
             t(
-                "Cut-offs (Hu & Bentler, 1999): CFI, TLI ≥ .95; RMSEA ≤ .06; SRMR ≤ .08.",
-                "Batas (Hu & Bentler, 1999): CFI, TLI ≥ .95; RMSEA ≤ .06; SRMR ≤ .08.",
+                "Cut-offs (Hu & Bentler, 1999): CFI, TLI ≥ .95; RMSEA ≤ .06; SRMR ≤ .08. "
+                + FIT_NOTE_EN,
+                "Batas (Hu & Bentler, 1999): CFI, TLI ≥ .95; RMSEA ≤ .06; SRMR ≤ .08. "
+                + FIT_NOTE_ID,
             ),
             "fit",
         )
