@@ -1,13 +1,15 @@
 """Fit time of every SEM reference model: cxkit next to lavaan (when Rscript with lavaan is present).
 
 Prints the best of 5 wall-clock times in milliseconds and the ratio cxkit / lavaan. Asserts nothing.
-Run with ``make bench`` or ``.venv/bin/python benchmarks/bench_sem.py``.
+Run with ``make bench`` or ``.venv/bin/python benchmarks/bench_sem.py [WORD ...]`` (only the cases
+whose name contains one of the words, e.g. ``MLM ULS``).
 """
 
 from __future__ import annotations
 
 import shutil
 import subprocess
+import sys
 import warnings
 from pathlib import Path
 
@@ -49,6 +51,48 @@ CASES = {
         {"ordered": True},
         'ordered = TRUE, estimator = "WLSMV"',
     ),
+    "HS MLM": (
+        "sem_hs/model.lav",
+        "measure_hs/data.csv",
+        {"estimator": "MLM"},
+        'estimator = "MLM"',
+    ),
+    "HS ULS": (
+        "sem_hs/model.lav",
+        "measure_hs/data.csv",
+        {"estimator": "ULS"},
+        'estimator = "ULS"',
+    ),
+    "HS GLS": (
+        "sem_hs/model.lav",
+        "measure_hs/data.csv",
+        {"estimator": "GLS"},
+        'estimator = "GLS"',
+    ),
+    "HS WLS": (
+        "sem_hs/model.lav",
+        "measure_hs/data.csv",
+        {"estimator": "WLS"},
+        'estimator = "WLS"',
+    ),
+    "HS DWLS": (
+        "sem_hs/model.lav",
+        "measure_hs/data.csv",
+        {"estimator": "DWLS"},
+        'estimator = "DWLS"',
+    ),
+    "CX direct MLM": (
+        "sem_cx/direct/model.lav",
+        "sem_cx/data.csv",
+        {"estimator": "MLM"},
+        'estimator = "MLM"',
+    ),
+    "CX direct ULS": (
+        "sem_cx/direct/model.lav",
+        "sem_cx/data.csv",
+        {"estimator": "ULS"},
+        'estimator = "ULS"',
+    ),
     "HS by school MLR": (
         "sem_hs/model.lav",
         "measure_hs/data.csv",
@@ -62,11 +106,11 @@ def best_ms(fn, repeat: int = 5) -> float:
     return 1000 * best(fn, repeat)
 
 
-def lavaan_ms() -> dict[str, float]:
+def lavaan_ms(cases) -> dict[str, float]:
     if shutil.which("Rscript") is None:
         return {}
     lines = ["suppressPackageStartupMessages(library(lavaan))"]
-    for name, (model, data, _, r_args) in CASES.items():
+    for name, (model, data, _, r_args) in cases.items():
         call = f"sem(m, d{', ' + r_args if r_args else ''})"
         lines.append(
             f'd <- read.csv("{REF / data}"); if ("OE4" %in% names(d)) d$OE4 <- 8 - d$OE4; '
@@ -87,9 +131,11 @@ def lavaan_ms() -> dict[str, float]:
 
 
 def main() -> None:
-    r = lavaan_ms()
+    words = sys.argv[1:]
+    cases = {k: v for k, v in CASES.items() if not words or any(w in k for w in words)}
+    r = lavaan_ms(cases)
     print(f"{'model':<20}{'cxkit ms':>10}{'lavaan ms':>11}{'ratio':>8}")
-    for name, (model, data, options, _) in CASES.items():
+    for name, (model, data, options, _) in cases.items():
         d = pd.read_csv(REF / data)
         if "OE4" in d:
             d["OE4"] = 8 - d["OE4"]

@@ -70,12 +70,16 @@ def fit_sem(
         ``lavaan::sem()``'s (:mod:`cxkit.sem.partable`).
     data : DataFrame or Responses
         One row per respondent; the model's observed variables are columns.
-    estimator : {"ML", "MLR", "WLSMV"}
+    estimator : {"ML", "MLR", "MLM", "ULS", "GLS", "WLS", "DWLS", "WLSMV"}
         ``"ML"``: maximum likelihood with standard errors from the expected information (observed,
         with FIML). ``"MLR"``: the same estimates with robust (Huber–White sandwich) standard errors
         and the Yuan–Bentler scaled χ² with scaled and robust CFI, TLI and RMSEA — lavaan's
         ``estimator = "MLR"``, the usual choice for skewed Likert answers (:mod:`cxkit.sem.robust`).
-        ``"WLSMV"``: for ordered indicators (``ordered=``).
+        ``"WLSMV"``: for ordered indicators (``ordered=``). ``"MLM"``: ML estimates with
+        Satorra–Bentler standard errors (``robust.sem``) and scaled χ². ``"ULS"``, ``"GLS"``,
+        ``"WLS"`` (ADF), ``"DWLS"``: the least-squares family for continuous data with lavaan's
+        settings (no likelihood; ULS's χ² has no p-value). MLM and the least-squares family need
+        complete data. ``fit.fit_measures("all")`` lists lavaan's ``fitMeasures`` for each.
     missing : {"listwise", "fiml"}
         ``"listwise"``: rows with a missing answer on any model variable are dropped (the count is
         recorded). ``"fiml"`` (or lavaan's name ``"ml"``): full-information ML on every row with at

@@ -113,9 +113,9 @@ def satorra_bentler(deltas, weights, gammas, shares):
     d = np.vstack(deltas)
     wd = w @ d
     e_inv = np.linalg.inv(d.T @ wd)
-    u = w - wd @ e_inv @ wd.T
     middle = wd.T @ gam @ wd
-    return e_inv, middle, float(np.sum(u * gam.T))
+    # tr(UΓ) = tr(WΓ) − tr(E⁻¹ Δ'WΓWΔ), without the k × k matrix U
+    return e_inv, middle, float(np.sum(w * gam.T) - np.sum(e_inv * middle.T))
 
 
 def numeric_jacobian(fn: Callable[[np.ndarray], np.ndarray], params: np.ndarray) -> np.ndarray:
