@@ -79,6 +79,7 @@ TOLERANCES: dict[str, dict[str, tuple[float, float]]] = {
     "DWLS":            _row([(5e-5, 2e-5), (3e-5, 1e-6), (0, 3e-5), (2e-4, 2e-4), (0, 4e-5), (5e-5, 2e-5), (1e-8, 1e-7), (0, 2e-7), (0, 5e-6), (2e-4, 5e-4), (1e-4, 2e-5), (0, 2e-6)]),  # noqa: E501
     "DWLS:fitmeasures/poldem_dwls": _row([(1e-3, 3e-4), (2e-5, 1e-5), (0, 2e-4), (1e-3, 3e-4), (0, 3e-4), (1e-3, 3e-4), (1e-8, 1e-7), (0, 5e-7), (0, 5e-6), (2e-4, 5e-4), (1e-4, 2e-5), (0, 2e-6)]),  # noqa: E501
     "FIML:fitmeasures/fiml_ml": _row([(1e-5, 5e-6), (1e-5, 1e-7), (1e-6, 5e-6), (2e-5, 2e-5), (0, 2e-5), (1e-5, 5e-6), (1e-8, 1e-7), (0, 2e-5), (0, 5e-6), (2e-4, 5e-4), (1e-4, 2e-5), (0, 2e-6)]),  # noqa: E501
+    "FIML+groups:fitmeasures/groups_fiml_ml": _row([(5e-5, 1e-5), (3e-5, 1e-6), (0, 3e-5), (1e-4, 1e-4), (0, 5e-5), (5e-5, 1e-5), (1e-8, 1e-7), (0, 2e-5), (0, 3e-5), (2e-4, 5e-4), (1e-4, 2e-5), (0, 2e-6)]),  # noqa: E501
     "MLR:fitmeasures/fiml_mlr": _row([(1e-5, 5e-6), (1e-5, 1e-7), (0, 5e-6), (2e-5, 2e-5), (0, 2e-5), (1e-5, 5e-6), (5e-7, 1e-6), (0, 2e-5), (0, 5e-6), (2e-4, 5e-4), (1e-4, 2e-5), (0, 2e-6)]),  # noqa: E501
 }
 # fmt: on

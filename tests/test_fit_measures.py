@@ -60,6 +60,8 @@ CASES = {
     "poldem_gls": lambda: cxkit.fit_sem(POLDEM_MODEL, POLDEM, estimator="GLS"),
     "poldem_wls": lambda: cxkit.fit_sem(POLDEM_MODEL, POLDEM, estimator="WLS"),
     "poldem_dwls": lambda: cxkit.fit_sem(POLDEM_MODEL, POLDEM, estimator="DWLS"),
+    "fixedx_ml": lambda: cxkit.fit_sem(HS_MODEL.rsplit("\n", 1)[0] + "\nvisual ~ ageyr + sex", HS),
+    "groups_fiml_ml": lambda: cxkit.fit_sem(HS_MODEL, HS_FIML, group="school", missing="fiml"),
     "cx_direct_mlm": lambda: cxkit.fit_sem(CX_MODEL, _cx(), estimator="MLM"),
     "cx_direct_uls": lambda: cxkit.fit_sem(CX_MODEL, _cx(), estimator="ULS"),
 }

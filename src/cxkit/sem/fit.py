@@ -394,9 +394,10 @@ def _extend_measures(indices, opts, pt, mdl, stats, theta, objective, n_lav, ext
             w = moment_weight(sigma, means)
         else:  # lavaan: the h1 expected information with missing answers, per pattern
             w = _missing_weight(gs, sigma, means)
+        if pt.ov_x:  # fixed.x: lavaan's weight has zero rows and columns for the x moments
+            w = _drop_x(w, [pt.ov.index(v) for v in pt.ov_x], len(pt.ov), means)
         gfi_parts.append((s, s - est, w))
         resid_parts.append((cov, sigma, gs.mean if means else None, mom.mu[0] if means else None))
-    h1 = sum(g.loglik_h1 if not g.complete else _complete_h1(g, len(pt.ov)) for g in stats.groups)
     return extend(
         indices,
         estimator=opts.estimator,
@@ -407,7 +408,6 @@ def _extend_measures(indices, opts, pt, mdl, stats, theta, objective, n_lav, ext
         resid_parts=resid_parts,
         meanstructure=means,
         nel=sum(len(p[0]) for p in gfi_parts),
-        unrestricted_loglik=float(h1),
         fiml_corrected=extra.get("fiml_corrected"),
         h1h0=extra.get("h1h0"),
     )
@@ -455,3 +455,16 @@ def _available_moments(x: np.ndarray, means: bool) -> np.ndarray:
     r, c = np.tril_indices(x.shape[1])
     s = cov[r, c]
     return np.concatenate([np.nanmean(x, axis=0), s]) if means else s
+
+
+def _drop_x(w: np.ndarray, x_idx, p: int, means: bool) -> np.ndarray:
+    """``w`` with the rows and columns of the fixed predictors' moments set to zero."""
+    r, c = np.tril_indices(p)
+    fx = np.isin(np.arange(p), x_idx)
+    x_mom = fx[r] & fx[c]
+    if means:
+        x_mom = np.concatenate([fx, x_mom])
+    w = w.copy()
+    w[x_mom, :] = 0.0
+    w[:, x_mom] = 0.0
+    return w

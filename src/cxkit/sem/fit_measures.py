@@ -401,7 +401,6 @@ def extend(
     resid_parts,
     meanstructure: bool,
     nel: int,
-    unrestricted_loglik: float = np.nan,
     fiml_corrected: dict | None = None,
     h1h0: dict | None = None,
     n_th: int = 0,
@@ -478,7 +477,7 @@ def extend(
         )
     if np.isfinite(f["loglik"]):
         npar = float(f["npar"])
-        out["unrestricted_loglik"] = unrestricted_loglik
+        out["unrestricted_loglik"] = float(f["loglik"]) + x2 / 2  # lavaan: logl + χ²/2
         out["bic2"] = -2 * float(f["loglik"]) + npar * np.log((n_total + 2) / 24)
     if h1h0:
         out.update(h1h0)

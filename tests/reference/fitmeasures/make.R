@@ -7,6 +7,7 @@
 #   wlsmv_bfi   psych's bfi two factors (A1, C4, C5 reversed as in ../wlsmv), ordered, WLSMV
 #   poldem_<est> Political Democracy (structural, := effects) with ULS, GLS, WLS, DWLS, MLM
 #   cx_direct_<est> the CX direct model on the synthetic demo data, MLM and ULS
+#   fixedx_ml   HS with visual ~ ageyr + sex (fixed.x);  groups_fiml_ml  missing answers by school
 source("../_shared/lavaan_case.R")
 run <- function(name, model, d, ...) {
   fit <- sem(model, data = d, ...)
@@ -40,4 +41,7 @@ cx <- read.csv("../sem_cx/data.csv"); cx$OE4 <- 8 - cx$OE4
 cx_model <- paste(readLines("../sem_cx/direct/model.lav"), collapse = "\n")
 run("cx_direct_mlm", cx_model, cx, estimator = "MLM")
 run("cx_direct_uls", cx_model, cx, estimator = "ULS")
+# an observed predictor (fixed.x), and missing answers by school
+run("fixedx_ml", "visual =~ x1 + x2 + x3\ntextual =~ x4 + x5 + x6\nvisual ~ ageyr + sex", hs)
+run("groups_fiml_ml", hs_model, fiml, group = "school", missing = "ml")
 write_session()
