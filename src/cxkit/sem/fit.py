@@ -17,12 +17,13 @@ from cxkit._params import DataLike, Estimator, Missing, as_frame, data_sha256, i
 from cxkit._version import __version__
 from cxkit.errors import ModelError
 from cxkit.sem import options as _options
+from cxkit.sem.constraints import ConstraintSet, constrained_inverse, constrained_vcov, pinned
 from cxkit.sem.estimates import build_estimates, r_squared
 from cxkit.sem.fit_measures import assemble, robust_indices
 from cxkit.sem.information import invert, observed_information
 from cxkit.sem.model import Model
-from cxkit.sem.optimize import minimize
-from cxkit.sem.partable import build_partable
+from cxkit.sem.optimize import minimize, minimize_constrained
+from cxkit.sem.partable import build_partable, user_starts
 from cxkit.sem.result import SEMResult
 from cxkit.sem.samplestats import LOG2PI, sample_stats
 from cxkit.sem.syntax import parse_model
@@ -187,7 +188,10 @@ def _fit(model: str, parsed, frame: pd.DataFrame, opts) -> SEMResult:
         )
     mdl = Model(pt)
     objective = make_objective(mdl, stats)
-    theta, converged, iterations, start_note = _optimize(model, pt, mdl, objective, stats, frame)
+    con = ConstraintSet(pt)
+    theta, converged, iterations, start_note = _optimize(
+        model, pt, mdl, objective, stats, frame, con
+    )
     if not np.isfinite(objective.value(theta[None])[0]):
         raise ModelError(
             "the model could not be estimated: the implied covariance matrix is not positive definite"
@@ -199,23 +203,30 @@ def _fit(model: str, parsed, frame: pd.DataFrame, opts) -> SEMResult:
         info = info[0]
     else:
         info = observed_information(objective, theta)
-    vcov = invert(info)
+    # constraints (lavaan): df + the rank of the equalities, npar − that rank, vcov from the
+    # information bordered by the active constraints
+    neq = con.rank_eq(theta) if con else 0
+    vcov = constrained_vcov(info, con, theta) if con else invert(info)
     chisq = 2 * float(objective.value(theta[None])[0])
-    df = degrees_of_freedom(pt)
+    df = degrees_of_freedom(pt) + neq
     b_chisq, b_df, base_pt, base_theta = baseline(pt, stats)
     loglik = _loglik(pt, stats, chisq)
     indices = assemble(
-        n, pt.npar, chisq, df, b_chisq, b_df, _srmr(pt, mdl, stats, theta), loglik, pt.ngroups
-    )
+        n, pt.npar - neq, chisq, df, b_chisq, b_df, _srmr(pt, mdl, stats, theta), loglik,
+        pt.ngroups,
+    )  # fmt: skip
     if opts.estimator == "MLR":
+        inverse = (lambda e: constrained_inverse(e, con.active(theta))) if con else None
         vcov, c, c_b, corrected = mlr(
-            pt, mdl, stats, theta, objective, df, b_df, base_pt, base_theta
+            pt, mdl, stats, theta, objective, df, b_df, base_pt, base_theta, inverse=inverse
         )
         robust = robust_indices(
             n, chisq, df, c, b_chisq, b_df, c_b, groups=pt.ngroups, corrected=corrected
         )
         indices = pd.concat([indices, robust])
-    estimates = build_estimates(pt, mdl, theta, vcov, opts.level)
+    estimates = build_estimates(
+        pt, mdl, theta, vcov, opts.level, pinned=pinned(vcov) if con else None
+    )
     provenance = {
         "model": model,
         **opts.describe(),
@@ -227,6 +238,8 @@ def _fit(model: str, parsed, frame: pd.DataFrame, opts) -> SEMResult:
         "iterations": iterations,
         **instrument_attrs(frame),
     }
+    if con:
+        provenance["constraints"] = [c.text for c in pt.constraints]
     if opts.group is not None:
         provenance.update(
             group=opts.group,
@@ -262,11 +275,17 @@ def _fit(model: str, parsed, frame: pd.DataFrame, opts) -> SEMResult:
     return result
 
 
-def _optimize(model_text, pt, mdl, objective, stats, frame):
-    """Minimise from lavaan-like simple starts; if that fails, from semopy's estimates."""
-    start = mdl.start_values(stats)
-    opt = minimize(objective, start)
+def _optimize(model_text, pt, mdl, objective, stats, frame, con=None):
+    """Minimise from lavaan-like simple starts (the user's ``start()`` values in place); if that
+    fails, from semopy's estimates. With constraints: :func:`minimize_constrained`."""
+    start = user_starts(pt, mdl.start_values(stats))
     note = "simple starting values (lavaan's 'simple')"
+    if any(np.isfinite(r.start) for r in pt.rows):
+        note += " with the model's start() values"
+    if con:
+        theta, ok, iters = minimize_constrained(objective, start, con)
+        return theta, ok, iters, note
+    opt = minimize(objective, start)
     if not opt.converged[0]:
         alt = _semopy_start(model_text, pt, stats, frame)
         if alt is not None:

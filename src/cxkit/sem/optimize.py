@@ -140,3 +140,14 @@ def minimize(
             )
         reset[moved] = False
     return Optimum(theta, f, conv, iters)
+
+
+def minimize_constrained(
+    objective, theta0: np.ndarray, constraints
+) -> tuple[np.ndarray, bool, int]:
+    """The minimum of ``objective`` under a :class:`~cxkit.sem.constraints.ConstraintSet`: the
+    reduced model of linear equalities through :func:`minimize`, SLSQP otherwise
+    (:func:`cxkit.sem.constraints.solve`). Returns (θ, converged, iterations)."""
+    from cxkit.sem.constraints import solve
+
+    return solve(objective, constraints, theta0, minimize)

@@ -93,9 +93,12 @@ def baseline(pt: ParTable, stats) -> tuple[float, float, ParTable, np.ndarray]:
     return 2 * float(opt.value[0]), degrees_of_freedom(base), base, opt.theta[0]
 
 
-def mlr(pt: ParTable, model: Model, stats, theta, objective, df, b_df, base_pt, base_theta):
+def mlr(
+    pt: ParTable, model: Model, stats, theta, objective, df, b_df, base_pt, base_theta, inverse=None
+):
     """Robust vcov and the Yuan–Bentler traces (model, baseline) and, with missing answers,
-    lavaan's FIML-corrected statistics for the robust indices."""
+    lavaan's FIML-corrected statistics for the robust indices. ``inverse``: how to invert the
+    information (constraints: the bordered inverse of :mod:`cxkit.sem.constraints`)."""
     fixed_x = tuple(pt.ov.index(v) for v in pt.ov_x)
     means = pt.meanstructure
     if fixed_x and means:
@@ -117,7 +120,7 @@ def mlr(pt: ParTable, model: Model, stats, theta, objective, df, b_df, base_pt, 
         )  # fmt: skip
     n = stats.n
     e = observed_information(objective, theta) / n
-    vcov, e_inv = robust.sandwich(groups, e)
+    vcov, e_inv = robust.sandwich(groups, e, inverse)
     trace = robust.trace_ugamma(groups, e_inv)
     bases = []
     base_trace = 0.0
