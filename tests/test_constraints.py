@@ -131,9 +131,25 @@ def test_constraint_errors_name_the_line_and_the_labels():
     with pytest.raises(ModelSyntaxError, match="lavaan has no <= or >="):
         parse_model("F =~ x1 + a*x2\na <= 1")
     fit = cxkit.fit_sem(_model("linear"), HS)
-    for call in (lambda: fit.modification_indices(), lambda: fit.bootstrap(5, seed=1)):
-        with pytest.raises(SpecificationError, match="constraints is not available"):
+    for call in (lambda: fit.modification_indices(), lambda: fit.score_tests()):
+        with pytest.raises(SpecificationError, match="not available|across groups"):
             call()
+
+
+@pytest.mark.parametrize("name", ["linear", "active"])
+def test_bootstrap_keeps_the_constraints_in_every_resample(name):
+    fit = cxkit.fit_sem(_model(name), HS)
+    boot = fit.bootstrap(20, seed=3, progress=False)
+    assert boot.provenance["bootstrap"]["n_ok"] == 20
+    draws = boot.bootstrap_draws
+    cols = {r.label: k for k, r in enumerate(fit.partable.rows) if r.label}
+    a, b = draws.iloc[:, cols["a"]], draws.iloc[:, cols["b"]]
+    e, f = draws.iloc[:, cols["e"]], draws.iloc[:, cols["f"]]
+    if name == "linear":
+        np.testing.assert_allclose(a, b, atol=1e-9)
+    else:
+        assert (b <= 0.6 + 1e-9).all() and (f >= e - 1e-9).all()
+        assert (b > 0.6 - 1e-9).any() and (b < 0.6 - 1e-3).any()  # at the bound, and inside
 
 
 @pytest.mark.parametrize(

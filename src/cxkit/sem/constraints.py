@@ -8,9 +8,11 @@ lavaan, an equality is the function ``ceq(θ) = lhs − rhs`` (zero at the solut
   reparametrised as ``θ = K φ + k₀`` with ``K`` a basis of the null space of the constraints'
   Jacobian, and the reduced model is estimated by the ordinary optimizer (lavaan's ``K`` matrix).
 * **Nonlinear equalities or inequalities** (``a == b^2``, ``a > 0``, ``a < 1``, ``a > b``):
-  sequential quadratic programming (SciPy's SLSQP) on θ, started from the reduced model's
-  estimates when there are linear equalities, in place of lavaan's augmented Lagrangian
-  (``nlminb.constr``) — the same constrained optimum.
+  sequential quadratic programming (SciPy's SLSQP) on θ from the unconstrained optimum, then an
+  active-set Fisher scoring on the surface of the equalities and the binding inequalities (it
+  sharpens SLSQP's answer to ~1e-10; a bootstrap resample runs it alone from the fit's
+  estimates), in place of lavaan's augmented Lagrangian (``nlminb.constr``, which stops with the
+  constraints violated by ~1e-7).
 * **Degrees of freedom**: lavaan adds the rank of the equality constraints' Jacobian to df and takes
   it off ``npar``; inequalities change neither (even when they bind).
 * **Standard errors** (lavaan's augmented information, ``lav_model_information_augment_invert``):
@@ -54,7 +56,9 @@ class ConstraintSet:
         self.used = sorted(
             {r.free for r in pt.rows if r.label and r.free >= 0}
         )  # the parameters a constraint can depend on
-        self.linear = self.n_in == 0 and self.n_eq > 0 and self._is_linear()
+        #: the equalities are linear (or there are none)
+        self.eq_linear = self.n_eq == 0 or self._is_linear()
+        self.linear = self.n_in == 0 and self.n_eq > 0 and self.eq_linear
 
     def __bool__(self) -> bool:
         return bool(self.n_eq or self.n_in)
@@ -190,11 +194,13 @@ class ReducedObjective:
 
 
 def solve(
-    objective, con: ConstraintSet, theta0: np.ndarray, minimize
+    objective, con: ConstraintSet, theta0: np.ndarray, minimize, warm: bool = False
 ) -> tuple[np.ndarray, bool, int]:
     """The constrained minimum of ``objective`` from ``theta0``: (θ, converged, iterations).
 
-    ``minimize`` is the ordinary optimizer (:func:`cxkit.sem.optimize.minimize`)."""
+    ``minimize`` is the ordinary optimizer (:func:`cxkit.sem.optimize.minimize`); ``warm``:
+    ``theta0`` is already near the answer (a resample started at the fit's estimates), so the
+    active-set scoring runs alone (SLSQP only if it fails)."""
     theta0 = np.asarray(theta0, float)
     if con.linear:
         k, k0 = con.reduction()
@@ -238,29 +244,38 @@ def solve(
         )
     # start from the unconstrained optimum when it exists (SLSQP then only has to move onto the
     # constraints), else from the simple starting values
-    free = minimize(objective, theta0)
-    x0 = free.theta[0] if free.converged[0] and np.isfinite(free.value[0]) else theta0
+    x0 = theta0
+    if warm:
+        # a resample's estimates need not be as sharp as the fit's (the bootstrap's rule)
+        theta, ok, iters = _active_set(objective, con, theta0, tol=1e-8, step_tol=1e-7)
+        if ok:
+            return theta, True, iters
+    else:
+        free = minimize(objective, theta0)
+        if free.converged[0] and np.isfinite(free.value[0]):
+            x0 = free.theta[0]
     res = optimize.minimize(
         fun, x0, jac=jac, method="SLSQP", constraints=cons,
         options={"ftol": 1e-16, "maxiter": 2000},
     )  # fmt: skip
-    theta = _polish(objective, con, res.x)
-    if not np.all(np.isfinite(theta)) or fun(theta) > fun(res.x) + 1e-12:
+    theta, ok, _ = _active_set(objective, con, res.x)
+    if not ok or not np.all(np.isfinite(theta)) or fun(theta) > fun(res.x) + 1e-12:
         theta = res.x
     ceq, cin = con.values(theta)
     feasible = np.all(np.abs(ceq) < 1e-6) and np.all(cin > -1e-6)
     return theta, bool((res.success or res.status == 8) and feasible), int(res.nit)
 
 
-def _polish(objective, con: ConstraintSet, theta: np.ndarray, max_iter: int = 100) -> np.ndarray:
-    """Fisher scoring on the surface of the equalities and the active inequalities at SLSQP's
-    solution (each step: back onto the constraints, then a step in their null space), until the
-    projected gradient vanishes — SLSQP's own stopping rule leaves ~1e-5 in the estimates."""
+def _scoring(
+    objective, con: ConstraintSet, theta, act, max_iter: int = 200, tol: float = 1e-11,
+    step_tol: float = 1e-9,
+):  # fmt: skip
+    """Fisher scoring on the surface of the equalities and the inequalities ``act`` (each step:
+    back onto the constraints, then a step in their null space) until the projected gradient
+    vanishes; returns (θ, converged, iterations)."""
     n = max(objective.total_n, 1.0)
-    _, cin = con.values(theta)
-    act = cin <= SLACK
     theta = np.array(theta, dtype=float)
-    for _ in range(max_iter):
+    for it in range(1, max_iter + 1):
         j_eq, j_in = con.jacobian(theta)
         ceq, cin = con.values(theta)
         j = np.vstack([j_eq, j_in[act]])
@@ -268,13 +283,103 @@ def _polish(objective, con: ConstraintSet, theta: np.ndarray, max_iter: int = 10
         if len(j):
             theta = theta - np.linalg.pinv(j) @ c
         g, h = objective.gradient(theta[None], info=True)
+        if not np.all(np.isfinite(g)):
+            return theta, False, it
         p = linalg.null_space(j) if len(j) else np.eye(len(theta))
         pg = p.T @ g[0]
-        step = p @ np.linalg.solve(p.T @ h[0] @ p, pg)
+        try:
+            step = p @ np.linalg.solve(p.T @ h[0] @ p, pg)
+        except np.linalg.LinAlgError:
+            return theta, False, it
         theta = theta - step
-        if np.max(np.abs(pg)) / n < 1e-11 and np.max(np.abs(step)) < 1e-10:
-            break
+        if (
+            np.max(np.abs(pg), initial=0.0) / n < tol
+            and np.max(np.abs(step), initial=0.0) < step_tol
+        ):
+            return theta, True, it
+    return theta, False, max_iter
+
+
+def _active_set(
+    objective, con: ConstraintSet, theta, tol: float = 1e-11, rounds: int = 20,
+    step_tol: float = 1e-9,
+):  # fmt: skip
+    """An active-set method around :func:`_scoring`: the inequalities at their bound in ``theta``
+    start active; one that the solution violates is added, one whose multiplier has the wrong
+    sign (the objective would fall by leaving the bound) is released, until neither happens.
+    Returns (θ, converged, iterations)."""
     _, cin = con.values(theta)
-    if np.any(cin[~act] < 0):  # an inactive inequality would be violated: keep SLSQP's answer
-        return np.full_like(theta, np.inf)
-    return theta
+    act = cin <= SLACK
+    total = 0
+    for _ in range(rounds):
+        theta, ok, it = _scoring(objective, con, theta, act, tol=tol, step_tol=step_tol)
+        total += it
+        if not ok:
+            return theta, False, total
+        _, cin = con.values(theta)
+        violated = ~act & (cin < -1e-9)
+        if violated.any():
+            act = act | violated
+            continue
+        if not act.any():
+            return theta, True, total
+        j_eq, j_in = con.jacobian(theta)
+        j = np.vstack([j_eq, j_in[act]])
+        g = objective.gradient(theta[None], info=False)[0][0]
+        lam = np.linalg.lstsq(j.T, g, rcond=None)[0][con.n_eq :]  # ∇f = Σ λ ∇c, λ ≥ 0 at a bound
+        if lam.min() >= -1e-8 * max(np.max(np.abs(lam)), 1.0):
+            return theta, True, total
+        act = act.copy()
+        act[np.flatnonzero(act)[int(np.argmin(lam))]] = False
+    return theta, False, total
+
+
+class _OneOfStack:
+    """Problem ``k`` of a stacked objective, as an objective of its own (for SLSQP per draw)."""
+
+    def __init__(self, objective, k: int) -> None:
+        self.objective, self.k = objective, k
+        self.total_n = objective.total_n
+
+    def value(self, theta: np.ndarray, idx=None) -> np.ndarray:
+        return self.objective.value(theta, idx=np.full(len(theta), self.k))
+
+    def gradient(self, theta: np.ndarray, info: bool = True, idx=None):
+        return self.objective.gradient(theta, info=info, idx=np.full(len(theta), self.k))
+
+
+def solve_stack(objective, con: ConstraintSet, theta0: np.ndarray, minimize, **kw):
+    """:func:`solve` for a stack of B problems (the bootstrap's resamples): with linear (or no)
+    equalities, the reduced model refitted as one stack and only the resamples that then break an
+    inequality solved one by one (from the fit's estimates); with nonlinear equalities, each
+    resample on its own. Returns an ``Optimum``."""
+    from cxkit.sem.optimize import Optimum  # (optimize imports this module only inside functions)
+
+    theta0 = np.atleast_2d(theta0)
+    b = theta0.shape[0]
+    if con.eq_linear:  # the stack under the linear equalities; then each inequality checked
+        if con.n_eq:
+            k, k0 = con.reduction()
+        else:
+            k, k0 = np.eye(theta0.shape[1]), np.zeros(theta0.shape[1])
+        red = ReducedObjective(objective, k, k0)
+        opt = minimize(red, (theta0 - k0) @ k, **kw)
+        stacked = Optimum(red.theta(opt.theta), opt.value, opt.converged, opt.iterations)
+        if not con.n_in:
+            return stacked
+        thetas, conv = stacked.theta.copy(), stacked.converged.copy()
+        iters = stacked.iterations.copy()
+        todo = [j for j in range(b) if not conv[j] or np.any(con.values(thetas[j])[1] < -1e-9)]
+        # from the resample's own optimum (its broken inequalities then start active)
+        start = np.where(conv[:, None], thetas, theta0)
+    else:
+        thetas = np.empty_like(theta0, dtype=float)
+        conv = np.zeros(b, dtype=bool)
+        iters = np.zeros(b, dtype=int)
+        todo = list(range(b))
+        start = theta0
+    for j in todo:  # the resamples whose inequalities bind, or whose equalities are nonlinear
+        thetas[j], conv[j], iters[j] = solve(
+            _OneOfStack(objective, j), con, start[j], minimize, warm=True
+        )
+    return Optimum(thetas, objective.value(thetas, idx=np.arange(b)), conv, iters)

@@ -9,13 +9,14 @@ optimizer, the estimates builder and the warnings.
 from __future__ import annotations
 
 import warnings
+from dataclasses import replace
 
 import numpy as np
 import pandas as pd
 
 from cxkit._params import DataLike, Estimator, Missing, as_frame, data_sha256, instrument_attrs
 from cxkit._version import __version__
-from cxkit.errors import ModelError
+from cxkit.errors import ModelError, SpecificationError
 from cxkit.sem import options as _options
 from cxkit.sem.constraints import ConstraintSet, constrained_inverse, constrained_vcov, pinned
 from cxkit.sem.estimates import build_estimates, r_squared
@@ -53,6 +54,8 @@ def fit_sem(
     level: float = 0.95,
     ordered=None,
     meanstructure: bool | None = None,
+    int_ov_free: bool = True,
+    int_lv_free: bool = False,
 ) -> SEMResult:
     """Fit a CFA or SEM written in lavaan syntax.
 
@@ -102,6 +105,10 @@ def fit_sem(
     meanstructure : bool, optional
         Add intercepts and latent means to a single-group fit (always there with groups, FIML or
         ``~ 1`` rows).
+    int_ov_free, int_lv_free : bool
+        lavaan's ``int.ov.free`` (observed intercepts free; ``False`` fixes them at 0) and
+        ``int.lv.free`` (latent means free in every group); :func:`cxkit.sem.growth.fit_growth`
+        sets them as lavaan's ``growth()`` does.
 
     Returns
     -------
@@ -156,12 +163,37 @@ def fit_sem(
         ordered,
         has_intercepts=any(s.op == "~1" for s in statements),
     )
+    if not isinstance(int_ov_free, bool) or not isinstance(int_lv_free, bool):
+        raise SpecificationError(
+            f"int_ov_free={int_ov_free!r}, int_lv_free={int_lv_free!r}: use True or False"
+        )
+    if not int_ov_free or int_lv_free:
+        opts = replace(opts, int_ov_free=int_ov_free, int_lv_free=int_lv_free)
     frame = as_frame(data)
     if opts.estimator == "WLSMV":
+        _wlsmv_refuses(statements, opts)
         from cxkit.sem.wlsmv import fit_wlsmv
 
         return fit_wlsmv(model, frame, opts)
     return _fit(model, (statements, defs), frame, opts)
+
+
+def _wlsmv_refuses(statements, opts) -> None:
+    """What the ordinal (WLSMV) fit does not take yet: constraints, composites, growth defaults."""
+    from cxkit.sem.syntax import Constraint
+
+    what = []
+    if any(isinstance(s, Constraint) for s in statements):
+        what.append("==, < or > constraints")
+    if any(s.op == "<~" for s in statements):
+        what.append("composites (<~)")
+    if not opts.int_ov_free or opts.int_lv_free:
+        what.append("growth models (int_ov_free/int_lv_free)")
+    if what:
+        raise SpecificationError(
+            f"ordinal (WLSMV) fits do not take {' or '.join(what)} yet; fit the answers as "
+            "continuous (estimator='ML' or 'MLR', without ordered=)"
+        )
 
 
 def _fit(model: str, parsed, frame: pd.DataFrame, opts) -> SEMResult:
@@ -176,6 +208,8 @@ def _fit(model: str, parsed, frame: pd.DataFrame, opts) -> SEMResult:
         std_lv=opts.std_lv,
         group_equal=opts.group_equal,
         group_partial=opts.group_partial,
+        int_ov_free=opts.int_ov_free,
+        int_lv_free=opts.int_lv_free,
     )
     stats = sample_stats(frame, probe.ov, opts.group, opts.missing)
     pt = probe.with_values(exo_values(probe, stats))

@@ -151,3 +151,13 @@ def minimize_constrained(
     from cxkit.sem.constraints import solve
 
     return solve(objective, constraints, theta0, minimize)
+
+
+def minimize_stack(objective, theta0: np.ndarray, constraints=None, **kw) -> Optimum:
+    """:func:`minimize` of a stack of problems under the model's constraints (none: the plain
+    optimizer); see :func:`cxkit.sem.constraints.solve_stack`."""
+    if not constraints:
+        return minimize(objective, theta0, **kw)
+    from cxkit.sem.constraints import solve_stack
+
+    return solve_stack(objective, constraints, theta0, minimize, **kw)

@@ -109,7 +109,6 @@ class SEMResult:
         """
         from cxkit.sem.bootstrap import bootstrap
 
-        self._not_constrained("the bootstrap")
         return bootstrap(self, n=n, seed=seed, ci=ci, progress=progress, level=level)
 
     def wald(self, constraints: str) -> pd.Series:
