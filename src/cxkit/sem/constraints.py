@@ -27,9 +27,9 @@ lavaan, an equality is the function ``ceq(θ) = lhs − rhs`` (zero at the solut
 >>> con.linear, con.n_eq, con.n_in
 (True, 1, 0)
 >>> import numpy as np
->>> theta = np.array([1.0, 0.5, 1.0, 1.0, 1.0, 1.0])
+>>> theta = np.array([1.0, 0.25, 1.0, 1.0, 1.0, 1.0])  # a = 1, b = 0.25: a − 2b = 0.5
 >>> con.values(theta)[0]
-array([1.5])
+array([0.5])
 """
 
 from __future__ import annotations

@@ -16,7 +16,7 @@ What lavaan offers and cxkit does not (``efa()`` blocks, thresholds ``x | t1``, 
 ('F', '=~', [('x1', None, None, False), ('x2', 'a', None, False), ('x3', None, None, True)])
 >>> defs[0].name, defs[0].expr
 ('ind', 'a*b')
->>> stmts, _ = parse_model("F =~ x1 + a*start(0.8)*x2 + x3\na == 2*b^2")
+>>> stmts, _ = parse_model("F =~ x1 + a*start(0.8)*x2 + x3\\na == 2*b^2")
 >>> stmts[0].terms[1]
 Term(name='x2', label='a', fixed=None, free=False, per_group=(), start=0.8)
 >>> stmts[1]
