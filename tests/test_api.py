@@ -12,6 +12,7 @@ EXPECTED = {
     "csat",
     "datasets",
     "fit_sem",
+    "fit_growth",
     "fit_pls",
     "PLSResult",
     "models",

@@ -163,7 +163,7 @@ def test_std_lv_identification():
         ),
         ("F =~ x1 + x2 + x3\nd := a*b", "unknown label"),
         ("F =~ x1 + x2 + x3\nx1 ~~ F", "7 free parameters but only 6 .* not identified"),
-        ("F =~ x1 + start(1)*x2", "is not supported|cannot read"),
+        ("F =~ x1 + foo(1)*x2", "is not supported|cannot read"),
         ("F =~ x1 + x2\nF ~ 1", "7 free parameters but only 5 sample moments"),
         ("F =~ x1 + x2 + x3\nd := __import__('os')", "arithmetic on labels|other than sqrt"),
     ],

@@ -41,6 +41,7 @@ _LAZY: dict[str, str] = {
     "SEMResult": "cxkit.sem",
     "compare_models": "cxkit.sem",
     "fit_sem": "cxkit.sem",
+    "fit_growth": "cxkit.sem",
     "invariance": "cxkit.sem",
     "PLSResult": "cxkit.pls",
     "fit_pls": "cxkit.pls",
@@ -66,7 +67,7 @@ if TYPE_CHECKING:  # what static checkers and IDEs see; at run time the names lo
     from cxkit.responses.core import Responses, read_responses
     from cxkit.responses.metrics import ces, csat, nps
     from cxkit.responses.scoring import score
-    from cxkit.sem import SEMResult, compare_models, fit_sem, invariance
+    from cxkit.sem import SEMResult, compare_models, fit_growth, fit_sem, invariance
     from cxkit.simulate import simulate
     from cxkit.study import Study, analyze
 
@@ -137,6 +138,7 @@ __all__ = [
     "csat",
     "datasets",
     "fit_sem",
+    "fit_growth",
     "fit_pls",
     "PLSResult",
     "models",

@@ -298,6 +298,10 @@ def _sem_text(fit) -> str:
     blank = [i for i, line in enumerate(lines) if not line.strip()]
     keep = lines[: blank[1] + 1] if len(blank) > 1 else lines
     tail = [line for line in lines if line.startswith("R²:")]
+    if "Constraints:" in [line.split("  ")[0] for line in lines]:  # lavaan's block, with |Slack|
+        at = next(i for i, line in enumerate(lines) if line.startswith("Constraints:"))
+        end = next((i for i in range(at, len(lines)) if not lines[i].strip()), len(lines))
+        tail = [*lines[at:end], *([""] if tail else []), *tail]
     return "\n".join(keep + [table.to_string(index=False)] + (["", *tail] if tail else []))
 
 

@@ -5,7 +5,8 @@ diagnostics), every stage looping over groups; semopy only proposes starting val
 
 from cxkit.sem.compare import compare_models
 from cxkit.sem.fit import fit_sem
+from cxkit.sem.growth import fit_growth
 from cxkit.sem.invariance import invariance
 from cxkit.sem.result import SEMResult
 
-__all__ = ["SEMResult", "compare_models", "fit_sem", "invariance"]
+__all__ = ["SEMResult", "compare_models", "fit_growth", "fit_sem", "invariance"]

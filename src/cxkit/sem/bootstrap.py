@@ -25,10 +25,11 @@ import pandas as pd
 from scipy import stats
 
 from cxkit.errors import ModelWarning, SpecificationError
+from cxkit.sem.constraints import ConstraintSet
 from cxkit.sem.estimates import value_matrix, value_vector
 from cxkit.sem.model import Model
 from cxkit.sem.objective import FIMLObjective, MLObjective
-from cxkit.sem.optimize import minimize
+from cxkit.sem.optimize import minimize, minimize_stack
 from cxkit.sem.partable import ParTable
 
 #: the interval types: percentile (lavaan's "perc"), BCa with the jackknife acceleration, and
@@ -89,8 +90,8 @@ def _work_block(pt: ParTable, data, theta0, index, fiml):
         b = index[0].shape[0]
         with np.errstate(all="ignore"):
             # a resample's estimates need not be as sharp as the fit's: 1e-8 per case
-            opt = minimize(
-                obj, np.broadcast_to(theta0, (b, len(theta0))), max_iter=300,
+            opt = minimize_stack(
+                obj, np.broadcast_to(theta0, (b, len(theta0))), ConstraintSet(pt), max_iter=300,
                 grad_tol=1e-8, step_tol=1e-7,
             )  # fmt: skip
         ok = opt.converged.copy()
@@ -373,7 +374,9 @@ def _bca(result, good: np.ndarray, full: np.ndarray, level: float):
                 index.append(np.broadcast_to(np.arange(len(other)), (nobs, len(other))))
         obj = stacked_objective(Model(pt), data, index, result.options.fiml)
         with np.errstate(all="ignore"):
-            opt = minimize(obj, np.broadcast_to(result.theta, (nobs, len(result.theta))))
+            opt = minimize_stack(
+                obj, np.broadcast_to(result.theta, (nobs, len(result.theta))), ConstraintSet(pt)
+            )
         jack.append(value_matrix(pt, model, opt.theta))
     jack = np.vstack(jack)
     mean = jack.mean(axis=0)

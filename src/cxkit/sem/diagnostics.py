@@ -314,3 +314,42 @@ def warn_improper(result) -> None:
             ModelWarning,
             stacklevel=4,
         )
+
+
+def wald_test(result, constraints: str) -> pd.Series:
+    """lavaan's ``lavTestWald(fit, constraints = ...)``: the Wald test that the equality
+    constraints (``==`` lines in lavaan syntax, on the fit's parameter labels and ``:=`` names)
+    hold: ``W = c(θ̂)' (J V J')⁻¹ c(θ̂)`` with ``J`` the constraints' Jacobian and ``V`` the fit's
+    vcov (robust for MLR), χ² with one df per constraint.
+
+    Returns
+    -------
+    Series
+        ``stat``, ``df``, ``pvalue``.
+    """
+    from cxkit.sem.constraints import ConstraintSet
+    from cxkit.sem.partable import check_constraints
+    from cxkit.sem.syntax import Constraint, parse_model
+
+    if not isinstance(constraints, str) or not constraints.strip():
+        raise SpecificationError(
+            "wald() takes equality constraints in lavaan syntax, e.g. 'a == b' or 'a == b\\nc == 2*d'"
+        )
+    statements, defs = parse_model(constraints)
+    cons = [s for s in statements if isinstance(s, Constraint)]
+    if defs or len(cons) != len(statements) or any(c.op != "==" for c in cons):
+        raise SpecificationError(
+            f"wald() takes only equality constraints ('a == b', one per line), not {constraints!r}"
+            " (lavTestWald tests equalities)"
+        )
+    pt = result.partable
+    check_constraints(cons, {r.label for r in pt.rows if r.label}, pt.definitions)
+    con = ConstraintSet(replace(pt, constraints=tuple(cons), _cache={}))
+    value = con.values(result.theta)[0]
+    jac = con.jacobian(result.theta)[0]
+    middle = jac @ result.vcov @ jac.T
+    stat = float(value @ np.linalg.solve(middle, value))
+    df = len(value)
+    return pd.Series(
+        {"stat": stat, "df": float(df), "pvalue": float(sps.chi2.sf(stat, df))}, name="wald"
+    )

@@ -136,11 +136,17 @@ def build_estimates(
     vcov: np.ndarray,
     level: float,
     extra_rows: list[dict] | None = None,
+    pinned: np.ndarray | None = None,
 ) -> pd.DataFrame:
-    """The estimates table (lavaan's ``parameterEstimates(fit, standardized = TRUE)``)."""
+    """The estimates table (lavaan's ``parameterEstimates(fit, standardized = TRUE)``).
+
+    ``pinned``: free parameters held at a bound by an active constraint, which get no standard
+    error (NA, as lavaan)."""
     zcrit = stats.norm.ppf(1 - (1 - level) / 2)
     se_free = np.sqrt(np.clip(np.diag(vcov), 0, None)) if len(vcov) else np.zeros(0)
     se_free = np.where(np.isnan(np.diag(vcov)), np.nan, se_free) if len(vcov) else se_free
+    if pinned is not None and len(se_free):
+        se_free = np.where(pinned, np.nan, se_free)
     std = std_values(pt, model, theta)
     rows = []
     for r, s in zip(pt.rows, std, strict=True):
@@ -164,7 +170,11 @@ def build_estimates(
         est = defined_values(pt, theta)
         std_def = defined_values(pt, theta, std)
         with np.errstate(invalid="ignore"):
-            var = np.einsum("dk,kl,dl->d", jac, vcov, jac) if len(vcov) else np.zeros(len(est))
+            vc = vcov if np.isnan(vcov).all() else np.nan_to_num(vcov)
+            var = np.einsum("dk,kl,dl->d", jac, vc, jac) if len(vcov) else np.zeros(len(est))
+        if pinned is not None and len(vcov):  # a := parameter held by a constraint: NA, as lavaan
+            scale = np.nanmax(np.abs(np.diag(vcov))) if np.isfinite(np.diag(vcov)).any() else 1.0
+            var = np.where(var <= 1e-12 * max(scale, 1e-300), np.nan, var)
         for d, e, v, s in zip(pt.definitions, est, var, std_def, strict=True):
             rows.append(
                 {

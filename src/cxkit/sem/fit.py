@@ -9,20 +9,22 @@ optimizer, the estimates builder and the warnings.
 from __future__ import annotations
 
 import warnings
+from dataclasses import replace
 
 import numpy as np
 import pandas as pd
 
 from cxkit._params import DataLike, Estimator, Missing, as_frame, data_sha256, instrument_attrs
 from cxkit._version import __version__
-from cxkit.errors import ModelError
+from cxkit.errors import ModelError, SpecificationError
 from cxkit.sem import options as _options
+from cxkit.sem.constraints import ConstraintSet, constrained_inverse, constrained_vcov, pinned
 from cxkit.sem.estimates import build_estimates, r_squared
 from cxkit.sem.fit_measures import assemble, robust_indices
 from cxkit.sem.information import invert, observed_information
 from cxkit.sem.model import Model
-from cxkit.sem.optimize import minimize
-from cxkit.sem.partable import build_partable
+from cxkit.sem.optimize import minimize, minimize_constrained
+from cxkit.sem.partable import build_partable, user_starts
 from cxkit.sem.result import SEMResult
 from cxkit.sem.samplestats import LOG2PI, sample_stats
 from cxkit.sem.syntax import parse_model
@@ -58,6 +60,8 @@ def fit_sem(
     level: float = 0.95,
     ordered=None,
     meanstructure: bool | None = None,
+    int_ov_free: bool = True,
+    int_lv_free: bool = False,
 ) -> SEMResult:
     """Fit a CFA or SEM written in lavaan syntax.
 
@@ -111,6 +115,10 @@ def fit_sem(
     meanstructure : bool, optional
         Add intercepts and latent means to a single-group fit (always there with groups, FIML or
         ``~ 1`` rows).
+    int_ov_free, int_lv_free : bool
+        lavaan's ``int.ov.free`` (observed intercepts free; ``False`` fixes them at 0) and
+        ``int.lv.free`` (latent means free in every group); :func:`cxkit.sem.growth.fit_growth`
+        sets them as lavaan's ``growth()`` does.
 
     Returns
     -------
@@ -165,12 +173,37 @@ def fit_sem(
         ordered,
         has_intercepts=any(s.op == "~1" for s in statements),
     )
+    if not isinstance(int_ov_free, bool) or not isinstance(int_lv_free, bool):
+        raise SpecificationError(
+            f"int_ov_free={int_ov_free!r}, int_lv_free={int_lv_free!r}: use True or False"
+        )
+    if not int_ov_free or int_lv_free:
+        opts = replace(opts, int_ov_free=int_ov_free, int_lv_free=int_lv_free)
     frame = as_frame(data)
     if opts.estimator == "WLSMV":
+        _wlsmv_refuses(statements, opts)
         from cxkit.sem.wlsmv import fit_wlsmv
 
         return fit_wlsmv(model, frame, opts)
     return _fit(model, (statements, defs), frame, opts)
+
+
+def _wlsmv_refuses(statements, opts) -> None:
+    """What the ordinal (WLSMV) fit does not take yet: constraints, composites, growth defaults."""
+    from cxkit.sem.syntax import Constraint
+
+    what = []
+    if any(isinstance(s, Constraint) for s in statements):
+        what.append("==, < or > constraints")
+    if any(s.op == "<~" for s in statements):
+        what.append("composites (<~)")
+    if not opts.int_ov_free or opts.int_lv_free:
+        what.append("growth models (int_ov_free/int_lv_free)")
+    if what:
+        raise SpecificationError(
+            f"ordinal (WLSMV) fits do not take {' or '.join(what)} yet; fit the answers as "
+            "continuous (estimator='ML' or 'MLR', without ordered=)"
+        )
 
 
 def _fit(model: str, parsed, frame: pd.DataFrame, opts) -> SEMResult:
@@ -185,6 +218,8 @@ def _fit(model: str, parsed, frame: pd.DataFrame, opts) -> SEMResult:
         std_lv=opts.std_lv,
         group_equal=opts.group_equal,
         group_partial=opts.group_partial,
+        int_ov_free=opts.int_ov_free,
+        int_lv_free=opts.int_lv_free,
     )
     stats = sample_stats(frame, probe.ov, opts.group, opts.missing)
     pt = probe.with_values(exo_values(probe, stats))
@@ -199,7 +234,15 @@ def _fit(model: str, parsed, frame: pd.DataFrame, opts) -> SEMResult:
     if opts.estimator in _options.COMPLETE_ONLY and opts.estimator != "MLM" and pt.ov_x:
         _no_fixed_x(pt, opts.estimator)
     objective = make_objective(mdl, stats, opts.estimator)
-    theta, converged, iterations, start_note = _optimize(model, pt, mdl, objective, stats, frame)
+    con = ConstraintSet(pt)
+    if con and opts.estimator not in ("ML", "MLR"):
+        raise SpecificationError(
+            f"constraints (==, <, >) with estimator={opts.estimator!r} are not available yet; "
+            "use estimator='ML' or 'MLR'"
+        )
+    theta, converged, iterations, start_note = _optimize(
+        model, pt, mdl, objective, stats, frame, con
+    )
     if not np.isfinite(objective.value(theta[None])[0]):
         raise ModelError(
             "the model could not be estimated: the implied covariance matrix is not positive definite"
@@ -211,24 +254,29 @@ def _fit(model: str, parsed, frame: pd.DataFrame, opts) -> SEMResult:
         info = info[0]
     else:
         info = observed_information(objective, theta)
-    vcov = invert(info)
+    # constraints (lavaan): df + the rank of the equalities, npar − that rank, vcov from the
+    # information bordered by the active constraints
+    neq = con.rank_eq(theta) if con else 0
+    vcov = constrained_vcov(info, con, theta) if con else invert(info)
     chisq = 2 * float(objective.value(theta[None])[0])
-    df = degrees_of_freedom(pt)
+    df = degrees_of_freedom(pt) + neq
     b_chisq, b_df, base_pt, base_theta = baseline(pt, stats, opts.estimator)
     least_squares = opts.estimator in _options.LS_FAMILY
     loglik = np.nan if least_squares else _loglik(pt, stats, chisq)
     # lavaan's N: N − G for the least-squares family (standard errors, RMSEA, CN, ECVI, MFI)
     n_lav = n - pt.ngroups if least_squares else n
     indices = assemble(
-        n_lav, pt.npar, chisq, df, b_chisq, b_df, _srmr(pt, mdl, stats, theta), loglik, pt.ngroups
-    )
+        n_lav, pt.npar - neq, chisq, df, b_chisq, b_df, _srmr(pt, mdl, stats, theta), loglik,
+        pt.ngroups,
+    )  # fmt: skip
     indices["n"] = n
     if least_squares:
         vcov = ls_vcov(mdl, stats, theta, objective)
     extra = {}
     if opts.estimator == "MLR":
+        inverse = (lambda e: constrained_inverse(e, con.active(theta))) if con else None
         vcov, c, c_b, corrected, extra["h1h0"] = mlr(
-            pt, mdl, stats, theta, objective, df, b_df, base_pt, base_theta
+            pt, mdl, stats, theta, objective, df, b_df, base_pt, base_theta, inverse=inverse
         )
         robust = robust_indices(
             n, chisq, df, c, b_chisq, b_df, c_b, groups=pt.ngroups, corrected=corrected
@@ -242,7 +290,9 @@ def _fit(model: str, parsed, frame: pd.DataFrame, opts) -> SEMResult:
     elif fiml and opts.estimator == "ML":
         extra["fiml_corrected"] = fiml_robust(pt, mdl, stats, theta, df, b_df)
     indices = _extend_measures(indices, opts, pt, mdl, stats, theta, objective, n_lav, extra)
-    estimates = build_estimates(pt, mdl, theta, vcov, opts.level)
+    estimates = build_estimates(
+        pt, mdl, theta, vcov, opts.level, pinned=pinned(vcov) if con else None
+    )
     provenance = {
         "model": model,
         **opts.describe(),
@@ -254,6 +304,8 @@ def _fit(model: str, parsed, frame: pd.DataFrame, opts) -> SEMResult:
         "iterations": iterations,
         **instrument_attrs(frame),
     }
+    if con:
+        provenance["constraints"] = [c.text for c in pt.constraints]
     if opts.group is not None:
         provenance.update(
             group=opts.group,
@@ -289,11 +341,17 @@ def _fit(model: str, parsed, frame: pd.DataFrame, opts) -> SEMResult:
     return result
 
 
-def _optimize(model_text, pt, mdl, objective, stats, frame):
-    """Minimise from lavaan-like simple starts; if that fails, from semopy's estimates."""
-    start = mdl.start_values(stats)
-    opt = minimize(objective, start)
+def _optimize(model_text, pt, mdl, objective, stats, frame, con=None):
+    """Minimise from lavaan-like simple starts (the user's ``start()`` values in place); if that
+    fails, from semopy's estimates. With constraints: :func:`minimize_constrained`."""
+    start = user_starts(pt, mdl.start_values(stats))
     note = "simple starting values (lavaan's 'simple')"
+    if any(np.isfinite(r.start) for r in pt.rows):
+        note += " with the model's start() values"
+    if con:
+        theta, ok, iters = minimize_constrained(objective, start, con)
+        return theta, ok, iters, note
+    opt = minimize(objective, start)
     if not opt.converged[0]:
         alt = _semopy_start(model_text, pt, stats, frame)
         if alt is not None:

@@ -140,3 +140,24 @@ def minimize(
             )
         reset[moved] = False
     return Optimum(theta, f, conv, iters)
+
+
+def minimize_constrained(
+    objective, theta0: np.ndarray, constraints
+) -> tuple[np.ndarray, bool, int]:
+    """The minimum of ``objective`` under a :class:`~cxkit.sem.constraints.ConstraintSet`: the
+    reduced model of linear equalities through :func:`minimize`, SLSQP otherwise
+    (:func:`cxkit.sem.constraints.solve`). Returns (θ, converged, iterations)."""
+    from cxkit.sem.constraints import solve
+
+    return solve(objective, constraints, theta0, minimize)
+
+
+def minimize_stack(objective, theta0: np.ndarray, constraints=None, **kw) -> Optimum:
+    """:func:`minimize` of a stack of problems under the model's constraints (none: the plain
+    optimizer); see :func:`cxkit.sem.constraints.solve_stack`."""
+    if not constraints:
+        return minimize(objective, theta0, **kw)
+    from cxkit.sem.constraints import solve_stack
+
+    return solve_stack(objective, constraints, theta0, minimize, **kw)

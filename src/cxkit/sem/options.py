@@ -68,6 +68,9 @@ class Options:
     information: str = "expected"
     se: str = "standard"
     test: str = "standard"
+    #: lavaan's int.ov.free / int.lv.free (growth(): False / True)
+    int_ov_free: bool = True
+    int_lv_free: bool = False
 
     @property
     def fiml(self) -> bool:
@@ -82,6 +85,11 @@ class Options:
             "test": self.test,
             "meanstructure": self.meanstructure,
             "std_lv": self.std_lv,
+            **(
+                {}
+                if self.int_ov_free and not self.int_lv_free
+                else {"int_ov_free": self.int_ov_free, "int_lv_free": self.int_lv_free}
+            ),
         }
 
 

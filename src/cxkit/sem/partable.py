@@ -40,7 +40,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from cxkit.errors import ModelError, SpecificationError
-from cxkit.sem.syntax import Definition, Statement, Term, parse_model
+from cxkit.sem.syntax import Constraint, Definition, Statement, Term, expression_names, parse_model
 
 #: the kinds of parameter ``group_equal`` accepts (lavaan's ``group.equal``)
 EQUAL_KINDS = (
@@ -95,6 +95,10 @@ class ParTable:
     npar: int
     group_equal: tuple[str, ...] = ()
     group_partial: tuple[str, ...] = ()
+    #: the model's ``==``, ``<``, ``>`` lines (:mod:`cxkit.sem.constraints` evaluates them)
+    constraints: tuple[Constraint, ...] = ()
+    #: the formative composites (left of ``<~``)
+    composites: tuple[str, ...] = ()
     _cache: dict = field(default_factory=dict, repr=False, compare=False)
 
     @property
@@ -186,9 +190,12 @@ def _merge_terms(old: Term, new: Term, s: Statement, rhs: str) -> Term:
         or new.free
         or old.fixed is not None
         or new.fixed is not None
+        or old.start is not None
+        or new.start is not None
     ):
         raise ModelError(f"{where} is specified twice; give each parameter once")
-    return Term(old.name, old.label or new.label, fixed, free)
+    start = old.start if old.start is not None else new.start
+    return Term(old.name, old.label or new.label, fixed, free, start=start)
 
 
 def _unique(seq) -> list[str]:
@@ -210,14 +217,24 @@ def build_partable(
     group_equal=(),
     group_partial=(),
     extra_fixed: tuple[str, ...] = (),
+    int_ov_free: bool = True,
+    int_lv_free: bool = False,
 ) -> ParTable:
     """Build the parameter table of ``model`` (lavaan syntax or parsed statements).
 
     ``columns``: the data's columns, to check that every observed variable is one (with a hint).
     ``extra_fixed``: observed variables whose residual variances the caller fixes (the ordinal
-    indicators of WLSMV, whose scale is set by the thresholds).
+    indicators of WLSMV, whose scale is set by the thresholds). ``int_ov_free`` / ``int_lv_free``:
+    lavaan's ``int.ov.free`` / ``int.lv.free`` (``growth()``: observed intercepts fixed at 0,
+    latent means free).
+
+    A composite ``f <~ x1 + x2`` is placed as lavaan places it: ``f`` a latent variable regressed
+    on its components (op ``<~``, every weight free unless fixed), its residual variance fixed at
+    0, the components exogenous (fixed.x).
     """
     statements, defs = parse_model(model) if isinstance(model, str) else model
+    constraints = tuple(s for s in statements if isinstance(s, Constraint))
+    statements = [s for s in statements if not isinstance(s, Constraint)]
     for g in group_equal:
         if g not in EQUAL_KINDS:
             raise SpecificationError(
@@ -228,10 +245,11 @@ def build_partable(
             "group_equal and group_partial need group=... (the column that defines the groups)"
         )
     # -- names (lav_partable_vnames) ----------------------------------------------------------
-    lv = _unique(s.lhs for s in statements if s.op == "=~")
+    composites = _unique(s.lhs for s in statements if s.op == "<~")
+    lv = _unique([*(s.lhs for s in statements if s.op == "=~"), *composites])
     v_ind = _unique(t.name for s in statements if s.op == "=~" for t in s.terms)
-    eqs_y = _unique(s.lhs for s in statements if s.op == "~")
-    eqs_x = _unique(t.name for s in statements if s.op == "~" for t in s.terms)
+    eqs_y = _unique(s.lhs for s in statements if s.op in ("~", "<~"))
+    eqs_x = _unique(t.name for s in statements if s.op in ("~", "<~") for t in s.terms)
     ov_ind = [v for v in v_ind if v not in lv]
     ov_y_all = [v for v in eqs_y if v not in lv and v not in ov_ind]
     ov_x = [v for v in eqs_x if v not in lv and v not in ov_ind and v not in ov_y_all]
@@ -351,7 +369,11 @@ def build_partable(
         ):
             e.update(free=False, value=0.0)
     for e in entries:
-        if e["op"] == "~1" and not e["user"] and e["lhs"] in lv:
+        if e["op"] == "~1" and not e["user"] and e["lhs"] in lv and not int_lv_free:
+            e.update(free=False, value=0.0)
+        if e["op"] == "~1" and not e["user"] and e["lhs"] not in lv and not int_ov_free:
+            e.update(free=False, value=0.0)
+        if not e["user"] and e["op"] == "~~" and e["lhs"] == e["rhs"] and e["lhs"] in composites:
             e.update(free=False, value=0.0)
         if (
             not e["user"]
@@ -407,10 +429,12 @@ def build_partable(
                 r.update(free=True, value=np.nan)
             if t.label:
                 r["label"] = t.label
+            if t.start is not None:
+                r["start"] = float(t.start)
     # -- matrices (lav_lisrel) -------------------------------------------------------------------
     in_reg = _unique(
-        [s.lhs for s in statements if s.op == "~"]
-        + [t.name for s in statements if s.op == "~" for t in s.terms]
+        [s.lhs for s in statements if s.op in ("~", "<~")]
+        + [t.name for s in statements if s.op in ("~", "<~") for t in s.terms]
     )
     dummy = [v for v in in_reg if v not in lv]
     for s in statements:  # observed variables in covariances with latent (or dummy) variables
@@ -435,7 +459,7 @@ def build_partable(
                     mat = ("B", ii[rhs], ii[lhs])
                 else:
                     mat = ("L", oi[rhs], ii[lhs])
-            elif op == "~":
+            elif op in ("~", "<~"):
                 if lhs not in ii or rhs not in ii:
                     raise ModelError(f"{lhs} ~ {rhs}: cannot place this regression")
                 mat = ("B", ii[lhs], ii[rhs])
@@ -532,9 +556,12 @@ def build_partable(
             matrix=r["mat"][0],
             row=r["mat"][1],
             col=r["mat"][2],
+            start=float(r["start"]),
         )
         for r in placed
     )
+    _check_composites(composites, statements, rows_out)
+    check_constraints(constraints, labels, defs)
     return ParTable(
         rows=rows_out,
         ov=tuple(ov),
@@ -548,7 +575,56 @@ def build_partable(
         npar=npar,
         group_equal=tuple(group_equal),
         group_partial=tuple(sorted("".join(_partial_key(s)) for s in group_partial)),
+        constraints=constraints,
+        composites=tuple(composites),
     )
+
+
+def _check_composites(composites, statements, rows) -> None:
+    """A composite must emit a path (lavaan fits it, but its weights are then not identified) and
+    have a scale: a fixed weight, a reflective first loading or a fixed path it emits."""
+    for f in composites:
+        line = next(s.line for s in statements if s.op == "<~" and s.lhs == f)
+        emits = [r for r in rows if (r.op == "~" and r.rhs == f) or (r.op == "=~" and r.lhs == f)]
+        if not emits:
+            raise SpecificationError(
+                f"model line {line}: the formative composite {f!r} ({f} <~ ...) predicts nothing, so "
+                f"its weights are not identified; add a regression on it (e.g. 'Y ~ {f}') or "
+                f"reflective indicators ('{f} =~ y1 + y2'), or fit it with PLS-SEM (fit_pls)"
+            )
+        weights = [r for r in rows if r.op == "<~" and r.lhs == f]
+        if all(r.free >= 0 for r in weights) and all(r.free >= 0 for r in emits):
+            first = weights[0].rhs
+            raise SpecificationError(
+                f"model line {line}: the formative composite {f!r} has no scale (every weight and "
+                f"every path from it is free), so lavaan cannot invert the information matrix; fix "
+                f"one weight, e.g. '{f} <~ 1*{first} + ...', or a path from it (e.g. 'Y ~ 1*{f}')"
+            )
+
+
+def check_constraints(constraints, labels, defs) -> None:
+    """Every name in a constraint is a parameter label or a ``:=`` name."""
+    known = set(labels) | {d.name for d in defs}
+    for c in constraints:
+        unknown = sorted((expression_names(c.lhs) | expression_names(c.rhs)) - known)
+        if unknown:
+            raise ModelError(
+                f"model line {c.line}: the constraint {c.text!r} uses {', '.join(map(repr, unknown))}, "
+                "which is no parameter label; label the parameter in the model (e.g. 'F =~ x1 + "
+                f"a*x2') — labels: {', '.join(sorted(known)) or 'none'}"
+            )
+
+
+def user_starts(pt: ParTable, start: np.ndarray) -> np.ndarray:
+    """``start`` with the user's ``start(v)*x`` values (lavaan's ``ustart``) in place, for the
+    free parameters that have one (the first row carrying it)."""
+    out = np.array(start, dtype=float, copy=True)
+    done: set[int] = set()
+    for r in pt.rows:
+        if r.free >= 0 and np.isfinite(r.start) and r.free not in done:
+            out[r.free] = r.start
+            done.add(r.free)
+    return out
 
 
 def independence(pt: ParTable) -> ParTable:

@@ -113,6 +113,25 @@ class SEMResult:
         self._not_for("the bootstrap")
         return bootstrap(self, n=n, seed=seed, ci=ci, progress=progress, level=level)
 
+    def wald(self, constraints: str) -> pd.Series:
+        """Wald test of equality constraints on the labelled parameters, lavaan's
+        ``lavTestWald(fit, constraints = "a == b")`` (several: one per line); the vcov of the fit
+        (robust with MLR). Returns a Series ``stat, df, pvalue``
+        (:func:`cxkit.sem.diagnostics.wald_test`)."""
+        from cxkit.sem.diagnostics import wald_test
+
+        self._not_for("the Wald test", ordinal=True)
+        return wald_test(self, constraints)
+
+    def _not_constrained(self, what: str) -> None:
+        from cxkit.errors import SpecificationError
+
+        if self.partable.constraints:
+            raise SpecificationError(
+                f"{what} of a model with ==, < or > constraints is not available yet; drop the "
+                "constraint lines (or write equalities as shared labels, a*x1 + a*x2)"
+            )
+
     def score_tests(self) -> pd.DataFrame:
         """Score tests for releasing each across-group equality of a multi-group fit (lavaan's
         ``lavTestScore``): which loadings or intercepts differ between groups (partial invariance).
@@ -132,6 +151,7 @@ class SEMResult:
                 "score tests are for equalities across groups: fit with group= and group_equal="
             )
         self._not_for("score tests", ordinal=True)
+        self._not_constrained("score tests")
         if self.options.fiml:
             raise SpecificationError(
                 "score tests of multi-group FIML fits are not available yet; use missing='listwise'"
@@ -185,6 +205,7 @@ class SEMResult:
         from cxkit.sem.diagnostics import modification_indices
 
         self._not_for("modification indices", ordinal=True)
+        self._not_constrained("modification indices")
         if self.options.fiml:
             raise SpecificationError(
                 "modification indices are not available for FIML fits yet; refit with "
@@ -315,9 +336,27 @@ class SEMResult:
             "display.width", 200, "display.max_rows", None, "display.max_colwidth", 60
         ):
             lines.append(shown.to_string(index=False, float_format=lambda v: f"{v:.3f}", na_rep=""))
+        if self.partable.constraints:
+            lines += ["", *self._constraint_lines()]
         if len(self.r_squared):
             lines += ["", "R²: " + ", ".join(f"{k} {v:.3f}" for k, v in self.r_squared.items())]
         return "\n".join(lines)
+
+    def _constraint_lines(self) -> list[str]:
+        """lavaan's "Constraints:" block: each constraint as ``lhs - (rhs)`` with its |slack|."""
+        from cxkit.sem.constraints import ConstraintSet
+
+        con = ConstraintSet(self.partable)
+        ceq, cin = con.values(self.theta)
+        texts = [f"{c.lhs} - ({c.rhs})" for c in con.eq]
+        texts += [
+            f"{c.lhs} - ({c.rhs})" if c.op == ">" else f"{c.rhs} - ({c.lhs})" for c in con.ineq
+        ]
+        width = max(40, *(len(t) + 2 for t in texts))
+        out = ["Constraints:" + " " * (width - 8) + "|Slack|"]
+        for t, v in zip(texts, [*ceq, *cin], strict=True):
+            out.append(f"    {t:<{width}}{abs(v):7.3f}")
+        return out
 
     def __str__(self) -> str:
         return self.summary()

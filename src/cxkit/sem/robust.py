@@ -249,10 +249,11 @@ def observed_information(gradient: Callable[[np.ndarray], np.ndarray], theta, n:
     return numeric_jacobian(lambda th: -gradient(th) / n, np.asarray(theta, float))
 
 
-def sandwich(groups: list[Group], e: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Huber–White vcov ``E⁻¹ B0 E⁻¹ / N`` and ``E⁻¹`` (both Q × Q)."""
+def sandwich(groups: list[Group], e: np.ndarray, inverse=None) -> tuple[np.ndarray, np.ndarray]:
+    """Huber–White vcov ``E⁻¹ B0 E⁻¹ / N`` and ``E⁻¹`` (both Q × Q); ``inverse(E)`` replaces
+    ``np.linalg.inv`` (the bordered inverse of a constrained model)."""
     n = sum(g.n for g in groups)
-    e_inv = np.linalg.inv(e)
+    e_inv = np.linalg.inv(e) if inverse is None else inverse(e)
     b0 = sum(g.n / n * g.firstorder() for g in groups)
     return e_inv @ b0 @ e_inv / n, e_inv
 

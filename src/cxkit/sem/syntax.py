@@ -1,4 +1,11 @@
-"""Reading lavaan model syntax: ``=~ ~ ~~ :=``, labels ``a*x``, fixed values ``1*x``, ``NA*x``.
+"""Reading lavaan model syntax: ``=~ ~ ~~ <~ :=``, labels ``a*x``, fixed values ``1*x``, ``NA*x``,
+starting values ``start(0.5)*x`` (or ``0.5?x``), modifiers chained (``a*start(0.5)*x``) or one per
+group (``c(a1, a2)*x``, ``start(c(0.5, 0.6))*x``), and constraints ``lhs == rhs``, ``lhs < rhs``,
+``lhs > rhs`` (arithmetic on labels and numbers, as lavaan's ``a == b``, ``b1 == 2*b2``, ``a > 0``).
+
+What lavaan offers and cxkit does not (``efa()`` blocks, thresholds ``x | t1``, scaling factors
+``~*~``, bounds ``lower()``/``upper()``, priors) is refused with a
+:class:`~cxkit.errors.SpecificationError` naming the feature.
 
 >>> stmts, defs = parse_model('''
 ... F =~ x1 + a*x2 + NA*x3   # a comment
@@ -9,6 +16,11 @@
 ('F', '=~', [('x1', None, None, False), ('x2', 'a', None, False), ('x3', None, None, True)])
 >>> defs[0].name, defs[0].expr
 ('ind', 'a*b')
+>>> stmts, _ = parse_model("F =~ x1 + a*start(0.8)*x2 + x3\\na == 2*b^2")
+>>> stmts[0].terms[1]
+Term(name='x2', label='a', fixed=None, free=False, per_group=(), start=0.8)
+>>> stmts[1]
+Constraint(lhs='a', op='==', rhs='2*b^2', line=2)
 """
 
 from __future__ import annotations
@@ -16,13 +28,29 @@ from __future__ import annotations
 import ast
 import math
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
-from cxkit.errors import ModelError, ModelSyntaxError
+from cxkit.errors import ModelError, ModelSyntaxError, SpecificationError
 
 _NAME = re.compile(r"^[A-Za-z_.][A-Za-z0-9_.]*$")
-_OPS = ("=~", "~~", ":=", "~", "==", "<", ">")
+_OPS = ("=~", "~~", ":=", "<~", "~", "==", "<", ">")
+#: the constraint operators (lavaan's ``==``, ``<``, ``>``)
+CONSTRAINT_OPS = ("==", "<", ">")
+#: lavaan syntax cxkit does not fit: (pattern, what it is, what to do instead)
+_UNSUPPORTED = (
+    (r"efa\s*\(", "efa() blocks (exploratory SEM)", "write each factor with =~"),
+    (r"~\*~", "scaling factors ~*~ (delta parameterization of ordered indicators)",
+     "leave them out; ordered indicators are scaled by fit_sem(..., ordered=True)"),
+    (r"%~%", "the %~% operator", "write the model with =~, ~, ~~, <~ and :="),
+    (r"\|", "thresholds (x | t1)",
+     "leave them out; fit_sem(..., ordered=True) estimates the thresholds of ordered indicators"),
+    (r"\b(lower|upper)\s*\(", "bounds lower()/upper()",
+     "write an inequality constraint instead, e.g. 'a > 0' with the parameter labelled a"),
+    (r"\bprior\s*\(", "priors prior() (blavaan)", "leave them out (cxkit fits by ML)"),
+    (r"\brv\s*\(", "random slopes rv() (multilevel)", "leave them out"),
+    (r"\b(label|equal)\s*\(", "label()/equal() modifiers", "write the label itself: a*x"),
+)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -35,6 +63,8 @@ class Term:
     free: bool = False  # NA*x: force free (e.g. the first loading)
     #: ``c(a, b)*x``: one modifier per group (each a Term with a label, a value or NA)
     per_group: tuple = ()
+    #: ``start(0.5)*x``: the starting value of a free parameter (lavaan's ``ustart``)
+    start: float | None = None
 
 
 @dataclass(frozen=True)
@@ -43,6 +73,25 @@ class Statement:
     op: str
     terms: tuple[Term, ...]
     line: int
+
+
+@dataclass(frozen=True)
+class Constraint:
+    """A constraint ``lhs op rhs`` (``op`` one of ``==``, ``<``, ``>``; both sides arithmetic on
+    parameter labels, ``:=`` names and numbers), lavaan's ``a == b``, ``a > 0``."""
+
+    lhs: str
+    op: str
+    rhs: str
+    line: int
+
+    @property
+    def terms(self) -> tuple:  # a constraint names no variables (statements' loops skip it)
+        return ()
+
+    @property
+    def text(self) -> str:
+        return f"{self.lhs} {self.op} {self.rhs}"
 
 
 @dataclass(frozen=True)
@@ -71,56 +120,133 @@ def _logical_lines(text: str) -> list[tuple[int, str]]:
     return out
 
 
-def _term(text: str, line: int, source: str) -> Term:
-    parts = [p.strip() for p in text.split("*")]
-    if len(parts) == 1:
-        name, mod = parts[0], None
-    elif len(parts) == 2:
-        mod, name = parts
-    else:
+def _number(text: str) -> float | None:
+    try:
+        return float(text)
+    except ValueError:
+        return None
+
+
+def _start_values(mod: str, name: str, line: int) -> tuple[float, ...] | None:
+    """``start(0.5)`` → (0.5,); ``start(c(0.5, 0.6))`` → (0.5, 0.6); anything else → None."""
+    m = re.fullmatch(r"start\((.*)\)", mod)
+    if not m:
+        return None
+    inner = m.group(1)
+    vec = re.fullmatch(r"c\((.*)\)", inner)
+    items = vec.group(1).split(",") if vec else [inner]
+    values = tuple(_number(v) for v in items)
+    if not items or any(v is None for v in values):
         raise ModelSyntaxError(
-            f"model line {line}: cannot read the term {text!r} in {source!r}; write label*name or value*name"
+            f"model line {line}: cannot read the starting value {mod!r} of {name!r}; write a "
+            "number, start(0.5)*x, or one per group, start(c(0.5, 0.6))*x"
         )
-    if not _NAME.match(name):
-        raise ModelSyntaxError(
-            f"model line {line}: {name!r} is not a variable name (in {source!r})"
-        )
-    if mod is None:
-        return Term(name)
-    vector = re.fullmatch(r"c\((.*)\)", mod.replace(" ", ""))
-    if vector:
-        items = [v for v in vector.group(1).split(",")]
-        if not all(items):
-            raise ModelSyntaxError(
-                f"model line {line}: cannot read the modifier {mod!r} of {name!r}; write one "
-                "value, label or NA per group, e.g. c(a1, a2)*x or c(1, NA)*x"
-            )
-        subs = tuple(_term(f"{v}*{name}", line, source) for v in items)
-        if any(t.per_group for t in subs):
-            raise ModelSyntaxError(f"model line {line}: c(...) cannot be nested in {mod!r}")
-        return Term(name, per_group=subs)
+    return values  # type: ignore[return-value]
+
+
+def _one_modifier(mod: str, name: str, line: int) -> Term:
     if mod in ("NA", "na"):
         return Term(name, free=True)
-    try:
-        return Term(name, fixed=float(mod))
-    except ValueError:
-        pass
+    value = _number(mod)
+    if value is not None:
+        return Term(name, fixed=value)
     if _NAME.match(mod):
         return Term(name, label=mod)
     raise ModelSyntaxError(
         f"model line {line}: the modifier {mod!r} of {name!r} is not supported; use a label (a*x), "
-        "a fixed value (1*x) or NA*x"
+        "a fixed value (1*x), NA*x, start(0.5)*x, or c(...) with one of them per group"
     )
 
 
-def parse_model(text: str) -> tuple[list[Statement], list[Definition]]:
-    """Parse lavaan syntax into statements and defined parameters.
+def _combine(a: Term, b: Term, name: str, line: int) -> Term:
+    """Two chained modifiers of one term (``a*start(0.5)*x``, ``NA*a*x``)."""
+    if (a.label and b.label) or (a.fixed is not None and b.fixed is not None):
+        raise ModelSyntaxError(
+            f"model line {line}: {name!r} has two labels or two fixed values in one term"
+        )
+    return Term(
+        name,
+        label=a.label or b.label,
+        fixed=a.fixed if a.fixed is not None else b.fixed,
+        free=a.free or b.free,
+        start=a.start if a.start is not None else b.start,
+    )
+
+
+def _term(text: str, line: int, source: str) -> Term:
+    if "?" in text:  # lavaan's shorthand for a starting value: 0.5?x
+        left, _, right = text.rpartition("?")
+        text = f"start({left.strip()})*{right.strip()}"
+    parts = [p.strip() for p in text.replace(" ", "").split("*")]
+    name, mods = parts[-1], parts[:-1]
+    if not _NAME.match(name):
+        raise ModelSyntaxError(
+            f"model line {line}: {name!r} is not a variable name (in {source!r})"
+        )
+    if any(not m for m in mods):
+        raise ModelSyntaxError(
+            f"model line {line}: cannot read the term {text!r} in {source!r}; write label*name or value*name"
+        )
+    term = Term(name)
+    groups: tuple[Term, ...] = ()
+    starts: tuple[float, ...] = ()
+    for mod in mods:
+        st = _start_values(mod, name, line)
+        if st is not None:
+            if starts:
+                raise ModelSyntaxError(f"model line {line}: {name!r} has start() twice")
+            starts = st
+            continue
+        vector = re.fullmatch(r"c\((.*)\)", mod)
+        if vector:
+            items = vector.group(1).split(",")
+            if not all(items):
+                raise ModelSyntaxError(
+                    f"model line {line}: cannot read the modifier {mod!r} of {name!r}; write one "
+                    "value, label or NA per group, e.g. c(a1, a2)*x or c(1, NA)*x"
+                )
+            if groups:
+                raise ModelSyntaxError(
+                    f"model line {line}: {name!r} has two c(...) modifiers; give one per group"
+                )
+            if any("(" in v for v in items):
+                raise ModelSyntaxError(f"model line {line}: c(...) cannot be nested in {mod!r}")
+            groups = tuple(_one_modifier(v, name, line) for v in items)
+            continue
+        term = _combine(term, _one_modifier(mod, name, line), name, line)
+    if groups:
+        groups = tuple(_combine(g, term, name, line) for g in groups)
+    if starts:
+        if len(starts) == 1:
+            if groups:
+                groups = tuple(replace(g, start=starts[0]) for g in groups)
+            else:
+                term = replace(term, start=starts[0])
+        else:
+            base = groups or tuple(term for _ in starts)
+            if len(base) != len(starts):
+                raise ModelSyntaxError(
+                    f"model line {line}: {name!r} has {len(base)} modifiers in c(...) but "
+                    f"{len(starts)} starting values; give one per group"
+                )
+            groups = tuple(replace(g, start=v) for g, v in zip(base, starts, strict=True))
+    if groups:
+        return Term(name, per_group=groups)
+    return term
+
+
+def parse_model(text: str) -> tuple[list[Statement | Constraint], list[Definition]]:
+    """Parse lavaan syntax into statements (with the constraints, :class:`Constraint`, in line
+    order) and defined parameters.
 
     Raises
     ------
     ModelSyntaxError
         (a :class:`~cxkit.errors.ModelError`, exit code 2: bad input) A line without an operator, an empty side, an unsupported operator or modifier; the message
         names the model line.
+    SpecificationError
+        lavaan syntax that cxkit does not fit (``efa()``, ``x | t1``, ``~*~``, ``lower()``...),
+        named with what to write instead.
     """
     if not isinstance(text, str) or not text.strip():
         raise ModelSyntaxError(
@@ -134,9 +260,15 @@ def parse_model(text: str) -> tuple[list[Statement], list[Definition]]:
                 "script. A model file holds only the model: the lines between the quotes of "
                 "model <- '...' (e.g. 'EC =~ EC1 + EC2 + EC3')"
             )
-    statements: list[Statement] = []
+    statements: list[Statement | Constraint] = []
     defs: list[Definition] = []
     for line, body in _logical_lines(text):
+        for pattern, what, instead in _UNSUPPORTED:
+            if re.search(pattern, body):
+                raise SpecificationError(
+                    f"model line {line}: {body!r} uses {what}, which lavaan offers but cxkit does "
+                    f"not fit; {instead}"
+                )
         if "~=" in body and "=~" not in body:
             raise ModelSyntaxError(
                 f"model line {line}: {body!r} uses '~=', which is no operator; a factor is measured "
@@ -153,19 +285,22 @@ def parse_model(text: str) -> tuple[list[Statement], list[Definition]]:
                 f"model line {line}: {body!r} holds two statements ({ops[0]!r} and {ops[1]!r}): a line "
                 "ending in '+' (or the next one starting with '+') joins them; remove the stray '+'"
             )
-        if "<~" in body:
-            raise ModelSyntaxError(
-                f"model line {line}: {body!r} uses <~ (a formative composite), which CB-SEM does "
-                "not fit; write the construct reflectively with =~, or fit composites with PLS-SEM"
-            )
         op = next((o for o in _OPS if o in body), None)
         if op is None:
-            raise ModelSyntaxError(f"model line {line}: {body!r} has no operator (=~, ~, ~~ or :=)")
-        lhs, rhs = (s.strip() for s in body.split(op, 1))
-        if op in ("==", "<", ">"):
             raise ModelSyntaxError(
-                f"model line {line}: constraints with {op!r} are not supported yet; use shared labels for equality"
+                f"model line {line}: {body!r} has no operator (=~, ~, ~~, <~, :=, ==, < or >)"
             )
+        lhs, rhs = (s.strip() for s in body.split(op, 1))
+        if op in CONSTRAINT_OPS:
+            if not lhs or not rhs or rhs.startswith(("=", "<", ">")):
+                raise ModelSyntaxError(
+                    f"model line {line}: cannot read the constraint {body!r}; write e.g. 'a == b', "
+                    "'b1 == 2*b2', 'a > 0' or 'a < 1' (lavaan has no <= or >=)"
+                )
+            check_expression(lhs, line)
+            check_expression(rhs, line)
+            statements.append(Constraint(lhs.replace(" ", ""), op, rhs.replace(" ", ""), line))
+            continue
         if not lhs or not rhs:
             raise ModelSyntaxError(
                 f"model line {line}: {body!r} has nothing on the {'left' if not lhs else 'right'} of {op!r}"

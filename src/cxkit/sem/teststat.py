@@ -153,10 +153,14 @@ def baseline(
     return 2 * float(opt.value[0]), degrees_of_freedom(base), base, opt.theta[0]
 
 
-def mlr(pt: ParTable, model: Model, stats, theta, objective, df, b_df, base_pt, base_theta):
+def mlr(
+    pt: ParTable, model: Model, stats, theta, objective, df, b_df, base_pt, base_theta, inverse=None
+):
     """Robust vcov and the Yuan–Bentler traces (model, baseline), with missing answers lavaan's
     FIML-corrected statistics for the robust indices, and lavaan's ``scaling.factor.h1`` /
-    ``scaling.factor.h0`` (the two traces over the moments and the free parameters)."""
+    ``scaling.factor.h0`` (the two traces over the moments and the free parameters).
+    ``inverse``: how to invert the information (constraints: the bordered inverse of
+    :mod:`cxkit.sem.constraints`)."""
     fixed_x = tuple(pt.ov.index(v) for v in pt.ov_x)
     means = pt.meanstructure
     if fixed_x and means:
@@ -168,7 +172,7 @@ def mlr(pt: ParTable, model: Model, stats, theta, objective, df, b_df, base_pt, 
     groups = _robust_groups(pt, model, stats, theta)
     n = stats.n
     e = observed_information(objective, theta) / n
-    vcov, e_inv = robust.sandwich(groups, e)
+    vcov, e_inv = robust.sandwich(groups, e, inverse)
     h1, h0 = robust.trace_parts(groups, e_inv)
     trace = h1 - h0
     h1_moments = sum(len(g.h1_kept()) for g in groups)
