@@ -23,11 +23,14 @@ _LAZY: dict[str, str] = {
     "Instrument": "cxkit.instrument",
     "list_instruments": "cxkit.instrument",
     "load_instrument": "cxkit.instrument",
+    "composite_reliability": "cxkit.measure",
     "cross_loadings": "cxkit.measure",
     "fornell_larcker": "cxkit.measure",
     "htmt": "cxkit.measure",
     "htmt_bootstrap": "cxkit.measure",
+    "higher_order_reliability": "cxkit.measure",
     "item_statistics": "cxkit.measure",
+    "omega_hierarchical": "cxkit.measure",
     "reliability": "cxkit.measure",
     "render": "cxkit.render",
     "Study": "cxkit.study",
@@ -54,11 +57,14 @@ if TYPE_CHECKING:  # what static checkers and IDEs see; at run time the names lo
     from cxkit import datasets, errors, plots
     from cxkit.instrument import Instrument, list_instruments, load_instrument
     from cxkit.measure import (
+        composite_reliability,
         cross_loadings,
         fornell_larcker,
+        higher_order_reliability,
         htmt,
         htmt_bootstrap,
         item_statistics,
+        omega_hierarchical,
         reliability,
     )
     from cxkit.pls import PLSResult, fit_pls
@@ -134,10 +140,13 @@ __all__ = [
     "analyze",
     "ces",
     "compare_models",
+    "composite_reliability",
     "csat",
     "datasets",
     "fit_sem",
     "fit_pls",
+    "higher_order_reliability",
+    "omega_hierarchical",
     "PLSResult",
     "models",
     "nps",
