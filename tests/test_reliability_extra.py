@@ -177,7 +177,9 @@ def test_omega_hierarchical_reflects_a_reversed_item_and_checks_n_factors():
     ref = cxkit.omega_hierarchical(HS, items, n_factors=3)
     assert om.reflected == ("x2",)
     assert om.omega_h == pytest.approx(ref.omega_h, abs=1e-9)
-    with pytest.raises(SpecificationError, match="n_factors=9 is not accepted"):
+    with pytest.raises(
+        SpecificationError, match=r"n_factors=9 \(--group-factors\) is not accepted"
+    ):
         cxkit.omega_hierarchical(HS, items, n_factors=9)
 
 
@@ -231,7 +233,44 @@ def test_check_keys_reverses_as_psych_alpha(keys, call):
 
 
 def test_check_keys_names_unknown_items():
-    with pytest.raises(SpecificationError, match="check_keys names 'loy9'"):
+    with pytest.raises(SpecificationError, match=r"check_keys \(--check-keys\) names 'loy9'"):
         cxkit.reliability(REVERSED, SAT_LOY, check_keys=["loy9"])
     with pytest.raises(SpecificationError, match="check_keys='loy3' is not accepted"):
         cxkit.reliability(REVERSED, SAT_LOY, check_keys="loy3")
+
+
+# --- reachable from the command line ------------------------------------------------------------
+def test_cli_reliability_check_keys_and_omega_h(tmp_path, capsys):
+    from cxkit.cli import main
+
+    path = tmp_path / "ecsi-loy3-unrecoded.csv"
+    ECSI.assign(loy3=10 - ECSI["loy3"]).to_csv(path, index=False)
+    assert main(["reliability", str(path), "-i", "ecsi@1.0.0"]) == 0
+    cap = capsys.readouterr()
+    assert "ω (model)" in cap.out
+    assert "warning: construct 'LOY': item loy3 correlates negatively" in cap.err
+    assert main(["reliability", str(path), "-i", "ecsi@1.0.0", "--check-keys"]) == 0
+    cap = capsys.readouterr()
+    assert "LOY: reversed (min + max) - x as psych::alpha(check.keys): loy3" in cap.out
+    assert "correlates negatively" not in cap.err
+    assert main(["reliability", str(path), "-i", "ecsi@1.0.0", "--check-keys", "loy3"]) == 0
+    assert "correlates negatively" not in capsys.readouterr().err
+    args = ["reliability", "--dataset", "satisfaction", "--omega-h", "--group-factors", "3"]
+    assert main(args) == 0
+    out = capsys.readouterr().out
+    ref = pd.read_csv(CASE / "omega.csv").query("case == 'ecsi'").set_index("measure")["value"]
+    assert f"omega_h = {ref['omega_h']:.3f}; omega total = {ref['omega_tot']:.3f}" in out
+    assert main(["reliability", "--dataset", "satisfaction", "--check-keys", "loy9"]) == 2
+    assert "check_keys (--check-keys) names 'loy9'" in capsys.readouterr().err
+
+
+def test_cli_sem_residual_summary_and_reliability(capsys):
+    from cxkit.cli import main
+
+    args = ["sem", "--dataset", "online-cx-demo", "--model", "second_order"]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", cxkit.errors.ModelWarning)
+        assert main([*args, "--residual-summary", "--reliability"]) == 0
+    out = capsys.readouterr().out
+    assert "usrmr_closefit_pvalue" in out and "crmr_se" in out
+    assert "omega_model" in out and "semTools::reliabilityL2): omega_L1" in out

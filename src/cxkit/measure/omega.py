@@ -236,7 +236,7 @@ def omega_hierarchical(data, constructs, *, n_factors: int | None = None) -> Ome
     k = (3 if len(prep.blocks) == 1 else len(prep.blocks)) if n_factors is None else n_factors
     if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or not 1 <= k < len(items):
         raise SpecificationError(
-            f"n_factors={n_factors!r} is not accepted; use a whole number from 1 to "
+            f"n_factors={n_factors!r} (--group-factors) is not accepted; use a whole number from 1 to "
             f"{len(items) - 1} (the number of items − 1)"
         )
     x = prep.data[items]

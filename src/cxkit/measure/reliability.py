@@ -117,7 +117,8 @@ def apply_check_keys(prep: Prepared, check_keys) -> tuple[Prepared, dict[str, li
         unknown = sorted(wanted - set(prep.items))
         if unknown:
             raise SpecificationError(
-                f"check_keys names {', '.join(map(repr, unknown))}, not an item of the constructs; "
+                f"check_keys (--check-keys) names {', '.join(map(repr, unknown))}, not an item of "
+                "the constructs; "
                 f"the items are: {', '.join(prep.items)}"
             )
     data = prep.data.copy()
@@ -137,7 +138,8 @@ def apply_check_keys(prep: Prepared, check_keys) -> tuple[Prepared, dict[str, li
                 f"correlate{'' if len(left) > 1 else 's'} negatively with the scale (negative "
                 "loading on its first principal component; psych::alpha's check.keys hint): a "
                 "reverse-worded item left unrecoded? Recode it in the data or the instrument, or "
-                f"pass check_keys=True (or check_keys={left!r}) to reverse it here",
+                f"pass check_keys=True (or check_keys={left!r}; cxkit reliability --check-keys) to "
+                "reverse it here",
                 ReverseKeyWarning,
                 stacklevel=3,
             )
