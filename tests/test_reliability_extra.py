@@ -274,3 +274,31 @@ def test_cli_sem_residual_summary_and_reliability(capsys):
     out = capsys.readouterr().out
     assert "usrmr_closefit_pvalue" in out and "crmr_se" in out
     assert "omega_model" in out and "semTools::reliabilityL2): omega_L1" in out
+
+
+# --- ordinal (WLSMV) fits: ord.scale ------------------------------------------------------------
+@pytest.fixture(scope="module")
+def bfi_fit():
+    b = pd.read_csv(REFERENCE / "ordinal_bfi" / "data.csv")
+    for v in ("A1", "C4", "C5"):
+        b[v] = 7 - b[v]
+    model = "agree =~ A1 + A2 + A3 + A4 + A5\nconsc =~ C1 + C2 + C3 + C4 + C5"
+    return _fit(model, b, ordered=True, estimator="WLSMV")
+
+
+@pytest.mark.parametrize("obs_var", [True, False])
+@pytest.mark.parametrize("tau_eq", [False, True])
+@pytest.mark.parametrize("ord_scale", [True, False])
+def test_composite_reliability_of_ordinal_fit_matches_comprelsem(
+    bfi_fit, obs_var, tau_eq, ord_scale
+):
+    """compRelSEM(WLSMV fit, ord.scale = TRUE): Green & Yang's categorical ω (reached 6.0e-8; the
+    WLSMV estimates agree to 1e-6), α of the item codes (1e-15); ord.scale = FALSE (4.9e-8)."""
+    ref = pd.read_csv(CASE / "comprelsem_ordinal.csv")
+    ref = ref[
+        (ref["obs_var"] == obs_var) & (ref["tau_eq"] == tau_eq) & (ref["ord_scale"] == ord_scale)
+    ].set_index("construct")["value"]
+    got = cxkit.composite_reliability(bfi_fit, obs_var=obs_var, tau_eq=tau_eq, ord_scale=ord_scale)
+    np.testing.assert_allclose(got[ref.index], ref, atol=3e-7, rtol=0)
+    with pytest.raises(SpecificationError, match="pass ord_scale=False"):
+        cxkit.composite_reliability(bfi_fit, return_total=True)

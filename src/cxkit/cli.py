@@ -412,15 +412,21 @@ def _print_model_reliability(fit) -> None:
 
     pt = fit.partable
     higher = sorted({r.lhs for r in pt.rows if r.op == "=~" and r.rhs in pt.lv})
-    omega = composite_reliability(fit, higher=higher)
+    ordinal = fit.options.estimator == "WLSMV"
+    # an ordinal fit's higher-order ω exists on the latent-response scale only (ord.scale = FALSE)
+    kw = {"ord_scale": False} if ordinal and higher else {}
+    omega = composite_reliability(fit, higher=higher, **kw)
     table = pd.DataFrame(
         {
             "omega": omega,
-            "omega_model": composite_reliability(fit, obs_var=False, higher=higher),
-            "alpha": composite_reliability(fit, tau_eq=True),
+            "omega_model": composite_reliability(fit, obs_var=False, higher=higher, **kw),
+            "alpha": composite_reliability(fit, tau_eq=True, **kw),
         }
     ).reindex(omega.index)
-    print("\nComposite reliability (semTools::compRelSEM; omega_model: obs.var = FALSE):")
+    scale = ""
+    if ordinal:
+        scale = "; latent-response scale" if kw else "; ordinal: Green & Yang's categorical omega"
+    print(f"\nComposite reliability (semTools::compRelSEM; omega_model: obs.var = FALSE{scale}):")
     _print_frame(table.round(3).reset_index())
     for f in higher:
         l2 = higher_order_reliability(fit, f)

@@ -35,11 +35,6 @@ def _matrices(fit, what: str) -> dict:
         raise SpecificationError(
             f"{what} of multi-group fits is not available yet; fit each group on its own"
         )
-    if fit.options.estimator == "WLSMV":
-        raise SpecificationError(
-            f"{what} of ordinal (WLSMV) fits (semTools' ord.scale = TRUE, Green & Yang's "
-            "categorical ω) is not available yet; refit with estimator='ML' or 'MLR'"
-        )
     mom = fit.model_matrices.moments(fit.theta)[0]
     mats = mom.mats
     inner = list(pt.inner)
@@ -51,6 +46,32 @@ def _matrices(fit, what: str) -> dict:
     theta = pd.DataFrame(mats["T"], index=ov, columns=ov)
     lv = [v for v in pt.lv]
     return {"lambda": lam[lv], "beta": beta, "psi": psi, "cov_lv": cov_lv, "theta": theta, "lv": lv}
+
+
+def _omega_cat(truevar: np.ndarray, denom: np.ndarray, thresholds: list[np.ndarray]) -> float:
+    """Green & Yang's (2009) ω of the sum of ordinal item scores (semTools' ``omegaCat``, delta
+    parameterization: scales 1): Σ_jj' [Σ_cc' Φ₂(τ_jc, τ_j'c'; ρ) − Σ_c Φ(τ_jc) Σ_c' Φ(τ_j'c')]
+    with ρ the common part of the latent correlation (numerator) or all of it (denominator)."""
+    from scipy import special
+
+    from cxkit.polychoric import bvn_cdf
+
+    d = np.sqrt(np.diag(denom))
+    denom = denom / np.outer(d, d)
+
+    def p2(t1, t2, r):
+        h, k = np.meshgrid(t1, t2, indexing="ij")
+        if r >= 1 - 1e-12:
+            return float(special.ndtr(np.minimum(h, k)).sum())
+        return float(bvn_cdf(h, k, r).sum())
+
+    num = den = 0.0
+    for j, t1 in enumerate(thresholds):
+        for jp, t2 in enumerate(thresholds):
+            marg = special.ndtr(t1).sum() * special.ndtr(t2).sum()
+            num += p2(t1, t2, truevar[j, jp]) - marg
+            den += p2(t1, t2, denom[j, jp]) - marg
+    return float(num / den)
 
 
 def _alpha(s: np.ndarray) -> float:
@@ -65,13 +86,14 @@ def composite_reliability(
     tau_eq: bool = False,
     higher=(),
     return_total: bool = False,
+    ord_scale: bool = True,
 ) -> pd.Series:
     """Composite reliability (ω) of every factor of a fitted model, as ``semTools::compRelSEM``.
 
     Parameters
     ----------
     fit : SEMResult
-        A single-group ML/MLR fit of :func:`cxkit.fit_sem`.
+        A single-group fit of :func:`cxkit.fit_sem` (ML, MLR, or WLSMV with ordered items).
     obs_var : bool
         Denominator from the sample covariances (True, semTools' default) or the model-implied
         ones (False).
@@ -82,6 +104,12 @@ def composite_reliability(
         form the composite); ``compRelSEM(fit, higher = "F2")``.
     return_total : bool
         Also the reliability of the sum of all first-order indicators, as ``total``.
+    ord_scale : bool
+        For an ordinal (WLSMV) fit: the reliability of the sum of the observed ordinal scores
+        (True, semTools' default: Green & Yang's (2009) categorical ω, and with ``tau_eq`` α of the
+        item codes' covariances) or of the latent responses (False: ω and α from the polychoric or
+        model-implied correlations). ``higher`` and ``return_total`` are offered for ordinal fits
+        only with ``ord_scale=False``.
 
     Returns
     -------
@@ -106,6 +134,19 @@ def composite_reliability(
     m = _matrices(fit, "composite reliability")
     lam, cov_lv, beta = m["lambda"], m["cov_lv"], m["beta"]
     sigma = (fit.sample_cov if obs_var else fit.implied_cov).loc[lam.index, lam.index]
+    categorical = fit.options.estimator == "WLSMV" and ord_scale
+    if categorical and (higher or return_total):
+        raise SpecificationError(
+            "higher= and return_total= of an ordinal (WLSMV) fit are offered on the latent-response "
+            "scale only: pass ord_scale=False"
+        )
+    if categorical:
+        est = fit.estimates
+        th = est[est["op"] == "|"]
+        thresholds = {v: th.loc[th["lhs"] == v, "est"].to_numpy() for v in lam.index}
+        if tau_eq:  # α of the observed item codes (semTools: cov of the raw data)
+            raw = pd.DataFrame(fit.stats.groups[0].x, columns=list(fit.partable.ov))
+            sigma = raw.cov().loc[lam.index, lam.index]
     out = {}
     first = [f for f in m["lv"] if (lam[f] != 0).sum() > 1]
     for f in first:
@@ -115,6 +156,10 @@ def composite_reliability(
             out[f] = _alpha(s)
             continue
         lf = lam.loc[ind, f].to_numpy()
+        if categorical:
+            common = np.outer(lf, lf) * cov_lv.loc[f, f]
+            out[f] = _omega_cat(common, s, [thresholds[i] for i in ind])
+            continue
         out[f] = float(lf.sum() ** 2 * cov_lv.loc[f, f] / s.sum())
     if return_total and len(first) > 1:
         ind = list(lam.index[(lam[first] != 0).any(axis=1)])
@@ -156,9 +201,12 @@ def composite_reliability(
         args.append("higher = c(" + ", ".join(f'"{h}"' for h in higher) + ")")
     if return_total:
         args.append("return.total = TRUE")
+    if fit.options.estimator == "WLSMV" and not ord_scale:
+        args.append("ord.scale = FALSE")
     res.attrs.update(
         obs_var=obs_var,
         tau_eq=tau_eq,
+        ord_scale=ord_scale,
         higher=higher,
         r_call=f"semTools::compRelSEM(fit, {', '.join(args)})",
         **{k: v for k, v in fit.provenance.items() if k in ("instrument", "data_sha256")},

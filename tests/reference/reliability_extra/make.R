@@ -7,6 +7,8 @@
 #   comprelsem.csv            semTools::compRelSEM(fit, obs.var =, tau.eq =, higher =, return.total =) for the HS
 #                             three-factor CFA, the HS second-order CFA (g =~ visual + textual + speed)
 #                             and the ECSI six-factor CFA (../measure_ecsi/data.csv)
+#   comprelsem_ordinal.csv    the same for an ordinal WLSMV fit (psych's bfi, as ../wlsmv), with
+#                             ord.scale = TRUE (Green & Yang's categorical omega) and FALSE
 #   reliabilityL2.csv         semTools::reliabilityL2(hs2, "g"): omegaL1, omegaL2, partialOmegaL1
 #   omega.csv                 psych::omega(items, nfactors = 3, plot = FALSE) (minres, oblimin,
 #                             Schmid-Leiman) on the HS nine items and on the ECSI 27 items:
@@ -74,6 +76,18 @@ for (nm in c("hs", "ecsi")) {
                                          construct = "total", value = as.numeric(r))
 }
 write.csv(do.call(rbind, rows), "comprelsem.csv", row.names = FALSE)
+# ordinal (WLSMV) fit: psych's bfi A and C items (A1, C4, C5 reversed 7 - x), as ../wlsmv
+b <- read.csv("../ordinal_bfi/data.csv")
+for (v in c("A1", "C4", "C5")) b[[v]] <- 7 - b[[v]]
+ofit <- sem("agree =~ A1 + A2 + A3 + A4 + A5\nconsc =~ C1 + C2 + C3 + C4 + C5", data = b,
+            ordered = TRUE, estimator = "WLSMV")
+rows <- list()
+for (obs in c(TRUE, FALSE)) for (tau in c(FALSE, TRUE)) for (ord in c(TRUE, FALSE)) {
+  r <- compRelSEM(ofit, obs.var = obs, tau.eq = tau, ord.scale = ord)
+  rows[[length(rows) + 1]] <- data.frame(model = "bfi", obs_var = obs, tau_eq = tau, ord_scale = ord,
+                                         construct = names(r), value = as.numeric(r))
+}
+write.csv(do.call(rbind, rows), "comprelsem_ordinal.csv", row.names = FALSE)
 l2 <- reliabilityL2(rel_fits$hs2, "g")
 write.csv(data.frame(model = "hs2", factor = "g", measure = names(l2), value = as.numeric(l2)),
           "reliabilityL2.csv", row.names = FALSE)
