@@ -302,3 +302,17 @@ def test_composite_reliability_of_ordinal_fit_matches_comprelsem(
     np.testing.assert_allclose(got[ref.index], ref, atol=3e-7, rtol=0)
     with pytest.raises(SpecificationError, match="pass ord_scale=False"):
         cxkit.composite_reliability(bfi_fit, return_total=True)
+
+
+def test_study_report_lists_the_check_keys_warning(tmp_path):
+    """An item the instrument reverse-keys but the data already hold recoded (reversed twice)."""
+    from cxkit.study import analyze
+
+    demo = cxkit.datasets.load_dataset("online-cx-demo")
+    ins = cxkit.load_instrument(demo.attrs["instrument"])
+    twice = demo.assign(OE4=8 - demo["OE4"])
+    st = analyze(twice, ins, "direct", n_boot=0, progress=False)
+    hits = [w for w in st.warnings if "item OE4 correlates negatively" in w]
+    assert len(hits) == 1 and "construct 'OE'" in hits[0]
+    page = (st.write(tmp_path, formats=("html",)) / "report.html").read_text(encoding="utf-8")
+    assert "ω (model)" in page and "item OE4 correlates negatively" in page
