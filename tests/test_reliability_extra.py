@@ -262,6 +262,8 @@ def test_cli_reliability_check_keys_and_omega_h(tmp_path, capsys):
     assert f"omega_h = {ref['omega_h']:.3f}; omega total = {ref['omega_tot']:.3f}" in out
     assert main(["reliability", "--dataset", "satisfaction", "--check-keys", "loy9"]) == 2
     assert "check_keys (--check-keys) names 'loy9'" in capsys.readouterr().err
+    assert main(["reliability", "--dataset", "satisfaction", "--group-factors", "3"]) == 2
+    assert "--group-factors sets the group factors of --omega-h" in capsys.readouterr().err
 
 
 def test_cli_sem_residual_summary_and_reliability(capsys):

@@ -234,6 +234,10 @@ def _cmd_reliability(args: argparse.Namespace) -> int:
     from cxkit.measure import fornell_larcker, htmt, reliability
     from cxkit.report import reliability_table
 
+    if args.group_factors is not None and not args.omega_h:
+        raise SpecificationError(
+            "--group-factors sets the group factors of --omega-h; add --omega-h, or leave it out"
+        )
     data = _load_data(args)
     ins = load_instrument(_instrument_ref(args, data))
     keys = args.check_keys
