@@ -78,6 +78,11 @@ def test_residual_summary_refuses_what_it_does_not_serve():
     fit = _fit(CFA3, HS.assign(school=HS["school"]), group="school")
     with pytest.raises(SpecificationError, match="multi-group"):
         fit.residual_summary()
+    holes = HS.copy()
+    holes.loc[:20, "x1"] = np.nan
+    fiml = _fit(CFA3, holes, missing="fiml")
+    with pytest.raises(SpecificationError, match="FIML fits are not available yet"):
+        fiml.residual_summary()
 
 
 # --- compRelSEM and reliabilityL2 ---------------------------------------------------------------
