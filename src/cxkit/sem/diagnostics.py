@@ -205,7 +205,9 @@ def score_tests(result) -> pd.DataFrame:
 
 def _residual_acov(result, kind: str) -> np.ndarray:
     """Covariance of the raw residual moments (μ first when the model has a mean structure, then
-    vech in tril order): ``Γ_S/N`` (normalized) or Ogasawara's ``Q Γ_S Q'/N`` (standardized)."""
+    vech in tril order): ``Γ_S/N`` (normalized) or Ogasawara's ``Q Γ_S Q'/N`` (standardized);
+    ``Γ_S`` normal-theory, or for robust (MLR) fits the sandwich of the saturated model, as
+    ``lav_model_h1_acov``."""
     from cxkit.sem.objective import moment_weight
 
     model = result.model_matrices
@@ -214,11 +216,30 @@ def _residual_acov(result, kind: str) -> np.ndarray:
     means = model.means
     # the normal-theory covariance of the sample moments, from the sample moments themselves
     acov = np.linalg.inv(moment_weight(gs.cov, means)) / n
+    if result.options.se in ("robust.huber.white", "robust.sem"):
+        # robust fits (MLR): lavaan's sandwich A⁻¹ B A⁻¹ / N of the saturated model (B the mean
+        # cross-product of its casewise scores), i.e. the distribution-free Γ / N
+        from cxkit.sem.robust import h1_scores
+
+        t = h1_scores(np.asarray(gs.x, float), gs.mean, gs.cov, means)
+        a_inv = acov * n
+        acov = a_inv @ (t.T @ t / n) @ a_inv / n
     if kind == "standardized":
         # Ogasawara (2001), as lavResiduals: Q Γ Q' with Q = I − Δ A0⁻¹ Δ' A1 (A1 the structured
         # h1 information, A0 the model's, both per case)
         delta = model.delta(result.theta)[0]
-        a1 = moment_weight(model.moments(result.theta)[0].sigma, means)
+        sigma = model.moments(result.theta)[0].sigma
+        a1 = moment_weight(sigma, means)
+        if result.options.information == "observed" and not result.options.fiml:
+            # lavaan's observed (structured) h1 information at Σ̂ with the sample S:
+            # D'(Σ⁻¹ ⊗ Σ⁻¹SΣ⁻¹)D − ½ D'(Σ⁻¹ ⊗ Σ⁻¹)D for the covariances (the means saturated)
+            from cxkit.sem.objective import dup_kron
+
+            si = np.linalg.inv(sigma)
+            obs = dup_kron(si, si @ gs.cov @ si) - 0.5 * dup_kron(si, si)
+            off = sigma.shape[0] if means else 0
+            a1 = a1.copy()
+            a1[off:, off:] = obs
         a0 = delta.T @ a1 @ delta
         q_mat = np.eye(len(a1)) - delta @ np.linalg.pinv(a0) @ delta.T @ a1
         acov = q_mat @ acov @ q_mat.T

@@ -2,8 +2,10 @@
 # psych 2.2.9 (GPArotation 2022.10-2). Run from this folder: Rscript make.R
 #   lavresiduals_summary.csv  lavResiduals(fit, type = "raw" / "cor.bentler" / "cor.bollen")$summary
 #                             (rmr, srmr, crmr blocks) for the Holzinger & Swineford three-factor CFA
-#                             (../measure_hs/data.csv) without and with meanstructure, and for the
-#                             Political Democracy SEM (../sem_poldem); long: model, column, measure, value
+#                             (../measure_hs/data.csv) without and with meanstructure and by MLR,
+#                             and for the Political Democracy SEM (../sem_poldem); long: model,
+#                             column, measure, value
+#   hs_mlr_residuals_<type>.csv residuals(hs_mlr, type = "standardized" / "normalized")$cov
 #   comprelsem.csv            semTools::compRelSEM(fit, obs.var =, tau.eq =, higher =, return.total =) for the HS
 #                             three-factor CFA, the HS second-order CFA (g =~ visual + textual + speed)
 #                             and the ECSI six-factor CFA (../measure_ecsi/data.csv)
@@ -41,6 +43,7 @@ ecsi_model <- paste(sprintf("%s =~ %s", names(blocks), sapply(blocks, paste, col
 fits <- list(
   hs = cfa(cfa3, data = hs),
   hs_mean = cfa(cfa3, data = hs, meanstructure = TRUE),
+  hs_mlr = cfa(cfa3, data = hs, estimator = "MLR"),
   poldem = sem(paste(readLines("../sem_poldem/model.lav"), collapse = "\n"), data = pd)
 )
 rows <- list()
@@ -54,6 +57,13 @@ for (nm in names(fits)) {
   }
 }
 write.csv(do.call(rbind, rows), "lavresiduals_summary.csv", row.names = FALSE)
+# MLR: lavaan's residual covariance is the sandwich of the saturated model, its Q the observed
+# information's
+for (type in c("standardized", "normalized")) {
+  m <- unclass(residuals(fits$hs_mlr, type = type)$cov)
+  write.csv(data.frame(variable = rownames(m), m, check.names = FALSE),
+            sprintf("hs_mlr_residuals_%s.csv", type), row.names = FALSE)
+}
 
 # --- compRelSEM and reliabilityL2 -------------------------------------------------------------
 rel_fits <- list(hs = cfa(cfa3, data = hs), hs2 = cfa(hs2, data = hs),
