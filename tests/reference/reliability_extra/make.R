@@ -8,7 +8,8 @@
 #   hs_mlr_residuals_<type>.csv residuals(hs_mlr, type = "standardized" / "normalized")$cov
 #   comprelsem.csv            semTools::compRelSEM(fit, obs.var =, tau.eq =, higher =, return.total =) for the HS
 #                             three-factor CFA, the HS second-order CFA (g =~ visual + textual + speed)
-#                             and the ECSI six-factor CFA (../measure_ecsi/data.csv)
+#                             and the ECSI six-factor CFA (../measure_ecsi/data.csv); the HS CFA
+#                             with missing answers by FIML (../sem_fiml: Σ observed = EM estimate)
 #   comprelsem_ordinal.csv    the same for an ordinal WLSMV fit (psych's bfi, as ../wlsmv), with
 #                             ord.scale = TRUE (Green & Yang's categorical omega) and FALSE
 #   reliabilityL2.csv         semTools::reliabilityL2(hs2, "g"): omegaL1, omegaL2, partialOmegaL1
@@ -67,7 +68,8 @@ for (type in c("standardized", "normalized")) {
 
 # --- compRelSEM and reliabilityL2 -------------------------------------------------------------
 rel_fits <- list(hs = cfa(cfa3, data = hs), hs2 = cfa(hs2, data = hs),
-                 ecsi = cfa(ecsi_model, data = ecsi))
+                 ecsi = cfa(ecsi_model, data = ecsi),
+                 fiml = cfa(cfa3, data = read.csv("../sem_fiml/data.csv"), missing = "ml"))
 rows <- list()
 for (nm in names(rel_fits)) {
   for (obs in c(TRUE, FALSE)) {
