@@ -89,6 +89,9 @@ def test_residual_summary_refuses_what_it_does_not_serve():
     fit = _fit(CFA3, HS.assign(school=HS["school"]), group="school")
     with pytest.raises(SpecificationError, match="multi-group"):
         fit.residual_summary()
+    mimic = _fit(CFA3 + "\nvisual + textual + speed ~ sex + ageyr", HS)
+    with pytest.raises(SpecificationError, match=r"fixed.x: sex, ageyr"):
+        mimic.residual_summary()
     holes = HS.copy()
     holes.loc[:20, "x1"] = np.nan
     fiml = _fit(CFA3, holes, missing="fiml")

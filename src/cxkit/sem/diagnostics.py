@@ -304,6 +304,13 @@ def residual_summary(result) -> pd.DataFrame:
     (Maydeu-Olivares, 2017; Shi, Maydeu-Olivares & DiStefano, 2018). Columns: ``cov`` (variances and
     covariances), and with a mean structure also ``mean`` and ``total``. The standard errors use
     the residuals' covariance ``Q Γ_S Q'/N`` of the standardized residuals (complete data, ML)."""
+    if result.partable.ov_x:
+        raise SpecificationError(
+            "residual summaries of models with observed exogenous covariates (fixed.x: "
+            f"{', '.join(result.partable.ov_x)}) are not available yet: lavaan drops their moments "
+            "from the residuals' covariance in a way cxkit does not reproduce; SRMR itself is in "
+            "fit_indices"
+        )
     s, sig = result.sample_cov.to_numpy(), result.implied_cov.to_numpy()
     p = s.shape[0]
     model = result.model_matrices
