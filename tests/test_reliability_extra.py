@@ -7,7 +7,7 @@ Reference case ``tests/reference/reliability_extra`` (make.R, sessionInfo.txt): 
 
 Tolerances sit a small factor above the agreement reached (in the comments): residual summaries of
 Holzinger & Swineford 1e-6 absolute (reached 8.6e-7 on the z statistics, 1e-7 elsewhere; by MLR 3e-6,
-reached 1.07e-6); of Political
+reached 1.07e-6; as MIMIC with fixed.x covariates 5e-6, reached 1.9e-6); of Political
 Democracy 1e-4 (its estimates are 3e-4 from lavaan's, row ``ML:sem_poldem``); compRelSEM and
 reliabilityL2 3e-6 on HS (reached 8e-7) and 1e-5 on ECSI (reached 5.7e-6: the ECSI estimates agree
 to 1e-5, ``ML:sem_ecsi``); α with tau.eq 1e-12; psych::omega's coefficients 1e-5 (HS, reached 1.1e-6)
@@ -35,6 +35,7 @@ HS = pd.read_csv(REFERENCE / "measure_hs" / "data.csv")
 ECSI = pd.read_csv(REFERENCE / "measure_ecsi" / "data.csv")
 CFA3 = "visual =~ x1 + x2 + x3\ntextual =~ x4 + x5 + x6\nspeed =~ x7 + x8 + x9"
 BLOCKS = MEASURE_BLOCKS["measure_ecsi"]
+MIMIC = CFA3 + "\nvisual + textual + speed ~ sex + ageyr"
 ECSI_MODEL = "\n".join(f"{k} =~ {' + '.join(v)}" for k, v in BLOCKS.items())
 
 
@@ -49,6 +50,7 @@ RESID_FITS = {
     "hs": (lambda: _fit(CFA3, HS), 1e-6),
     "hs_mean": (lambda: _fit(CFA3, HS, meanstructure=True), 1e-6),
     "hs_mlr": (lambda: _fit(CFA3, HS, estimator="MLR"), 3e-6),
+    "mimic": (lambda: _fit(MIMIC, HS), 5e-6),
     "poldem": (
         lambda: _fit(
             (REFERENCE / "sem_poldem" / "model.lav").read_text(),
@@ -77,21 +79,24 @@ def test_residual_summary_matches_lavresiduals(name):
 
 
 @pytest.mark.parametrize("kind", ["standardized", "normalized"])
-def test_residuals_of_a_robust_fit_use_lavaans_sandwich(kind):
+@pytest.mark.parametrize(
+    "name,make,tol",
+    [("hs_mlr", lambda: _fit(CFA3, HS, estimator="MLR"), 2e-5), ("mimic", lambda: _fit(MIMIC, HS), 5e-5)],
+)  # fmt: skip
+def test_residuals_of_robust_and_fixed_x_fits_as_lavaan(kind, name, make, tol):
     """MLR: the residuals' covariance is A⁻¹BA⁻¹/N of the saturated model and Q uses the observed
-    information, as lavaan (reached 1.3e-5 on z-values up to 6: the MLR estimates agree to 1e-5)."""
-    got = _fit(CFA3, HS, estimator="MLR").residuals(kind)
-    ref = pd.read_csv(CASE / f"hs_mlr_residuals_{kind}.csv", index_col=0)
-    np.testing.assert_allclose(got.loc[ref.index, ref.columns], ref, atol=2e-5, rtol=0)
+    information (reached 1.3e-5 on z-values up to 6: the MLR estimates agree to 1e-5); fixed.x:
+    the covariates' own moments drop out of both informations, as lavaan's x.idx (reached 3.1e-5;
+    the MIMIC estimates agree to about 1e-5)."""
+    got = make().residuals(kind)
+    ref = pd.read_csv(CASE / f"{name}_residuals_{kind}.csv", index_col=0)
+    np.testing.assert_allclose(got.loc[ref.index, ref.columns], ref, atol=tol, rtol=0)
 
 
 def test_residual_summary_refuses_what_it_does_not_serve():
     fit = _fit(CFA3, HS.assign(school=HS["school"]), group="school")
     with pytest.raises(SpecificationError, match="multi-group"):
         fit.residual_summary()
-    mimic = _fit(CFA3 + "\nvisual + textual + speed ~ sex + ageyr", HS)
-    with pytest.raises(SpecificationError, match=r"fixed.x: sex, ageyr"):
-        mimic.residual_summary()
     holes = HS.copy()
     holes.loc[:20, "x1"] = np.nan
     fiml = _fit(CFA3, holes, missing="fiml")

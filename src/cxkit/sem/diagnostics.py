@@ -214,8 +214,18 @@ def _residual_acov(result, kind: str) -> np.ndarray:
     gs = result.stats.groups[0]
     n = float(gs.n)
     means = model.means
+    # the moments among fixed.x covariates (their means, variances, covariances) drop out: lavaan
+    # zeroes their rows and columns of the h1 informations and inverts the rest
+    p = gs.cov.shape[0]
+    xi = [list(result.partable.ov).index(v) for v in result.partable.ov_x]
+    r, c = np.tril_indices(p)
+    keep = ~(np.isin(r, xi) & np.isin(c, xi))
+    if means:
+        keep = np.concatenate([~np.isin(np.arange(p), xi), keep])
+    k = np.ix_(keep, keep)
     # the normal-theory covariance of the sample moments, from the sample moments themselves
-    acov = np.linalg.inv(moment_weight(gs.cov, means)) / n
+    acov = np.zeros((len(keep), len(keep)))
+    acov[k] = np.linalg.inv(moment_weight(gs.cov, means)[k]) / n
     if result.options.se in ("robust.huber.white", "robust.sem"):
         # robust fits (MLR): lavaan's sandwich A⁻¹ B A⁻¹ / N of the saturated model (B the mean
         # cross-product of its casewise scores), i.e. the distribution-free Γ / N
@@ -240,6 +250,7 @@ def _residual_acov(result, kind: str) -> np.ndarray:
             off = sigma.shape[0] if means else 0
             a1 = a1.copy()
             a1[off:, off:] = obs
+        a1 = np.where(np.outer(keep, keep), a1, 0.0)
         a0 = delta.T @ a1 @ delta
         q_mat = np.eye(len(a1)) - delta @ np.linalg.pinv(a0) @ delta.T @ a1
         acov = q_mat @ acov @ q_mat.T
@@ -304,13 +315,6 @@ def residual_summary(result) -> pd.DataFrame:
     (Maydeu-Olivares, 2017; Shi, Maydeu-Olivares & DiStefano, 2018). Columns: ``cov`` (variances and
     covariances), and with a mean structure also ``mean`` and ``total``. The standard errors use
     the residuals' covariance ``Q Γ_S Q'/N`` of the standardized residuals (complete data, ML)."""
-    if result.partable.ov_x:
-        raise SpecificationError(
-            "residual summaries of models with observed exogenous covariates (fixed.x: "
-            f"{', '.join(result.partable.ov_x)}) are not available yet: lavaan drops their moments "
-            "from the residuals' covariance in a way cxkit does not reproduce; SRMR itself is in "
-            "fit_indices"
-        )
     s, sig = result.sample_cov.to_numpy(), result.implied_cov.to_numpy()
     p = s.shape[0]
     model = result.model_matrices

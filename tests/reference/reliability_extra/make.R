@@ -3,9 +3,9 @@
 #   lavresiduals_summary.csv  lavResiduals(fit, type = "raw" / "cor.bentler" / "cor.bollen")$summary
 #                             (rmr, srmr, crmr blocks) for the Holzinger & Swineford three-factor CFA
 #                             (../measure_hs/data.csv) without and with meanstructure and by MLR,
-#                             and for the Political Democracy SEM (../sem_poldem); long: model,
-#                             column, measure, value
-#   hs_mlr_residuals_<type>.csv residuals(hs_mlr, type = "standardized" / "normalized")$cov
+#                             as a MIMIC model (fixed.x covariates sex, ageyr), and for the Political
+#                             Democracy SEM (../sem_poldem); long: model, column, measure, value
+#   <hs_mlr|mimic>_residuals_<type>.csv  residuals(fit, type = "standardized" / "normalized")$cov
 #   comprelsem.csv            semTools::compRelSEM(fit, obs.var =, tau.eq =, higher =, return.total =) for the HS
 #                             three-factor CFA, the HS second-order CFA (g =~ visual + textual + speed)
 #                             and the ECSI six-factor CFA (../measure_ecsi/data.csv); the HS CFA
@@ -45,6 +45,7 @@ fits <- list(
   hs = cfa(cfa3, data = hs),
   hs_mean = cfa(cfa3, data = hs, meanstructure = TRUE),
   hs_mlr = cfa(cfa3, data = hs, estimator = "MLR"),
+  mimic = sem(paste(cfa3, "visual + textual + speed ~ sex + ageyr", sep = "\n"), data = hs),
   poldem = sem(paste(readLines("../sem_poldem/model.lav"), collapse = "\n"), data = pd)
 )
 rows <- list()
@@ -60,10 +61,10 @@ for (nm in names(fits)) {
 write.csv(do.call(rbind, rows), "lavresiduals_summary.csv", row.names = FALSE)
 # MLR: lavaan's residual covariance is the sandwich of the saturated model, its Q the observed
 # information's
-for (type in c("standardized", "normalized")) {
-  m <- unclass(residuals(fits$hs_mlr, type = type)$cov)
+for (nm in c("hs_mlr", "mimic")) for (type in c("standardized", "normalized")) {
+  m <- unclass(residuals(fits[[nm]], type = type)$cov)
   write.csv(data.frame(variable = rownames(m), m, check.names = FALSE),
-            sprintf("hs_mlr_residuals_%s.csv", type), row.names = FALSE)
+            sprintf("%s_residuals_%s.csv", nm, type), row.names = FALSE)
 }
 
 # --- compRelSEM and reliabilityL2 -------------------------------------------------------------
