@@ -36,6 +36,13 @@ cat("alpha", t(quote(for (k in blocks) psych::alpha(d[, k], warnings = FALSE))),
 cat("cfa_omega_ave", t(quote({{f <- cfa(model, d); compRelSEM(f); AVE(f)}})), "\\n")
 cat("htmt", t(quote(semTools::htmt(model, d, htmt2 = FALSE))), "\\n")
 cat("polychoric", t(quote(psych::polychoric(b[, paste0("A", 1:5)]))), "\\n")
+cat("omega_h", t(quote(psych::omega(d[, unlist(blocks)], nfactors = 3, plot = FALSE))), "\\n")
+f <- cfa(model, d)
+cat("comprelsem", t(quote({{compRelSEM(f); compRelSEM(f, obs.var = FALSE)}})), "\\n")
+hs <- read.csv("{REF / "measure_hs" / "data.csv"}")
+h <- cfa("visual =~ x1 + x2 + x3\\ntextual =~ x4 + x5 + x6\\nspeed =~ x7 + x8 + x9", hs)
+cat("resid_summary", t(quote(for (ty in c("raw", "cor.bentler", "cor.bollen"))
+  lavResiduals(h, type = ty))), "\\n")
 """
     out = subprocess.run(["Rscript", "-e", script], capture_output=True, text=True, check=False)
     times = {}
@@ -51,18 +58,33 @@ def main() -> None:
     ins = cxkit.load_instrument("ecsi@1.0.0")
     bfi = pd.read_csv(REF / "ordinal_bfi" / "data.csv")
     bfi = bfi.assign(**{v: 7 - bfi[v] for v in ("A1", "C4", "C5")})
+    model = (REF / "measure_ecsi" / "model.lav").read_text()
+    fit = cxkit.fit_sem(model, ecsi)
+    hs = pd.read_csv(REF / "measure_hs" / "data.csv")
+    hs_fit = cxkit.fit_sem(
+        "visual =~ x1 + x2 + x3\ntextual =~ x4 + x5 + x6\nspeed =~ x7 + x8 + x9", hs
+    )
     ours = {
         "alpha": best(lambda: cxkit.reliability(ecsi, ins, cfa=False)),
         "cfa_omega_ave": best(lambda: cxkit.reliability(ecsi, ins)),
         "htmt": best(lambda: cxkit.htmt(ecsi, ins)),
         "polychoric": best(lambda: cxkit.measure.polychoric(bfi, [f"A{i}" for i in range(1, 6)])),
+        "omega_h": best(lambda: cxkit.omega_hierarchical(ecsi, ins, n_factors=3)),
+        "comprelsem": best(
+            lambda: (
+                cxkit.composite_reliability(fit),
+                cxkit.composite_reliability(fit, obs_var=False),
+            )
+        ),
+        "resid_summary": best(lambda: hs_fit.residual_summary()),
     }
     boot = best(lambda: cxkit.htmt_bootstrap(ecsi, ins, n_boot=2000, seed=1), repeat=1)
     theirs = r_times() or {}
-    print(f"{'task':<16}{'cxkit (s)':>12}{'R (s)':>10}")
+    print(f"{'task':<16}{'cxkit (s)':>12}{'R (s)':>10}{'R / cxkit':>11}")
     for key, value in ours.items():
         r = theirs.get(key)
-        print(f"{key:<16}{value:>12.4f}{(f'{r:.4f}' if r is not None else 'n/a'):>10}")
+        ratio = f"{r / value:.1f}" if r is not None and value > 0 else "n/a"
+        print(f"{key:<16}{value:>12.4f}{(f'{r:.4f}' if r is not None else 'n/a'):>10}{ratio:>11}")
     print(f"{'htmt 2000 boot':<16}{boot:>12.4f}{'n/a':>10}")
     if not theirs:
         print("(R timings skipped: Rscript with lavaan/semTools/psych not found)")

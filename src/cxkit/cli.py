@@ -234,13 +234,30 @@ def _cmd_reliability(args: argparse.Namespace) -> int:
     from cxkit.measure import fornell_larcker, htmt, reliability
     from cxkit.report import reliability_table
 
+    if args.group_factors is not None and not args.omega_h:
+        raise SpecificationError(
+            "--group-factors sets the group factors of --omega-h; add --omega-h, or leave it out"
+        )
     data = _load_data(args)
     ins = load_instrument(_instrument_ref(args, data))
-    rel = reliability(data, ins, missing=args.missing, ordinal=args.ordinal)
+    keys = args.check_keys
+    keys = False if keys is None else (keys or True)
+    rel = reliability(data, ins, missing=args.missing, ordinal=args.ordinal, check_keys=keys)
+    for construct, items in rel.attrs.get("check_keys", {}).items():
+        print(
+            f"{construct}: reversed (min + max) - x as psych::alpha(check.keys): {', '.join(items)}"
+        )
     print(reliability_table(rel))
     if args.ordinal:
         print("\nOrdinal α and ω (polychoric):")
         _print_frame(rel[["alpha_ordinal", "omega_ordinal"]].round(3).reset_index())
+    if args.omega_h:
+        from cxkit.measure import omega_hierarchical
+
+        # psych::omega reflects items loading negatively on g itself: no --check-keys needed
+        om = omega_hierarchical(data, ins, n_factors=args.group_factors)
+        print()
+        print(om.summary())
     print("\nHTMT (discriminant validity below .85):")
     print(htmt(data, ins).round(2).to_string())
     fl = fornell_larcker(data, ins)
@@ -385,6 +402,14 @@ def _cmd_sem(args: argparse.Namespace) -> int:
     print(_sem_text(fit))
     if getattr(args, "fit_measures", "reviewer") == "all":
         print("\n" + _fit_measures_text(fit))
+    if args.residual_summary:
+        print(
+            "\nResidual summaries (lavaan's lavResiduals(fit)$summary; u = bias-corrected, 90% CI,"
+        )
+        print("close fit H0: u ≤ .05):")
+        _print_frame(fit.residual_summary().round(4).reset_index())
+    if args.reliability:
+        _print_model_reliability(fit)
     return 0
 
 
@@ -401,6 +426,40 @@ def _fit_measures_text(fit) -> str:
         f"  {'chisq/df':<{width}}  {'NA' if ratio != ratio else f'{ratio:.6g}'}  (cxkit's χ²/df)"
     )
     return "\n".join(lines)
+
+
+
+def _print_model_reliability(fit) -> None:
+    """compRelSEM with the observed and the model-implied denominator, α, and reliabilityL2 of
+    every higher-order factor of the model."""
+    import pandas as pd
+
+    from cxkit.measure import composite_reliability, higher_order_reliability
+
+    pt = fit.partable
+    higher = sorted({r.lhs for r in pt.rows if r.op == "=~" and r.rhs in pt.lv})
+    ordinal = fit.options.estimator == "WLSMV"
+    # an ordinal fit's higher-order ω exists on the latent-response scale only (ord.scale = FALSE)
+    kw = {"ord_scale": False} if ordinal and higher else {}
+    omega = composite_reliability(fit, higher=higher, **kw)
+    table = pd.DataFrame(
+        {
+            "omega": omega,
+            "omega_model": composite_reliability(fit, obs_var=False, higher=higher, **kw),
+            "alpha": composite_reliability(fit, tau_eq=True, **kw),
+        }
+    ).reindex(omega.index)
+    scale = ""
+    if ordinal:
+        scale = "; latent-response scale" if kw else "; ordinal: Green & Yang's categorical omega"
+    print(f"\nComposite reliability (semTools::compRelSEM; omega_model: obs.var = FALSE{scale}):")
+    _print_frame(table.round(3).reset_index())
+    for f in higher:
+        l2 = higher_order_reliability(fit, f)
+        print(
+            f"{f} (second order, semTools::reliabilityL2): omega_L1 {l2['omega_l1']:.3f}, "
+            f"omega_L2 {l2['omega_l2']:.3f}, partial omega_L1 {l2['partial_omega_l1']:.3f}"
+        )
 
 
 def _read_model_file(path) -> str:
@@ -1050,6 +1109,24 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--ordinal", action="store_true", help="also ordinal α and ω from polychoric correlations"
     )
+    p.add_argument(
+        "--check-keys",
+        nargs="*",
+        metavar="ITEM",
+        help="reverse the items that correlate negatively with their scale (no ITEM: every one "
+        "psych::alpha(check.keys = TRUE) would reverse; else the items named)",
+    )
+    p.add_argument(
+        "--omega-h",
+        action="store_true",
+        help="also hierarchical ω, ω total and ECV of all items (Schmid–Leiman, psych::omega)",
+    )
+    p.add_argument(
+        "--group-factors",
+        type=int,
+        metavar="K",
+        help="group factors for --omega-h (default: the number of constructs)",
+    )
     p.set_defaults(func=_cmd_reliability)
 
     p = _command(
@@ -1077,6 +1154,18 @@ def build_parser() -> argparse.ArgumentParser:
         choices=["reviewer", "all"],
         help="after the summary: the reviewer set (GFI, AGFI, NFI, IFI, chi2/df, ...) or 'all' of "
         "lavaan's fitMeasures(fit)",
+    )
+    p.add_argument(
+        "--residual-summary",
+        action="store_true",
+        help="also SRMR, CRMR and RMR with standard errors and tests of exact and close fit "
+        "(lavResiduals summary)",
+    )
+    p.add_argument(
+        "--reliability",
+        action="store_true",
+        help="also composite reliability of the model's factors, observed and model-implied, and "
+        "of higher-order factors (semTools compRelSEM, reliabilityL2)",
     )
     p.set_defaults(func=_cmd_sem)
 

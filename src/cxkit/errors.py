@@ -18,6 +18,7 @@ with code 2 (bad input) or 1 (an analysis that failed).
 
     CxkitWarning (UserWarning)
     ├── DataWarning                data usable, but something deserves a look
+    │   └── ReverseKeyWarning      an item correlates negatively with its scale (psych's check.keys)
     ├── InstrumentWarning          a copy claims a released id@version but differs from it
     └── ModelWarning               non-convergence, Heywood cases, non-positive-definite matrices
 
@@ -45,6 +46,7 @@ __all__ = [
     "RenderError",
     "CxkitWarning",
     "DataWarning",
+    "ReverseKeyWarning",
     "InstrumentWarning",
     "ModelWarning",
 ]
@@ -141,6 +143,11 @@ class CxkitWarning(UserWarning):
 
 class DataWarning(CxkitWarning):
     """The data can be used, but something in them deserves a look."""
+
+
+class ReverseKeyWarning(DataWarning):
+    """An item loads negatively on its scale's first principal component (``psych::alpha``'s
+    check.keys hint): probably a reverse-worded item left unrecoded."""
 
 
 class InstrumentWarning(CxkitWarning):

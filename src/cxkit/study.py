@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 from cxkit._params import check_option, data_sha256
-from cxkit.errors import ModelWarning, SpecificationError
+from cxkit.errors import ModelWarning, ReverseKeyWarning, SpecificationError
 from cxkit.instrument.model import PLACEHOLDER, Instrument, fill_store
 
 MODELS = ("direct", "second_order", "pyramid")
@@ -894,7 +894,7 @@ def analyze(
                     )
             step()
         for w in record:
-            if issubclass(w.category, ModelWarning):
+            if issubclass(w.category, ModelWarning | ReverseKeyWarning):
                 catch(w.message)
     finally:
         semopy_log.setLevel(old_level)

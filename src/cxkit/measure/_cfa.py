@@ -40,6 +40,12 @@ class CFASolution:
         num = self.loadings[ids].sum() ** 2 * self.factor_cov.loc[construct, construct]
         return float(num / self.sample_cov.loc[ids, ids].to_numpy().sum())
 
+    def omega_implied(self, construct: str) -> float:
+        """ω as ``compRelSEM(obs.var = FALSE)``: (Σλ)²ψ over the model-implied composite variance."""
+        ids = self.blocks[construct]
+        num = self.loadings[ids].sum() ** 2 * self.factor_cov.loc[construct, construct]
+        return float(num / (num + self.residual_var[ids].sum()))
+
     def cr(self, construct: str) -> float:
         """Composite reliability from standardised loadings: (Σλ)² / ((Σλ)² + Σ(1 − λ²))."""
         lam = self.std_loadings[self.blocks[construct]]

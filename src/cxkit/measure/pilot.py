@@ -222,6 +222,18 @@ def varimax(loadings: np.ndarray, eps: float = 1e-5, normalize: bool = True) -> 
     return (x @ rot) * sc[:, None]
 
 
+def fa_minres(r: np.ndarray, k: int, rotation: str = "varimax") -> np.ndarray:
+    """Loadings of ``psych::fa(r, k, fm = "minres", rotate = rotation)`` for ``"varimax"`` or
+    ``"none"``: columns ordered by their sum of squared loadings, each column's sum made positive."""
+    load = _minres_loadings(r, _minres(r, k), k)
+    if rotation == "varimax":
+        load = varimax(load)
+    order = np.argsort(-(load**2).sum(axis=0), kind="stable")
+    load = load[:, order]
+    signs = np.sign(load.sum(axis=0))
+    return load * np.where(signs == 0, 1, signs)
+
+
 def efa(data, constructs, n_factors: int | None = None, rotation: str = "varimax") -> pd.DataFrame:
     """Exploratory factor analysis: minimum-residual factoring of the item correlations, rotated.
 
@@ -258,14 +270,7 @@ def efa(data, constructs, n_factors: int | None = None, rotation: str = "varimax
         raise SpecificationError(
             f"n_factors={n_factors!r} is not accepted; use a whole number from 1 to {len(names) - 1}"
         )
-    psi = _minres(r, k)
-    load = _minres_loadings(r, psi, k)
-    if rotation == "varimax":
-        load = varimax(load)
-    order = np.argsort(-(load**2).sum(axis=0), kind="stable")
-    load = load[:, order]
-    signs = np.sign(load.sum(axis=0))
-    load = load * np.where(signs == 0, 1, signs)
+    load = fa_minres(r, k, rotation)
     h2 = (load**2).sum(axis=1)
     cols = [f"F{j + 1}" for j in range(k)]
     own = {i: c for c, ids in prep.blocks.items() for i in ids}

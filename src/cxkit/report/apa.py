@@ -78,7 +78,7 @@ def reliability_table(rel: pd.DataFrame, decimals: int = 2) -> ApaTable:
     >>> from cxkit.datasets import load_dataset
     >>> rel = cxkit.reliability(load_dataset("satisfaction"), cxkit.load_instrument("ecsi@1.0.0"))
     >>> print(reliability_table(rel).data.loc["SAT"].tolist())
-    ['4', '250', '.89 [.87, .91]', '.89', '.89', '.69']
+    ['4', '250', '.89 [.87, .91]', '.89', '.90', '.89', '.69']
     """
     rows = {}
     for name, r in rel.iterrows():
@@ -88,16 +88,19 @@ def reliability_table(rel: pd.DataFrame, decimals: int = 2) -> ApaTable:
             "n": str(int(r["n"])),
             "α [95% CI]": f"{apa_number(r['alpha'], decimals, True)} {ci}",
             "ω": apa_number(r["omega"], decimals, True),
+            "ω (model)": apa_number(r.get("omega_implied", float("nan")), decimals, True),
             "CR": apa_number(r["cr"], decimals, True),
             "AVE": apa_number(r["ave"], decimals, True),
         }
     data = pd.DataFrame.from_dict(rows, orient="index")
+    if "omega_implied" not in rel.columns:
+        data = data.drop(columns="ω (model)")
     data.index.name = "Construct"
     level = rel.attrs.get("level", 0.95)
     data = data.rename(columns={"α [95% CI]": f"α [{round(level * 100)}% CI]"})
     note = (
-        f"k = number of items; α = Cronbach's alpha with Feldt {round(level * 100)}% CI; ω = McDonald's omega; "
-        "CR = composite reliability; AVE = average variance extracted. Cut-offs: α and CR ≥ .70, AVE ≥ .50."
+        f"k = number of items; α = Cronbach's alpha with Feldt {round(level * 100)}% CI; ω = McDonald's omega (observed variance of the sum score); "
+        "ω (model) = omega over the model-implied variance (semTools compRelSEM obs.var = FALSE); CR = composite reliability; AVE = average variance extracted. Cut-offs: α and CR ≥ .70, AVE ≥ .50."
     )
     if "instrument" in rel.attrs:
         note += f" Instrument {rel.attrs['instrument']}."

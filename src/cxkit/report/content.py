@@ -1005,7 +1005,7 @@ def _measurement_section(study, t, out, num, seen):
         apa.note
         if t.lang == "en"
         else (
-            "k = jumlah butir; α = Cronbach's alpha dengan IK Feldt 95%; ω = omega McDonald; CR = composite reliability; AVE = average variance extracted. Batas: α dan CR ≥ .70, AVE ≥ .50."
+            "k = jumlah butir; α = Cronbach's alpha dengan IK Feldt 95%; ω = omega McDonald (varians skor total teramati); ω (model) = omega dengan varians implisit model (semTools compRelSEM obs.var = FALSE); CR = composite reliability; AVE = average variance extracted. Batas: α dan CR ≥ .70, AVE ≥ .50."
         )
     )
     out.append(

@@ -203,6 +203,180 @@ def score_tests(result) -> pd.DataFrame:
     return out
 
 
+def _residual_acov(result, kind: str) -> np.ndarray:
+    """Covariance of the raw residual moments (μ first when the model has a mean structure, then
+    vech in tril order): ``Γ_S/N`` (normalized) or Ogasawara's ``Q Γ_S Q'/N`` (standardized);
+    ``Γ_S`` normal-theory, or for robust (MLR) fits the sandwich of the saturated model, as
+    ``lav_model_h1_acov``."""
+    from cxkit.sem.objective import moment_weight
+
+    model = result.model_matrices
+    gs = result.stats.groups[0]
+    n = float(gs.n)
+    means = model.means
+    # the moments among fixed.x covariates (their means, variances, covariances) drop out: lavaan
+    # zeroes their rows and columns of the h1 informations and inverts the rest
+    p = gs.cov.shape[0]
+    xi = [list(result.partable.ov).index(v) for v in result.partable.ov_x]
+    r, c = np.tril_indices(p)
+    keep = ~(np.isin(r, xi) & np.isin(c, xi))
+    if means:
+        keep = np.concatenate([~np.isin(np.arange(p), xi), keep])
+    k = np.ix_(keep, keep)
+    # the normal-theory covariance of the sample moments, from the sample moments themselves
+    acov = np.zeros((len(keep), len(keep)))
+    acov[k] = np.linalg.inv(moment_weight(gs.cov, means)[k]) / n
+    if result.options.se in ("robust.huber.white", "robust.sem"):
+        # robust fits (MLR): lavaan's sandwich A⁻¹ B A⁻¹ / N of the saturated model (B the mean
+        # cross-product of its casewise scores), i.e. the distribution-free Γ / N
+        from cxkit.sem.robust import h1_scores
+
+        t = h1_scores(np.asarray(gs.x, float), gs.mean, gs.cov, means)
+        a_inv = acov * n
+        acov = a_inv @ (t.T @ t / n) @ a_inv / n
+    if kind == "standardized":
+        # Ogasawara (2001), as lavResiduals: Q Γ Q' with Q = I − Δ A0⁻¹ Δ' A1 (A1 the structured
+        # h1 information, A0 the model's, both per case)
+        delta = model.delta(result.theta)[0]
+        sigma = model.moments(result.theta)[0].sigma
+        a1 = moment_weight(sigma, means)
+        if result.options.information == "observed" and not result.options.fiml:
+            # lavaan's observed (structured) h1 information at Σ̂ with the sample S:
+            # D'(Σ⁻¹ ⊗ Σ⁻¹SΣ⁻¹)D − ½ D'(Σ⁻¹ ⊗ Σ⁻¹)D for the covariances (the means saturated)
+            from cxkit.sem.objective import dup_kron
+
+            si = np.linalg.inv(sigma)
+            obs = dup_kron(si, si @ gs.cov @ si) - 0.5 * dup_kron(si, si)
+            off = sigma.shape[0] if means else 0
+            a1 = a1.copy()
+            a1[off:, off:] = obs
+        a1 = np.where(np.outer(keep, keep), a1, 0.0)
+        a0 = delta.T @ a1 @ delta
+        q_mat = np.eye(len(a1)) - delta @ np.linalg.pinv(a0) @ delta.T @ a1
+        acov = q_mat @ acov @ q_mat.T
+    return acov
+
+
+def _rms_summary(stats, acov, pstar, name, level=0.90, close=0.05) -> dict:
+    """``lav_residuals_summary_rms``: the root mean square of ``stats``, its standard error, the
+    test of exact fit, and the bias-corrected value with its interval and test of close fit."""
+    nan = float("nan")
+    out = dict.fromkeys(
+        [name, f"{name}_se", f"{name}_exactfit_z", f"{name}_exactfit_pvalue", f"u{name}",
+         f"u{name}_se", f"u{name}_ci_lower", f"u{name}_ci_upper", f"u{name}_closefit_h0_value",
+         f"u{name}_closefit_z", f"u{name}_closefit_pvalue"],
+        nan,
+    )  # fmt: skip
+    out[f"u{name}_closefit_h0_value"] = close
+    if not len(stats):
+        out[name] = 0.0
+        return out
+    rms = float(np.sqrt((stats @ stats) / pstar))
+    out[name] = rms
+    tr2 = np.float64(np.trace(acov @ acov))
+    tr1 = np.float64(np.trace(acov))
+    eps = np.finfo(float).eps
+    with np.errstate(divide="ignore", invalid="ignore"):
+        avar = tr2 / (tr1 * 2 * pstar)
+        se = float(np.sqrt(avar)) if np.isfinite(avar) and avar >= eps else nan
+        e_rms = np.sqrt(tr1 / pstar) * (4 * tr1 * tr1 - tr2) / (4 * tr1 * tr1)
+        z = max(rms - e_rms, 0) / se
+        t_cov = np.float64(stats @ stats)
+        eve = np.float64(stats @ acov @ stats)
+        k_cov = 1 - (tr2 + 2 * eve) / (4 * t_cov * t_cov)
+        urms = 1 / k_cov * np.sqrt(max(t_cov - tr1, 0) / pstar)
+        uavar = 1 / (k_cov * k_cov) * (tr2 + 2 * eve) / (2 * pstar * t_cov)
+    use = float(np.sqrt(uavar)) if np.isfinite(uavar) and uavar >= eps else nan
+    fac = sps.norm.ppf((1 - level) / 2)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        uz = (urms - close) / use
+    out.update(
+        {
+            f"{name}_se": se,
+            f"{name}_exactfit_z": z,
+            f"{name}_exactfit_pvalue": float(sps.norm.sf(z)),
+            f"u{name}": float(urms),
+            f"u{name}_se": use,
+            f"u{name}_ci_lower": float(urms + use * fac),
+            f"u{name}_ci_upper": float(urms - use * fac),
+            f"u{name}_closefit_z": float(uz),
+            f"u{name}_closefit_pvalue": float(sps.norm.sf(uz)),
+        }
+    )
+    return out
+
+
+def residual_summary(result) -> pd.DataFrame:
+    """lavaan's ``lavResiduals(fit)$summary`` for the three kinds of residual: ``rmr`` (raw,
+    ``type = "raw"``), ``srmr`` (over the sample SDs, ``"cor.bentler"``) and ``crmr`` (correlation
+    residuals, ``"cor.bollen"``). Rows per kind: the root mean square residual, its standard error,
+    the z test of exact fit and its p-value; the bias-corrected (unbiased) value ``u…`` with its
+    standard error, 90% interval, and the z test of close fit (H0: ``u…`` ≤ .05) with its p-value
+    (Maydeu-Olivares, 2017; Shi, Maydeu-Olivares & DiStefano, 2018). Columns: ``cov`` (variances and
+    covariances), and with a mean structure also ``mean`` and ``total``. The standard errors use
+    the residuals' covariance ``Q Γ_S Q'/N`` of the standardized residuals (complete data, ML)."""
+    s, sig = result.sample_cov.to_numpy(), result.implied_cov.to_numpy()
+    p = s.shape[0]
+    model = result.model_matrices
+    means = model.means
+    acov_raw = _residual_acov(result, "standardized")
+    r, c = np.tril_indices(p)
+    nv = len(r)
+    var_s, var_e = np.diag(s), np.diag(sig)
+    if means:
+        m_s = result.stats.groups[0].mean
+        m_e = model.moments(result.theta)[0].mu
+    kinds = {}
+    for name in ("rmr", "srmr", "crmr"):
+        if name == "rmr":
+            cov_s, cov_e = s, sig
+            jac = np.eye(nv)
+            mscale = np.ones(p)
+        else:
+            # lavaan rescales each moment unless it is below 1e-5 in absolute value
+            scale_s = np.where(np.abs(s) < 1e-5, 1.0, 1 / np.sqrt(np.outer(var_s, var_s)))
+            d = var_e if name == "crmr" else var_s
+            scale_e = np.where(np.abs(sig) < 1e-5, 1.0, 1 / np.sqrt(np.outer(d, d)))
+            cov_s, cov_e = s * scale_s, sig * scale_e
+            mscale = 1 / np.sqrt(var_s)
+            if name == "srmr":  # Ogasawara (2001), eq. 13
+                jac = np.diag(1 / np.sqrt(var_s[r] * var_s[c]))
+            else:  # d vech(cor)/d vech(cov) at S (Maydeu-Olivares, 2017, eq. 17)
+                rr = s / np.sqrt(np.outer(var_s, var_s))
+                jac = np.zeros((nv, nv))
+                pos = {(int(a), int(b)): k for k, (a, b) in enumerate(zip(r, c, strict=True))}
+                for k, (a, b) in enumerate(zip(r, c, strict=True)):
+                    if a == b:
+                        continue
+                    jac[k, k] = 1 / np.sqrt(var_s[a] * var_s[b])
+                    jac[k, pos[(int(a), int(a))]] -= 0.5 * rr[a, b] / var_s[a]
+                    jac[k, pos[(int(b), int(b))]] -= 0.5 * rr[a, b] / var_s[b]
+        stats_cov = (cov_s - cov_e)[r, c]
+        if means:
+            ms = np.where(np.abs(m_s) < 1e-5, 1.0, mscale) * m_s
+            me = np.where(np.abs(m_e) < 1e-5, 1.0, mscale) * m_e
+            stats_mean = ms - me
+            full = np.zeros((p + nv, p + nv))
+            full[:p, :p] = np.diag(mscale) if name != "rmr" else np.eye(p)
+            full[p:, p:] = jac
+            acov = full @ acov_raw @ full.T
+        else:
+            acov = jac @ acov_raw @ jac.T
+        drop = p if name == "crmr" else 0
+        cols = {}
+        cov_acov = acov[p:, p:] if means else acov
+        cols["cov"] = _rms_summary(stats_cov, cov_acov, nv - drop, name)
+        if means:
+            cols["mean"] = _rms_summary(stats_mean, acov[:p, :p], p, name)
+            cols["total"] = _rms_summary(
+                np.concatenate([stats_mean, stats_cov]), acov, p + nv - drop, name
+            )
+        kinds[name] = pd.DataFrame(cols)
+    out = pd.concat([kinds["srmr"], kinds["crmr"], kinds["rmr"]])
+    out.index.name = "measure"
+    return out
+
+
 def residuals(result, kind: str = "cor") -> pd.DataFrame:
     """Residual covariances of a single-group fit (see the module docstring for the kinds)."""
     kinds = ("raw", "cor", "standardized", "normalized")
@@ -224,22 +398,8 @@ def residuals(result, kind: str = "cor") -> pd.DataFrame:
             f"{kind} residuals of ordinal (WLSMV) fits are not available yet; use kind='cor' "
             "(polychoric minus model-implied correlations)"
         )
-    from cxkit.sem.objective import moment_weight
-
-    model = result.model_matrices
-    gs = result.stats.groups[0]
-    n = float(gs.n)
-    means = model.means
-    # the normal-theory covariance of the sample moments, from the sample moments themselves
-    acov = np.linalg.inv(moment_weight(gs.cov, means)) / n
-    if kind == "standardized":
-        # Ogasawara (2001), as lavResiduals: Q Γ Q' with Q = I − Δ A0⁻¹ Δ' A1 (A1 the structured
-        # h1 information, A0 the model's, both per case)
-        delta = model.delta(result.theta)[0]
-        a1 = moment_weight(model.moments(result.theta)[0].sigma, means)
-        a0 = delta.T @ a1 @ delta
-        q_mat = np.eye(len(a1)) - delta @ np.linalg.pinv(a0) @ delta.T @ a1
-        acov = q_mat @ acov @ q_mat.T
+    means = result.model_matrices.means
+    acov = _residual_acov(result, kind)
     var = np.diag(acov)[p if means else 0 :]
     r, c = np.tril_indices(p)
     full = np.zeros((p, p))

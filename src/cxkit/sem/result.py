@@ -192,6 +192,23 @@ class SEMResult:
         self._not_for("residuals", groups=True)
         return residuals(self, kind)
 
+    def residual_summary(self) -> pd.DataFrame:
+        """lavaan's ``lavResiduals(fit)$summary`` for ``type = "cor.bentler"`` (SRMR), ``"cor.bollen"``
+        (CRMR) and ``"raw"`` (RMR): each with its standard error, the test of exact fit, the
+        bias-corrected value with its 90% interval and the test of close fit (H0 ≤ .05); columns
+        ``cov`` (and ``mean``, ``total`` with a mean structure). See
+        :func:`cxkit.sem.diagnostics.residual_summary`."""
+        from cxkit.errors import SpecificationError
+        from cxkit.sem.diagnostics import residual_summary
+
+        self._not_for("residual summaries", groups=True, ordinal=True)
+        if self.options.fiml:
+            raise SpecificationError(
+                "residual summaries of FIML fits are not available yet; refit with "
+                "missing='listwise' to see them"
+            )
+        return residual_summary(self)
+
     def modification_indices(self, minimum: float = 0.0) -> pd.DataFrame:
         """Score tests for parameters the model fixes to zero (lavaan's ``modindices``).
 
