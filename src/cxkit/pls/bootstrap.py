@@ -23,7 +23,8 @@ from scipy import stats
 
 from cxkit._params import check_option
 from cxkit.errors import SpecificationError
-from cxkit.pls.algorithm import estimate_like, inadmissible
+from cxkit.pls.assess import point_arrays
+from cxkit.pls.estimate import estimate_like, inadmissible
 from cxkit.sem.syntax import evaluate
 
 CI = ("percentile", "bca")
@@ -45,8 +46,6 @@ def resample_covariances(x: np.ndarray, counts: np.ndarray, standardize: bool) -
 
 
 def _stack(result, s: np.ndarray, sign_change):
-    from cxkit.pls.result import point_arrays
-
     ref = result.estimates.loadings[0] if sign_change == "construct" else None
     est = estimate_like(result.spec, result.options, s, reference_loadings=ref)
     bad = inadmissible(est, result.spec.membership(), [b.mode for b in result.spec.blocks])
@@ -155,8 +154,6 @@ def defined_draws(result, paths: np.ndarray) -> np.ndarray:
 
 
 def point_of(result) -> dict[str, np.ndarray]:
-    from cxkit.pls.result import point_arrays
-
     return {k: v[0] for k, v in point_arrays(result.estimates, result.spec).items()}
 
 

@@ -25,9 +25,12 @@ import numpy as np
 import pandas as pd
 
 from cxkit._params import as_frame, check_option, data_sha256, instrument_attrs
+from cxkit._version import __version__
 from cxkit.errors import DataWarning, ModelError, ModelWarning, ResponseError, SpecificationError
 from cxkit.instrument.model import Instrument
-from cxkit.pls.algorithm import CONVERGENCE, SCHEMES, estimate_like, inadmissible
+from cxkit.pls.algorithm import CONVERGENCE, SCHEMES
+from cxkit.pls.estimate import estimate_like, inadmissible
+from cxkit.pls.result import PLSResult
 from cxkit.pls.spec import PLSSpec, parse_pls
 from cxkit.responses.scoring import reverse_keyed
 
@@ -168,8 +171,6 @@ def fit_pls(
     -------
     PLSResult
     """
-    from cxkit.pls.result import PLSResult
-
     check_option("scheme", scheme, SCHEMES)
     check_option("missing", missing, MISSING)
     check_option("convergence", convergence, CONVERGENCE)
@@ -220,8 +221,6 @@ def fit_pls(
             ModelWarning,
             stacklevel=2,
         )
-    from cxkit import __version__
-
     provenance = {
         "cxkit": __version__,
         "method": "PLSc" if consistent else "PLS-PM",
@@ -237,13 +236,3 @@ def fit_pls(
     if isinstance(constructs, Instrument):
         provenance.update(constructs.provenance)
     return PLSResult.build(spec, xc, est, options, provenance, items=spec.items, raw=x)
-
-
-def refit_without(result, outcome: str, predictor: str) -> float:
-    """R² of ``outcome`` when PLS is re-run without the path ``outcome ~ predictor`` (seminr's f²)."""
-    spec = result.spec.without(outcome, predictor)
-    x = result.data[:, [result.spec.items.index(i) for i in spec.items]]
-    s = (x.T @ x) / (len(x) - 1)
-    est = estimate_like(spec, result.options, s[None])
-    r2 = est.r2[0][spec.names.index(outcome)]
-    return 0.0 if np.isnan(r2) else float(r2)

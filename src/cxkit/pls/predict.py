@@ -19,9 +19,9 @@ import numpy as np
 import pandas as pd
 
 from cxkit.errors import SpecificationError
-from cxkit.pls.algorithm import estimate_like
 from cxkit.pls.assess import total_effects
 from cxkit.pls.bootstrap import resample_covariances
+from cxkit.pls.estimate import estimate_like
 
 
 def predict(result, folds: int = 10, repetitions: int = 10, seed=None) -> pd.DataFrame:
