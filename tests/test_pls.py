@@ -7,6 +7,8 @@ Reference cases (each folder's README names the source repository, commit and fi
 - tests/reference/pls_plspm_satisfaction: R plspm on the bundled ECSI data (centroid, unscaled) —
   agreement limited by plspm's own stopping rule (see the tolerances).
 - tests/reference/pls_plspm_python: the Python package plspm 0.5.7 (make.py) — three schemes.
+- tests/reference/pls_seminr_corp_rep_interaction: seminr's two-stage interaction fixture (f² of
+  every path of the corp_rep moderation model) — 1e-10 (observed 8e-16).
 """
 
 import warnings
@@ -580,3 +582,91 @@ def test_pls_report(tmp_path):
     assert "Hasil PLS-SEM" in text and "Uji hipotesis" in text and "OE → EC" in text
     assert ">nan<" not in text
     assert main(["pls", "--dataset", "online-cx-demo", "--report", str(tmp_path / "x.pdf")]) == 2
+
+
+# -- interaction terms (two-stage) ------------------------------------------------------------------
+
+CORP_REP = """
+QUAL <~ qual_1 + qual_2 + qual_3 + qual_4 + qual_5 + qual_6 + qual_7 + qual_8
+PERF <~ perf_1 + perf_2 + perf_3 + perf_4 + perf_5
+CSOR <~ csor_1 + csor_2 + csor_3 + csor_4 + csor_5
+ATTR <~ attr_1 + attr_2 + attr_3
+COMP =~ comp_1 + comp_2 + comp_3
+LIKE =~ like_1 + like_2 + like_3
+CUSA =~ cusa
+SC =~ switch_1 + switch_2 + switch_3 + switch_4
+CUSL =~ cusl_1 + cusl_2 + cusl_3
+COMP ~ QUAL + PERF + CSOR + ATTR
+LIKE ~ QUAL + PERF + CSOR + ATTR
+CUSA ~ COMP + LIKE
+CUSL ~ COMP + LIKE + CUSA + SC + CUSA:SC
+"""
+
+
+@pytest.fixture(scope="module")
+def corp_rep_fit():
+    case = REF / "pls_seminr_corp_rep_interaction"
+    data = pd.read_csv(case / "corp_rep_data.csv").replace(-99, np.nan)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DataWarning)  # 70 answers coded -99: mean replacement
+        return cxkit.fit_pls(CORP_REP, data, missing="mean")
+
+
+def test_interaction_two_stage_f_squared_matches_seminr(corp_rep_fit):
+    """seminr's fixture interaction_fsquare.csv (corp_rep, CUSA × SC → CUSL, two_stage): f² by
+    re-estimating both stages without each path; NA for the interaction's own constructs."""
+    ref = pd.read_csv(REF / "pls_seminr_corp_rep_interaction" / "expected.csv")
+    got = corp_rep_fit.f_squared(reestimate=True).set_index(["lhs", "rhs"]).f2
+    for r in ref.itertuples():
+        assert got[(r.lhs, r.rhs)] == pytest.approx(r.f2, abs=1e-10), (r.lhs, r.rhs)
+    assert np.isnan(got[("CUSL", "CUSA")]) and np.isnan(got[("CUSL", "SC")])
+    paths = corp_rep_fit.paths.set_index(["lhs", "rhs"]).est
+    assert paths[("CUSL", "CUSA:SC")] < 0  # switching costs weaken satisfaction's effect
+
+
+def test_interaction_column_is_the_first_stage_score_product(corp_rep_fit):
+    spec = corp_rep_fit.spec
+    assert spec.interactions == (("CUSA:SC", "CUSA", "SC"),)
+    main = cxkit.fit_pls(
+        CORP_REP.replace(" + CUSA:SC", ""), corp_rep_fit.raw.drop(columns="CUSA:SC")
+    )
+    z = main.scores
+    assert np.allclose(corp_rep_fit.raw["CUSA:SC"], z["CUSA"] * z["SC"], atol=1e-12)
+
+
+def test_interaction_bootstrap_reruns_both_stages(corp_rep_fit):
+    """A resample's matrix (both stages, vectorised) gives the paths of a fit on those rows."""
+    from cxkit.pls.bootstrap import resample_matrices
+    from cxkit.pls.estimate import estimate_like
+
+    fit = corp_rep_fit
+    n = len(fit.raw)
+    ones = resample_matrices(fit, np.ones((1, n)))[0]
+    assert np.abs(ones - fit.data.T @ fit.data / (n - 1)).max() < 1e-12
+    rng = np.random.default_rng(5)
+    idx = rng.integers(0, n, n)
+    counts = np.bincount(idx, minlength=n)[None].astype(float)
+    est = estimate_like(fit.spec, fit.options, resample_matrices(fit, counts))
+    rows = fit.raw[fit.spec.main_effects().items].iloc[idx].reset_index(drop=True)
+    refit = cxkit.fit_pls(CORP_REP, rows)
+    d = np.nonzero(fit.spec.adjacency())
+    assert np.abs(est.paths[0][d] - refit.estimates.paths[0][d]).max() < 1e-10
+    boot = fit.bootstrap(200, seed=1)
+    row = boot.paths.set_index(["lhs", "rhs"]).loc[("CUSL", "CUSA:SC")]
+    assert row.ci_low < row.est < row.ci_high and row.se > 0
+
+
+@pytest.mark.parametrize(
+    "model, message",
+    [
+        ("Y =~ y1 + y2\nF =~ f1 + f2\nY ~ F + F:H", "'H', which is not a construct"),
+        ("Y =~ y1 + y2\nF =~ f1 + f2\nG =~ g1 + g2\nY ~ F + F:G:Y", "must join two constructs"),
+        ("Y =~ y1 + y2\nF =~ f1 + f2\nG =~ g1 + g2\nY ~ F + G\nF:G ~ Y", "only predict"),
+    ],
+)
+def test_interaction_errors(model, message):
+    from cxkit.errors import ModelSyntaxError
+    from cxkit.pls import parse_pls
+
+    with pytest.raises((ModelError, ModelSyntaxError), match=message):
+        parse_pls(model)

@@ -10,7 +10,6 @@ import re
 import numpy as np
 import pandas as pd
 import pytest
-from pypdf import PdfReader
 
 import cxkit
 from cxkit.datasets import load_dataset
@@ -19,7 +18,7 @@ from cxkit.report.apa import apa_number
 from cxkit.report.xlsx import typed
 from cxkit.study import analyze, drop_items
 
-from .test_study_report import INS, MODEL, STORE, google_forms_export, run
+from .test_study_report import INS, MODEL, STORE, google_forms_export, report_texts, run
 
 SECTIONS_ID = [
     "Penelitian",
@@ -74,24 +73,6 @@ TABLES_EN = [
 N_BOOT = 300
 
 
-def _texts(out):
-    from docx import Document
-    from openpyxl import load_workbook
-
-    html = (out / "report.html").read_text(encoding="utf-8")
-    html_text = re.sub(r"<[^>]+>", " ", re.sub(r'src="data:[^"]+"', "", html))
-    pdf = " ".join(p.extract_text() for p in PdfReader(out / "report.pdf").pages)
-    doc = Document(str(out / "report.docx"))
-    docx = "\n".join(p.text for p in doc.paragraphs) + "\n".join(
-        c.text for t in doc.tables for row in t.rows for c in row.cells
-    )
-    wb = load_workbook(out / "report.xlsx")
-    xlsx = "\n".join(
-        str(c.value) for ws in wb.worksheets for row in ws.iter_rows() for c in row if c.value
-    )
-    return {"html": html_text, "pdf": re.sub(r"\s+", " ", pdf), "docx": docx, "xlsx": xlsx}
-
-
 @pytest.fixture(scope="module")
 def export(tmp_path_factory):
     return google_forms_export(tmp_path_factory.mktemp("gf") / "jawaban.csv")
@@ -124,7 +105,7 @@ def student(export, tmp_path_factory):
         out,
     )
     assert proc.returncode == 0, proc.stderr
-    return out, proc, _texts(out)
+    return out, proc, report_texts(out)
 
 
 @pytest.fixture(scope="module")
@@ -140,7 +121,7 @@ def demo(tmp_path_factory):
         progress=False,
     )
     out = study.write(tmp_path_factory.mktemp("pls_en") / "report")
-    return study, out, _texts(out)
+    return study, out, report_texts(out)
 
 
 def shown(value, decimals, bounded, fmt):
@@ -150,23 +131,18 @@ def shown(value, decimals, bounded, fmt):
 
 
 @pytest.mark.parametrize("fmt", ["html", "pdf", "docx"])
-def test_every_section_in_every_format_id(student, fmt):
-    text = student[2][fmt]
-    for heading in SECTIONS_ID:
+@pytest.mark.parametrize("lang", ["id", "en"])
+def test_every_section_in_every_format(student, demo, lang, fmt):
+    text = (student if lang == "id" else demo)[2][fmt]
+    sections, titles = (SECTIONS_ID, TABLES_ID) if lang == "id" else (SECTIONS_EN, TABLES_EN)
+    for heading in sections:
         assert re.search(rf"\d+\. {re.escape(heading)}", text), (fmt, heading)
-    for title in TABLES_ID:
+    for title in titles:
         assert title in text, (fmt, title)
-    assert "Model pengukuran\n" not in text and "Pemeriksaan solusi tak wajar" not in text
-
-
-@pytest.mark.parametrize("fmt", ["html", "pdf", "docx"])
-def test_every_section_in_every_format_en(demo, fmt):
-    text = demo[2][fmt]
-    for heading in SECTIONS_EN:
-        assert re.search(rf"\d+\. {re.escape(heading)}", text), (fmt, heading)
-    for title in TABLES_EN:
-        assert title in text, (fmt, title)
-    assert "supported" in text
+    # no CB-SEM section in a PLS report
+    for cb in ("Pemeriksaan solusi tak wajar", "Improper-solution checks", "modification indices"):
+        assert cb not in text, (fmt, cb)
+    assert ("diterima" if lang == "id" else "supported") in text
 
 
 def test_every_table_in_the_workbook(student):

@@ -45,6 +45,53 @@ def resample_covariances(x: np.ndarray, counts: np.ndarray, standardize: bool) -
     return cov
 
 
+def resample_matrices(result, counts: np.ndarray) -> np.ndarray:
+    """The (B, p, p) matrices of the resamples ``counts`` (B, n) of a fit's data.
+
+    With interaction terms each resample runs both stages, as seminr's bootstrap re-estimates the
+    whole model: the first stage's weights from the resample's own matrix, the products of its
+    standardised scores row by row, and their covariances with the indicators weighted by the
+    counts — all resamples of a chunk at once.
+    """
+    x, spec, standardize = result.data, result.spec, result.options["standardize"]
+    if not spec.interactions:
+        return resample_covariances(x, counts, standardize)
+    main = spec.main_effects()
+    mi = [spec.items.index(i) for i in main.items]
+    xm = x[:, mi]
+    total = counts.sum(axis=1)
+    s_main = resample_covariances(xm, counts, False)
+    sd = np.sqrt(np.einsum("bii->bi", s_main))
+    mean = counts @ xm / total[:, None]
+    w = estimate_like(main, result.options, s_main / sd[:, :, None] / sd[:, None, :]).weights_std
+    v = w / sd[:, :, None]  # scores = (x − mean)/sd @ w for each resample
+    scores = np.einsum("ip,bpj->bij", xm, v) - (mean[:, None, :] @ v)
+    pos = {n: k for k, n in enumerate(main.names)}
+    prod = np.stack(
+        [scores[:, :, pos[a]] * scores[:, :, pos[b]] for _, a, b in spec.interactions], axis=2
+    )
+    # the augmented data's weighted covariance: [x_main, products]
+    pm = (counts[:, :, None] * prod).sum(axis=1) / total[:, None]
+    cross = np.einsum("bi,ip,bik->bpk", counts, xm, prod) / total[:, None, None]
+    cross = (cross - mean[:, :, None] * pm[:, None, :]) * (total / (total - 1))[:, None, None]
+    pp = np.einsum("bi,bik,bil->bkl", counts, prod, prod) / total[:, None, None]
+    pp = (pp - pm[:, :, None] * pm[:, None, :]) * (total / (total - 1))[:, None, None]
+    k = len(mi)
+    full = np.empty((counts.shape[0], k + prod.shape[2], k + prod.shape[2]))
+    full[:, :k, :k], full[:, :k, k:], full[:, k:, :k], full[:, k:, k:] = (
+        s_main,
+        cross,
+        np.swapaxes(cross, 1, 2),
+        pp,
+    )
+    order = np.argsort(mi + [spec.items.index(n) for n, _, _ in spec.interactions])
+    full = full[:, order][:, :, order]
+    if standardize:
+        d = np.sqrt(np.einsum("bii->bi", full))
+        full = full / d[:, :, None] / d[:, None, :]
+    return full
+
+
 def _stack(result, s: np.ndarray, sign_change):
     ref = result.estimates.loadings[0] if sign_change == "construct" else None
     est = estimate_like(result.spec, result.options, s, reference_loadings=ref)
@@ -92,9 +139,7 @@ def bootstrap(
         b = min(chunk, n - start)
         idx = rng.integers(0, rows, size=(b, rows))
         counts = np.bincount((idx + rows * np.arange(b)[:, None]).ravel(), minlength=b * rows)
-        s = resample_covariances(
-            x, counts.reshape(b, rows).astype(float), result.options["standardize"]
-        )
+        s = resample_matrices(result, counts.reshape(b, rows).astype(float))
         pt, conv, bad = _stack(result, s, sign_change)
         for k, v in pt.items():
             draws.setdefault(k, []).append(v)
@@ -113,8 +158,7 @@ def bootstrap(
     point["defined"] = defined_draws(result, point["paths"][None])[0]
     jack = None
     if ci == "bca":
-        counts = np.ones((rows, rows)) - np.eye(rows)
-        s = resample_covariances(x, counts, result.options["standardize"])
+        s = resample_matrices(result, np.ones((rows, rows)) - np.eye(rows))
         jack, _, _ = _stack(result, s, sign_change)
         jack["defined"] = defined_draws(result, jack["paths"])
     table = inference_table(result, point, draws_all, jack, level)

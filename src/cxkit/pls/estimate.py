@@ -126,3 +126,19 @@ def estimate_like(spec, options: dict, s: np.ndarray, **extra) -> Estimates:
         convergence=options["convergence"],
         **extra,
     )
+
+
+def interaction_columns(x: np.ndarray, spec, options: dict) -> np.ndarray:
+    """The two-stage interaction indicators (n, k) for ``spec.interactions``.
+
+    Stage one estimates the model without its interaction terms (``spec.main_effects()``) on the
+    standardised indicators ``x`` (n, p — the first stage's items, in ``main_effects().items``
+    order); each interaction's column is the product of its two constructs' standardised scores
+    (Henseler & Chin 2010; seminr's ``two_stage``), which stage two uses as a one-indicator block.
+    """
+    main = spec.main_effects()
+    z = (x - x.mean(axis=0)) / x.std(axis=0, ddof=1)
+    s = (z.T @ z) / (len(z) - 1)
+    scores = z @ estimate_like(main, options, s[None]).weights_std[0]
+    pos = {n: k for k, n in enumerate(main.names)}
+    return np.column_stack([scores[:, pos[a]] * scores[:, pos[b]] for _, a, b in spec.interactions])

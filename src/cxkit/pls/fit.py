@@ -29,7 +29,7 @@ from cxkit._version import __version__
 from cxkit.errors import DataWarning, ModelError, ModelWarning, ResponseError, SpecificationError
 from cxkit.instrument.model import Instrument
 from cxkit.pls.algorithm import CONVERGENCE, SCHEMES
-from cxkit.pls.estimate import estimate_like, inadmissible
+from cxkit.pls.estimate import estimate_like, inadmissible, interaction_columns
 from cxkit.pls.result import PLSResult
 from cxkit.pls.spec import PLSSpec, parse_pls
 from cxkit.responses.scoring import reverse_keyed
@@ -150,7 +150,9 @@ def fit_pls(
     ----------
     model : str
         lavaan syntax as cSEM reads it: ``F =~ x1 + x2`` (Mode A), ``F <~ x1 + x2`` (Mode B),
-        ``Y ~ F + G`` (structural), ``ind := a*b`` (named effects of labelled paths).
+        ``Y ~ F + G`` (structural), ``ind := a*b`` (named effects of labelled paths),
+        ``Y ~ F + G + F:G`` an interaction (two-stage: the product of F's and G's scores in the
+        model without interactions enters as a one-indicator construct ``F:G``).
     data : DataFrame or Responses
     scheme : {'path', 'factorial', 'centroid'}
         Inner weighting scheme.
@@ -182,7 +184,20 @@ def fit_pls(
         raise SpecificationError(f"tol={tol!r} is not accepted; use a positive number")
     frame = as_frame(data)
     spec = parse_pls(model, constructs)
-    x, n_dropped, reversed_items = prepare_data(frame, spec, constructs, missing)
+    main = spec.main_effects() if spec.interactions else spec
+    x, n_dropped, reversed_items = prepare_data(frame, main, constructs, missing)
+    options = {
+        "scheme": scheme,
+        "consistent": consistent,
+        "standardize": standardize,
+        "max_iter": max_iter,
+        "tol": tol,
+        "convergence": convergence,
+    }
+    if spec.interactions:  # two-stage: the products of the first stage's scores as indicators
+        products = interaction_columns(x[main.items].to_numpy(), spec, options)
+        x = x.assign(**{name: products[:, k] for k, (name, _, _) in enumerate(spec.interactions)})
+        x = x[spec.items]
     if consistent:
         for b in spec.blocks:
             if b.mode == "A" and len(b.items) == 1:
@@ -198,14 +213,6 @@ def fit_pls(
         xc = xc / xc.std(axis=0, ddof=1)
     s = (xc.T @ xc) / (len(xc) - 1)
     check_formative(s, spec, spec.items)
-    options = {
-        "scheme": scheme,
-        "consistent": consistent,
-        "standardize": standardize,
-        "max_iter": max_iter,
-        "tol": tol,
-        "convergence": convergence,
-    }
     est = estimate_like(spec, options, s[None])
     if not est.converged[0]:
         warnings.warn(

@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from cxkit.pls import assess
-from cxkit.pls.estimate import Estimates, estimate_like
+from cxkit.pls.estimate import Estimates, estimate_like, interaction_columns
 from cxkit.pls.spec import PLSSpec
 from cxkit.sem.syntax import evaluate
 
@@ -230,7 +230,8 @@ class PLSResult:
         """f² of every path: ``(R²_in − R²_out) / (1 − R²_in)``.
 
         ``reestimate=False`` takes R²_out from the same construct correlations (cSEM, ADANCO);
-        ``True`` re-runs PLS without the path (seminr, SmartPLS) — both columns are returned.
+        ``True`` re-runs PLS without the path (seminr, SmartPLS; with interaction terms both
+        stages): nan for a construct of an interaction term on the same outcome, as seminr.
         """
         e = self.estimates
         names = self.spec.names
@@ -240,8 +241,19 @@ class PLSResult:
             f2[names.index(r), names.index(lh)] for lh, r in zip(out.lhs, out.rhs, strict=False)
         ]
         if reestimate:
+            # without a construct of an interaction the interaction is undefined: no f² (seminr)
+            moderated = {
+                (lh, c)
+                for lh, r, _ in self.spec.paths
+                for name, a, b in self.spec.interactions
+                if r == name
+                for c in (a, b)
+            }
             vals = []
             for lh, r in zip(out.lhs, out.rhs, strict=False):
+                if (lh, r) in moderated:
+                    vals.append(np.nan)
+                    continue
                 j = names.index(lh)
                 r2_in = e.r2[0][j]
                 r2_out = refit_without(self, lh, r)
@@ -532,6 +544,15 @@ def refit_without(result, outcome: str, predictor: str) -> float:
     """R² of ``outcome`` when PLS is re-run without the path ``outcome ~ predictor`` (seminr's f²)."""
     spec = result.spec.without(outcome, predictor)
     x = result.data[:, [result.spec.items.index(i) for i in spec.items]]
+    if spec.interactions:  # both stages without the path (seminr re-estimates the whole model)
+        raw = result.raw[spec.main_effects().items].to_numpy()
+        products = interaction_columns(raw, spec, result.options)
+        products = products - products.mean(axis=0)
+        if result.options["standardize"]:
+            products = products / products.std(axis=0, ddof=1)
+        x = x.copy()
+        for k, (name, _, _) in enumerate(spec.interactions):
+            x[:, spec.items.index(name)] = products[:, k]
     s = (x.T @ x) / (len(x) - 1)
     est = estimate_like(spec, result.options, s[None])
     r2 = est.r2[0][spec.names.index(outcome)]

@@ -289,6 +289,33 @@ def write_pls_report(fit, path, lang: str = "en") -> Path:
 CUTOFFS = {"loading": 0.708, "reliability": 0.70, "ave": 0.50, "htmt": 0.90, "vif": 5.0}
 
 
+#: R² bands (Hair et al. 2022) and f² bands (Cohen 1988): (lower bound, English, Indonesian)
+R2_BANDS = (
+    (0.75, "substantial", "kuat"),
+    (0.50, "moderate", "moderat"),
+    (0.25, "weak", "lemah"),
+    (-np.inf, "very weak", "sangat lemah"),
+)
+F2_BANDS = (
+    (0.35, "large", "besar"),
+    (0.15, "medium", "sedang"),
+    (0.02, "small", "kecil"),
+    (-np.inf, "none", "tidak ada"),
+)
+
+
+def _band(value: float, bands, t) -> str:
+    """The word of the first band whose lower bound ``value`` reaches, in the report language."""
+    return next(t(en, id_) for lo, en, id_ in bands if value >= lo)
+
+
+def _holds(failing: list[str], what: tuple[str, str], t) -> str:
+    """ "holds for every construct." or "fails for A, B." in the report language."""
+    if not failing:
+        return t(f"holds for every {what[0]}.", f"terpenuhi untuk semua {what[1]}.")
+    return t("fails for ", "tidak terpenuhi untuk ") + ", ".join(failing) + "."
+
+
 def _ok(flag: bool, t) -> str:
     return "✓" if flag else "✗"
 
@@ -480,7 +507,11 @@ def _measurement(study, t, out, num, seen):
                             for a, c in zip(keep.construct_1, keep.construct_2, strict=True)
                         ],
                         t("upper 95% bound", "batas atas 95%"): keep.ci_upper.map(_n),
-                        "p (HTMT ≥ .90)": keep.pvalue_vs_090.map(_p),
+                        # no resample at .90: p is below 1/B, not zero
+                        "p (HTMT ≥ .90)": [
+                            _p(v) if v > 0 else "< " + apa_number(1 / b["n"], 3, bounded=True)
+                            for v in keep.pvalue_vs_090
+                        ],
                         "< .90": [_ok(v < CUTOFFS["htmt"], t) for v in keep.ci_upper],
                     },
                     index=pd.Index(
@@ -518,19 +549,10 @@ def _measurement(study, t, out, num, seen):
             ),
             _triangle(fl, True).rename_axis(t("construct", "konstruk")),
             t(
-                "Diagonal: √AVE; below it the construct correlations. Each √AVE should exceed the correlations in its row and column: "
-                + (
-                    "holds for every construct."
-                    if not fl_fail
-                    else "fails for " + ", ".join(fl_fail) + "."
-                ),
-                "Diagonal: √AVE; di bawahnya korelasi antarkonstruk. Setiap √AVE seharusnya melebihi korelasi pada baris dan kolomnya: "
-                + (
-                    "terpenuhi untuk semua konstruk."
-                    if not fl_fail
-                    else "tidak terpenuhi untuk " + ", ".join(fl_fail) + "."
-                ),
-            ),
+                "Diagonal: √AVE; below it the construct correlations. Each √AVE should exceed the correlations in its row and column: ",
+                "Diagonal: √AVE; di bawahnya korelasi antarkonstruk. Setiap √AVE seharusnya melebihi korelasi pada baris dan kolomnya: ",
+            )
+            + _holds(fl_fail, ("construct", "konstruk"), t),
             "fornell_larcker",
             n=n,
         )
@@ -545,19 +567,10 @@ def _measurement(study, t, out, num, seen):
             t("Cross-loadings", "Cross-loading"),
             tab.rename_axis(t("indicator", "indikator")),
             t(
-                "Correlation of each indicator with each construct's PLS score; an indicator should load highest on its own construct: "
-                + (
-                    "holds for every indicator."
-                    if not not_own
-                    else "fails for " + ", ".join(not_own) + "."
-                ),
-                "Korelasi setiap indikator dengan skor PLS setiap konstruk; indikator seharusnya memuat paling tinggi pada konstruknya sendiri: "
-                + (
-                    "terpenuhi untuk semua indikator."
-                    if not not_own
-                    else "tidak terpenuhi untuk " + ", ".join(not_own) + "."
-                ),
-            ),
+                "Correlation of each indicator with each construct's PLS score; an indicator should load highest on its own construct: ",
+                "Korelasi setiap indikator dengan skor PLS setiap konstruk; indikator seharusnya memuat paling tinggi pada konstruknya sendiri: ",
+            )
+            + _holds(not_own, ("indicator", "indikator"), t),
             "cross_loadings",
             n=n,
         )
@@ -636,23 +649,12 @@ def _structural(study, t, out, num, seen):
     r2, r2a = fit.r_squared[outcomes], fit.r_squared_adj[outcomes]
     r2b = _inference(fit, "r_squared").set_index("lhs")
 
-    def strength(v):
-        return (
-            t("substantial", "kuat")
-            if v >= 0.75
-            else t("moderate", "moderat")
-            if v >= 0.5
-            else t("weak", "lemah")
-            if v >= 0.25
-            else t("very weak", "sangat lemah")
-        )
-
     cols = {"R²": r2.map(_n), t("R² adj.", "R² adj."): r2a.map(_n)}
     if boot:
         cols[t("95% CI", "IK 95%")] = [
             _ci(r2b.loc[c, "ci_low"], r2b.loc[c, "ci_high"]) for c in outcomes
         ]
-    cols[t("strength", "kekuatan")] = [strength(v) for v in r2]
+    cols[t("strength", "kekuatan")] = [_band(v, R2_BANDS, t) for v in r2]
     pred = study.pls_predict
     if pred is not None:
         q2 = pred.groupby("construct").pls_q2_predict
@@ -694,24 +696,13 @@ def _structural(study, t, out, num, seen):
     f2 = fit.f_squared().set_index(["lhs", "rhs"]).f2
     f2v = [f2[(a, c)] for a, c in zip(pth.lhs, pth.rhs, strict=True)]
 
-    def size(v):
-        return (
-            t("large", "besar")
-            if v >= 0.35
-            else t("medium", "sedang")
-            if v >= 0.15
-            else t("small", "kecil")
-            if v >= 0.02
-            else t("none", "tidak ada")
-        )
-
     out.append(
         _table(
             t("Effect sizes (f²)", "Ukuran efek (f²)"),
             _frame(
                 {
                     "f²": [_f(v, 3) for v in f2v],
-                    t("effect size", "ukuran efek"): [size(v) for v in f2v],
+                    t("effect size", "ukuran efek"): [_band(v, F2_BANDS, t) for v in f2v],
                 },
                 index=pd.Index(list(pth.rhs + " → " + pth.lhs), name=t("path", "jalur")),
             ),
