@@ -670,3 +670,101 @@ def test_interaction_errors(model, message):
 
     with pytest.raises((ModelError, ModelSyntaxError), match=message):
         parse_pls(model)
+
+
+# -- higher-order constructs, two-stage ------------------------------------------------------------
+
+MOBI_HOC = """
+Image =~ IMAG1 + IMAG2 + IMAG3 + IMAG4 + IMAG5
+Expectation =~ CUEX1 + CUEX2 + CUEX3
+Quality =~ PERQ1 + PERQ2 + PERQ3 + PERQ4 + PERQ5 + PERQ6 + PERQ7
+Value =~ PERV1 + PERV2
+Satisfaction =~ Image + Value
+Complaints =~ CUSCO
+Loyalty =~ CUSL1 + CUSL2 + CUSL3
+Satisfaction ~ Expectation + Quality
+Complaints ~ Satisfaction
+Loyalty ~ Satisfaction
+"""
+
+
+def _fixture(name):
+    return pd.read_csv(REF / "pls_seminr_mobi_hoc" / f"{name}.csv", index_col=0)
+
+
+def test_two_stage_higher_order_construct_matches_seminr(mobi):
+    """seminr's fixtures hoc-paths/-loadings/-weights (higher_composite, method = two_stage)."""
+    fit = cxkit.fit_pls(MOBI_HOC, mobi, hoc="two_stage")
+    paths, loads, weights = _fixture("hoc-paths"), _fixture("hoc-loadings"), _fixture("hoc-weights")
+    for r in fit.paths.itertuples():
+        assert r.est == pytest.approx(paths.loc[r.rhs, r.lhs], abs=1e-12), (r.lhs, r.rhs)
+    assert len(fit.paths) == 4  # no repeated-indicator paths in the second stage
+    # second stage: Satisfaction measured by Image's and Value's first-stage scores
+    for r in fit.outer.itertuples():
+        assert r.loading == pytest.approx(loads.loc[r.item, r.construct], abs=1e-12), r.item
+        assert r.weight == pytest.approx(weights.loc[r.item, r.construct], abs=1e-12), r.item
+    assert set(fit.outer[fit.outer.construct == "Satisfaction"].item) == {"Image", "Value"}
+    # first stage: the lower-order constructs' own loadings
+    from cxkit.pls.estimate import estimate_like
+
+    first = fit.stages["hoc"]
+    x = fit.stages["data"][:, [fit.stages["items"].index(i) for i in first.items]]
+    z = (x - x.mean(axis=0)) / x.std(axis=0, ddof=1)
+    est = estimate_like(first, fit.options, (z.T @ z / (len(z) - 1))[None])
+    for c in ("Image", "Value"):
+        j = first.names.index(c)
+        for i in first.blocks[j].items:
+            got = est.loadings[0][first.items.index(i), j]
+            assert got == pytest.approx(loads.loc[i, c], abs=1e-12), i
+    # repeated indicators (the default) is another model
+    rep = cxkit.fit_pls(MOBI_HOC, mobi)
+    assert ("Image", "Satisfaction") in rep.higher_order_paths()
+    assert rep.paths.est.iloc[0] != pytest.approx(fit.paths.est.iloc[0], abs=1e-3)
+
+
+def test_two_stage_bootstrap_reruns_both_stages(mobi):
+    from cxkit.pls.bootstrap import resample_matrices
+    from cxkit.pls.estimate import estimate_like
+
+    fit = cxkit.fit_pls(MOBI_HOC, mobi, hoc="two_stage")
+    idx = np.random.default_rng(2).integers(0, len(mobi), len(mobi))
+    counts = np.bincount(idx, minlength=len(mobi))[None].astype(float)
+    est = estimate_like(fit.spec, fit.options, resample_matrices(fit, counts))
+    refit = cxkit.fit_pls(MOBI_HOC, mobi.iloc[idx].reset_index(drop=True), hoc="two_stage")
+    d = np.nonzero(fit.spec.adjacency())
+    assert np.abs(est.paths[0][d] - refit.estimates.paths[0][d]).max() < 1e-10
+    f2 = fit.f_squared(reestimate=True)  # both stages re-run without each path
+    assert (f2.f2 > 0).all()
+
+
+MOBI_HOC_INTERACTION = """
+Image =~ IMAG1 + IMAG2 + IMAG3 + IMAG4 + IMAG5
+Expectation =~ CUEX1 + CUEX2 + CUEX3
+Quality =~ PERQ1 + PERQ2 + PERQ3 + PERQ4 + PERQ5
+Loyalty =~ CUSL1 + CUSL2 + CUSL3
+Value =~ PERV1 + PERV2
+Nick =~ Quality + Loyalty
+Satisfaction =~ CUSA1 + CUSA2 + CUSA3
+Satisfaction ~ Image + Expectation + Value + Nick + Image:Expectation
+"""
+
+
+def test_two_stage_hoc_with_an_interaction_matches_seminr_but_the_interaction(mobi):
+    """seminr's hoc_2si-paths: the main-effect paths agree to 1e-12."""
+    fit = cxkit.fit_pls(MOBI_HOC_INTERACTION, mobi, hoc="two_stage")
+    ref = _fixture("hoc_2si-paths")
+    for r in fit.paths.itertuples():
+        if r.rhs != "Image:Expectation":
+            assert r.est == pytest.approx(ref.loc[r.rhs, r.lhs], abs=1e-12), r.rhs
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="seminr's fixture (2021) gives the interaction path .00893, cxkit .01121 while every "
+    "other path agrees to 1e-15; not resolved (see tests/reference/pls_seminr_mobi_hoc)",
+)
+def test_two_stage_hoc_interaction_path_matches_seminr(mobi):
+    fit = cxkit.fit_pls(MOBI_HOC_INTERACTION, mobi, hoc="two_stage")
+    row = fit.paths.set_index("rhs").loc["Image:Expectation"]
+    ref = _fixture("hoc_2si-paths").loc["Image*Expectation", "Satisfaction"]
+    assert row.est == pytest.approx(ref, abs=1e-6)

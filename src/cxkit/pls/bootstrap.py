@@ -24,11 +24,13 @@ from scipy import stats
 from cxkit._params import check_option
 from cxkit.errors import SpecificationError
 from cxkit.pls.assess import point_arrays
-from cxkit.pls.estimate import estimate_like, inadmissible
+from cxkit.pls.estimate import estimate_like, inadmissible, staged_data, weighted_covariances
 from cxkit.sem.syntax import evaluate
 
 CI = ("percentile", "bca")
 SIGN_CHANGE = (None, "individual", "construct")
+#: resamples per row-level block of a two-stage model (memory: B × n × p floats)
+STAGED_CHUNK = 200
 
 
 def resample_covariances(x: np.ndarray, counts: np.ndarray, standardize: bool) -> np.ndarray:
@@ -48,48 +50,27 @@ def resample_covariances(x: np.ndarray, counts: np.ndarray, standardize: bool) -
 def resample_matrices(result, counts: np.ndarray) -> np.ndarray:
     """The (B, p, p) matrices of the resamples ``counts`` (B, n) of a fit's data.
 
-    With interaction terms each resample runs both stages, as seminr's bootstrap re-estimates the
-    whole model: the first stage's weights from the resample's own matrix, the products of its
-    standardised scores row by row, and their covariances with the indicators weighted by the
-    counts — all resamples of a chunk at once.
+    A two-stage model (two-stage higher-order constructs, interaction terms) runs every stage on
+    each resample, as seminr's bootstrap re-estimates the whole model: the first stage's weights
+    from the resample's own rows, the scores and products it hands on row by row
+    (:func:`cxkit.pls.estimate.staged_data`), their covariances weighted by the counts — the
+    resamples of a chunk at once.
     """
-    x, spec, standardize = result.data, result.spec, result.options["standardize"]
-    if not spec.interactions:
-        return resample_covariances(x, counts, standardize)
-    main = spec.main_effects()
-    mi = [spec.items.index(i) for i in main.items]
-    xm = x[:, mi]
-    total = counts.sum(axis=1)
-    s_main = resample_covariances(xm, counts, False)
-    sd = np.sqrt(np.einsum("bii->bi", s_main))
-    mean = counts @ xm / total[:, None]
-    w = estimate_like(main, result.options, s_main / sd[:, :, None] / sd[:, None, :]).weights_std
-    v = w / sd[:, :, None]  # scores = (x − mean)/sd @ w for each resample
-    scores = np.einsum("ip,bpj->bij", xm, v) - (mean[:, None, :] @ v)
-    pos = {n: k for k, n in enumerate(main.names)}
-    prod = np.stack(
-        [scores[:, :, pos[a]] * scores[:, :, pos[b]] for _, a, b in spec.interactions], axis=2
-    )
-    # the augmented data's weighted covariance: [x_main, products]
-    pm = (counts[:, :, None] * prod).sum(axis=1) / total[:, None]
-    cross = np.einsum("bi,ip,bik->bpk", counts, xm, prod) / total[:, None, None]
-    cross = (cross - mean[:, :, None] * pm[:, None, :]) * (total / (total - 1))[:, None, None]
-    pp = np.einsum("bi,bik,bil->bkl", counts, prod, prod) / total[:, None, None]
-    pp = (pp - pm[:, :, None] * pm[:, None, :]) * (total / (total - 1))[:, None, None]
-    k = len(mi)
-    full = np.empty((counts.shape[0], k + prod.shape[2], k + prod.shape[2]))
-    full[:, :k, :k], full[:, :k, k:], full[:, k:, :k], full[:, k:, k:] = (
-        s_main,
-        cross,
-        np.swapaxes(cross, 1, 2),
-        pp,
-    )
-    order = np.argsort(mi + [spec.items.index(n) for n, _, _ in spec.interactions])
-    full = full[:, order][:, :, order]
-    if standardize:
-        d = np.sqrt(np.einsum("bii->bi", full))
-        full = full / d[:, :, None] / d[:, None, :]
-    return full
+    st = result.stages
+    if st is None:
+        return resample_covariances(result.data, counts, result.options["standardize"])
+    out = []
+    for start in range(0, counts.shape[0], STAGED_CHUNK):
+        c = counts[start : start + STAGED_CHUNK]
+        x = np.broadcast_to(st["data"], (c.shape[0], *st["data"].shape))
+        made, names = staged_data(x, c, st["items"], st, result.options)
+        cols = [names.index(i) for i in result.spec.items]
+        cov = weighted_covariances(made[:, :, cols], c)
+        if result.options["standardize"]:
+            sd = np.sqrt(np.einsum("bii->bi", cov))
+            cov = cov / sd[:, :, None] / sd[:, None, :]
+        out.append(cov)
+    return np.concatenate(out)
 
 
 def _stack(result, s: np.ndarray, sign_change):

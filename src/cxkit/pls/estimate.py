@@ -128,17 +128,50 @@ def estimate_like(spec, options: dict, s: np.ndarray, **extra) -> Estimates:
     )
 
 
-def interaction_columns(x: np.ndarray, spec, options: dict) -> np.ndarray:
-    """The two-stage interaction indicators (n, k) for ``spec.interactions``.
+def weighted_covariances(x: np.ndarray, counts: np.ndarray) -> np.ndarray:
+    """Covariance matrices (B, p, p) of row-level data ``x`` (B, n, p), row ``i`` of stack ``b``
+    counted ``counts[b, i]`` times (a bootstrap resample)."""
+    total = counts.sum(axis=1)
+    mean = np.einsum("bi,bip->bp", counts, x) / total[:, None]
+    second = np.einsum("bi,bip,biq->bpq", counts, x, x) / total[:, None, None]
+    return (second - mean[:, :, None] * mean[:, None, :]) * (total / (total - 1))[:, None, None]
 
-    Stage one estimates the model without its interaction terms (``spec.main_effects()``) on the
-    standardised indicators ``x`` (n, p — the first stage's items, in ``main_effects().items``
-    order); each interaction's column is the product of its two constructs' standardised scores
-    (Henseler & Chin 2010; seminr's ``two_stage``), which stage two uses as a one-indicator block.
+
+def _scores(x: np.ndarray, counts: np.ndarray, spec, options: dict) -> np.ndarray:
+    """Standardised construct scores (B, n, J) of ``spec`` estimated on each stack's resample."""
+    s = weighted_covariances(x, counts)
+    sd = np.sqrt(np.einsum("bii->bi", s))
+    mean = np.einsum("bi,bip->bp", counts, x) / counts.sum(axis=1)[:, None]
+    w = estimate_like(spec, options, s / sd[:, :, None] / sd[:, None, :]).weights_std
+    return np.einsum("bip,bpj->bij", (x - mean[:, None, :]) / sd[:, None, :], w)
+
+
+def staged_data(x: np.ndarray, counts: np.ndarray, items: list[str], stages: dict, options: dict):
+    """The indicators the second stage reads, made from the first stage's, row by row.
+
+    ``x`` (B, n, p) holds the indicators ``items`` (of each resample, rows counted ``counts``);
+    ``stages["hoc"]`` is the first stage of two-stage higher-order constructs (each lower-order
+    construct's standardised score becomes a column named as the construct), ``stages["main"]``
+    the model without interaction terms and ``stages["interactions"]`` its terms (each the product
+    of two standardised scores: Henseler & Chin 2010; seminr's ``two_stage``). Every stage is
+    estimated on each resample's own rows, as a re-estimation of the whole model would. Returns
+    the augmented data (B, n, q) and its column names.
     """
-    main = spec.main_effects()
-    z = (x - x.mean(axis=0)) / x.std(axis=0, ddof=1)
-    s = (z.T @ z) / (len(z) - 1)
-    scores = z @ estimate_like(main, options, s[None]).weights_std[0]
-    pos = {n: k for k, n in enumerate(main.names)}
-    return np.column_stack([scores[:, pos[a]] * scores[:, pos[b]] for _, a, b in spec.interactions])
+    names = list(items)
+    if stages.get("hoc") is not None:
+        first = stages["hoc"]
+        sc = _scores(x, counts, first, options)
+        keep = [first.names.index(c) for c in stages["hoc_columns"]]
+        x = np.concatenate([x, sc[:, :, keep]], axis=2)
+        names += list(stages["hoc_columns"])
+    if stages.get("interactions"):
+        main = stages["main"]
+        cols = [names.index(i) for i in main.items]
+        sc = _scores(x[:, :, cols], counts, main, options)
+        pos = {n: k for k, n in enumerate(main.names)}
+        prod = np.stack(
+            [sc[:, :, pos[a]] * sc[:, :, pos[b]] for _, a, b in stages["interactions"]], axis=2
+        )
+        x = np.concatenate([x, prod], axis=2)
+        names += [n for n, _, _ in stages["interactions"]]
+    return x, names

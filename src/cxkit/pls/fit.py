@@ -29,19 +29,20 @@ from cxkit._version import __version__
 from cxkit.errors import DataWarning, ModelError, ModelWarning, ResponseError, SpecificationError
 from cxkit.instrument.model import Instrument
 from cxkit.pls.algorithm import CONVERGENCE, SCHEMES
-from cxkit.pls.estimate import estimate_like, inadmissible, interaction_columns
+from cxkit.pls.estimate import estimate_like, inadmissible, staged_data
 from cxkit.pls.result import PLSResult
 from cxkit.pls.spec import PLSSpec, parse_pls
 from cxkit.responses.scoring import reverse_keyed
 
 MISSING = ("listwise", "mean")
+#: higher-order constructs by repeated indicators, or by the two-stage approach
+HOC = ("repeated", "two_stage")
 #: VIF above which a formative block's items are reported as collinear (Hair et al.: 5)
 VIF_FORMATIVE = 5.0
 
 
-def prepare_data(frame: pd.DataFrame, spec: PLSSpec, constructs, missing: str):
+def prepare_data(frame: pd.DataFrame, items: list[str], constructs, missing: str):
     """Numeric indicator columns (reverse keys applied for an Instrument), complete or imputed."""
-    items = spec.items
     absent = [c for c in items if c not in frame.columns]
     if absent:
         hints = []
@@ -143,6 +144,7 @@ def fit_pls(
     missing: str = "listwise",
     constructs=None,
     convergence: str = "sum",
+    hoc: str = "repeated",
 ):
     """Fit a PLS path model (PLS-PM, or PLSc with ``consistent=True``).
 
@@ -169,6 +171,12 @@ def fit_pls(
         Blocks (Mode A) for constructs the structural model names without defining them; an
         Instrument also applies its reverse keys.
 
+    hoc : {'repeated', 'two_stage'}
+        A block listing constructs is a higher-order construct: by repeated indicators (its
+        lower-order constructs' items; the inner model ties it to them), or ``'two_stage'``
+        (seminr's default; Sarstedt et al. 2019): the model estimated with the lower-order
+        constructs in its place, their scores then the higher-order construct's indicators.
+
     Returns
     -------
     PLSResult
@@ -182,10 +190,11 @@ def fit_pls(
         raise SpecificationError(f"max_iter={max_iter!r} is not accepted; use an integer ≥ 1")
     if not (isinstance(tol, float | int) and tol > 0):
         raise SpecificationError(f"tol={tol!r} is not accepted; use a positive number")
+    check_option("hoc", hoc, HOC)
     frame = as_frame(data)
     spec = parse_pls(model, constructs)
-    main = spec.main_effects() if spec.interactions else spec
-    x, n_dropped, reversed_items = prepare_data(frame, main, constructs, missing)
+    spec, stages, read = spec.staged(hoc)
+    x, n_dropped, reversed_items = prepare_data(frame, read, constructs, missing)
     options = {
         "scheme": scheme,
         "consistent": consistent,
@@ -194,10 +203,13 @@ def fit_pls(
         "tol": tol,
         "convergence": convergence,
     }
-    if spec.interactions:  # two-stage: the products of the first stage's scores as indicators
-        products = interaction_columns(x[main.items].to_numpy(), spec, options)
-        x = x.assign(**{name: products[:, k] for k, (name, _, _) in enumerate(spec.interactions)})
-        x = x[spec.items]
+    if stages is not None:  # two-stage HOC and interactions: the made columns, then stage two
+        stages["items"] = read
+        stages["data"] = x.to_numpy()
+        made_x, names = staged_data(
+            stages["data"][None], np.ones((1, len(x))), read, stages, options
+        )
+        x = pd.DataFrame(made_x[0], columns=names, index=x.index)[spec.items]
     if consistent:
         for b in spec.blocks:
             if b.mode == "A" and len(b.items) == 1:
@@ -237,9 +249,12 @@ def fit_pls(
         "n_dropped": n_dropped,
         "data_sha256": data_sha256(x),
         "model": model,
+        "hoc": hoc,
         "reversed_items": reversed_items,
         **instrument_attrs(frame),
     }
     if isinstance(constructs, Instrument):
         provenance.update(constructs.provenance)
-    return PLSResult.build(spec, xc, est, options, provenance, items=spec.items, raw=x)
+    return PLSResult.build(
+        spec, xc, est, options, provenance, items=spec.items, raw=x, stages=stages
+    )

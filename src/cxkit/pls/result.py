@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from cxkit.pls import assess
-from cxkit.pls.estimate import Estimates, estimate_like, interaction_columns
+from cxkit.pls.estimate import Estimates, estimate_like, staged_data
 from cxkit.pls.spec import PLSSpec
 from cxkit.sem.syntax import evaluate
 
@@ -83,11 +83,16 @@ class PLSResult:
     bootstrap_draws: dict | None = field(default=None, repr=False, compare=False)
     inference: pd.DataFrame | None = field(default=None, repr=False, compare=False)
     htmt_inference: pd.DataFrame | None = field(default=None, repr=False, compare=False)
+    #: two-stage models (higher-order constructs, interactions): see ``PLSSpec.staged``, with
+    #: ``"data"`` the first stage's indicators (n, p) and ``"items"`` their names
+    stages: dict | None = field(default=None, repr=False, compare=False)
 
     # -- building ------------------------------------------------------------------------------
 
     @classmethod
-    def build(cls, spec, x, est: Estimates, options, provenance, *, items, raw) -> PLSResult:
+    def build(
+        cls, spec, x, est: Estimates, options, provenance, *, items, raw, stages=None
+    ) -> PLSResult:
         """Assemble every table from one fit (``x``: the centred/standardised data)."""
         names = spec.names
         m, d = spec.membership(), spec.adjacency()
@@ -222,6 +227,7 @@ class PLSResult:
             data=x,
             raw=raw,
             estimates=e,
+            stages=stages,
         )
 
     # -- further analyses ----------------------------------------------------------------------
@@ -370,11 +376,7 @@ class PLSResult:
     def higher_order_paths(self) -> set[tuple[str, str]]:
         """The inner-model paths ``(outcome, predictor)`` that tie a higher-order construct to its
         lower-order constructs (repeated indicators): measurement, not hypotheses."""
-        out = set()
-        for b in self.spec.blocks:
-            for c in b.components:
-                out.add((c, b.name) if b.mode == "A" else (b.name, c))
-        return out
+        return self.spec.higher_order_paths()
 
     def lavaan_view(self) -> LavaanView:
         """The fit as lavaan's ``parameterEstimates()`` rows, for code written for SEM results.
@@ -541,18 +543,24 @@ class PLSResult:
 
 
 def refit_without(result, outcome: str, predictor: str) -> float:
-    """R² of ``outcome`` when PLS is re-run without the path ``outcome ~ predictor`` (seminr's f²)."""
-    spec = result.spec.without(outcome, predictor)
-    x = result.data[:, [result.spec.items.index(i) for i in spec.items]]
-    if spec.interactions:  # both stages without the path (seminr re-estimates the whole model)
-        raw = result.raw[spec.main_effects().items].to_numpy()
-        products = interaction_columns(raw, spec, result.options)
-        products = products - products.mean(axis=0)
+    """R² of ``outcome`` when PLS is re-run without the path ``outcome ~ predictor`` (seminr's f²);
+    a two-stage model is re-run whole (every stage without the path), as seminr does."""
+    if len(result.spec.predictors(outcome)) == 1:  # its only predictor: nothing left to explain
+        return 0.0
+    st = result.stages
+    if st is None:
+        spec = result.spec.without(outcome, predictor)
+        x = result.data[:, [result.spec.items.index(i) for i in spec.items]]
+    else:
+        spec, stages, read = st["model"].without(outcome, predictor).staged(st["method"])
+        raw = st["data"][:, [st["items"].index(i) for i in read]]
+        made, names = staged_data(
+            raw[None], np.ones((1, len(raw))), read, stages or {}, result.options
+        )
+        x = made[0][:, [names.index(i) for i in spec.items]]
+        x = x - x.mean(axis=0)
         if result.options["standardize"]:
-            products = products / products.std(axis=0, ddof=1)
-        x = x.copy()
-        for k, (name, _, _) in enumerate(spec.interactions):
-            x[:, spec.items.index(name)] = products[:, k]
+            x = x / x.std(axis=0, ddof=1)
     s = (x.T @ x) / (len(x) - 1)
     est = estimate_like(spec, result.options, s[None])
     r2 = est.r2[0][spec.names.index(outcome)]

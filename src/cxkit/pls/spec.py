@@ -110,6 +110,85 @@ class PLSSpec:
             tuple(i for i in self.interactions if i[0] in used),
         )
 
+    def higher_order_paths(self) -> set[tuple[str, str]]:
+        """The paths ``(outcome, predictor)`` that tie a higher-order construct to its lower-order
+        constructs (repeated indicators): ``LOC ~ HOC`` (Mode A) or ``HOC ~ LOC`` (Mode B)."""
+        return {
+            (c, b.name) if b.mode == "A" else (b.name, c) for b in self.blocks for c in b.components
+        }
+
+    def two_stage(self) -> tuple[PLSSpec, PLSSpec]:
+        """The two stages of the two-stage approach to higher-order constructs (seminr's
+        ``higher_composite(method = two_stage)``; Sarstedt et al. 2019).
+
+        Stage one: every higher-order construct replaced by its lower-order constructs in the
+        structural model (its antecedents predict each of them, each of them predicts its
+        outcomes), interaction terms left out. Stage two: the model as written, each higher-order
+        construct measured by its lower-order constructs' scores — columns named as those
+        constructs —, the lower-order constructs themselves gone unless the model names them.
+        """
+        higher = {b.name: b for b in self.blocks if b.components}
+        tied = self.higher_order_paths()
+        inter = {i[0] for i in self.interactions}
+        own = [p for p in self.paths if (p[0], p[1]) not in tied]
+        first: dict[tuple[str, str], None] = {}
+        for lhs, rhs, _ in own:
+            if rhs in inter:
+                continue
+            for o in higher[lhs].components if lhs in higher else (lhs,):
+                for q in higher[rhs].components if rhs in higher else (rhs,):
+                    first[(o, q)] = None
+        used1 = {n for pair in first for n in pair}
+        stage1 = PLSSpec(
+            tuple(b for b in self.blocks if b.name in used1 and not b.components),
+            tuple((o, q, None) for o, q in first),
+            (),
+            self.text,
+        )
+        used2 = {n for p in own for n in p[:2]}
+        blocks2 = tuple(
+            Block(b.name, b.mode, b.components) if b.components else b
+            for b in self.blocks
+            if b.name in used2
+        )
+        stage2 = PLSSpec(
+            blocks2,
+            tuple(own),
+            self.definitions,
+            self.text,
+            tuple(i for i in self.interactions if i[0] in used2),
+        )
+        return stage1, stage2
+
+    def staged(self, hoc: str = "repeated") -> tuple[PLSSpec, dict | None, list[str]]:
+        """The model as estimated, its stages and the data columns it reads.
+
+        Returns the model of the (last) stage, the stages (``None`` when there is one:
+        ``"hoc"`` the first stage of two-stage higher-order constructs and ``"hoc_columns"`` the
+        lower-order constructs whose scores it hands on, ``"main"`` the model without
+        interaction terms and ``"interactions"`` the terms, ``"model"`` this model) and the
+        indicator columns to read.
+        """
+        first, spec = self.two_stage() if hoc == "two_stage" else (None, self)
+        if first is not None and not any(b.components for b in self.blocks):
+            first, spec = None, self
+        if first is None and not spec.interactions:
+            return spec, None, spec.items
+        columns = [c for b in spec.blocks if first is not None for c in b.items if c in first.names]
+        columns = list(dict.fromkeys(columns))
+        made = set(columns) | {n for n, _, _ in spec.interactions}
+        read = list(first.items) if first is not None else []
+        read += [i for i in spec.items if i not in made and i not in read]
+        stages = {
+            "hoc": first,
+            "hoc_columns": columns,
+            "main": spec.main_effects(),
+            "interactions": spec.interactions,
+            "model": self,
+            "method": hoc,
+        }
+        return spec, stages, read
+
     def main_effects(self) -> PLSSpec:
         """The model without its interaction terms (blocks and paths): the first stage."""
         names = {i[0] for i in self.interactions}
