@@ -5,7 +5,7 @@ ci_low, ci_high), ``outer`` (construct, item, mode, loading, weight), ``r_square
 ``r_squared_adj``, ``reliability`` (alpha — the standardised α —, rho_a, rho_c, ave), ``htmt``,
 ``fornell_larcker`` (√AVE on the diagonal), ``cross_loadings``, ``vif_outer``, ``vif_inner``,
 ``effects`` (from, to, direct, indirect, total), ``specific_indirect`` (path, from, to, est),
-``scores``, ``fit_indices`` (srmr, d_uls, d_g for the saturated and the estimated model, nfi),
+``scores``, ``fit_indices`` (srmr, d_uls, d_g, d_ml for the saturated and the estimated model, nfi),
 ``defined`` (``:=`` effects).
 """
 
