@@ -153,6 +153,7 @@ PLS_STAGES = [
     "fit",
     "bootstrap",
     "predict",
+    "cvpat",
     "mga",
     "micom",
 ]

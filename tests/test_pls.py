@@ -772,3 +772,53 @@ def test_two_stage_hoc_interaction_path_matches_seminr(mobi):
     row = fit.paths.set_index("rhs").loc["Image:Expectation"]
     ref = _fixture("hoc_2si-paths").loc["Image*Expectation", "Satisfaction"]
     assert row.est == pytest.approx(ref, abs=1e-6)
+
+
+# -- CVPAT ------------------------------------------------------------------------------------------
+
+
+def test_cvpat_losses_and_test_statistic(satisfaction):
+    """Losses from PLSpredict's own out-of-sample errors; the bootstrap SE of the mean loss
+    difference is the paired t-test's SE (seminr reports both) to within a few per cent."""
+    from scipy import stats
+
+    from cxkit.pls.predict import cross_validated_errors
+
+    ecsi = cxkit.load_instrument("ecsi@1.0.0")
+    fit = cxkit.fit_pls(ECSI, satisfaction, constructs=ecsi)
+    out = fit.cvpat(folds=10, repetitions=3, n_boot=20000, seed=4)
+    targets, e_pls, e_lm, e_ia = cross_validated_errors(fit, 10, 3, 4)
+    endo = [c for c in fit.spec.names if fit.spec.predictors(c)]
+    assert out.construct.tolist() == [*endo, "overall"] * 2
+    names = fit.spec.names
+
+    def loss(err, c):
+        cols = [k for k, (_, j) in enumerate(targets) if names[j] == c]
+        return (err.mean(axis=0)[:, cols] ** 2).mean(axis=1)
+
+    for bench, err in (("IA", e_ia), ("LM", e_lm)):
+        rows = out[out.benchmark == bench].set_index("construct")
+        overall_m = np.mean([loss(e_pls, c) for c in endo], axis=0)
+        overall_b = np.mean([loss(err, c) for c in endo], axis=0)
+        assert rows.loc["overall", "loss"] == pytest.approx(overall_m.mean(), abs=1e-12)
+        assert rows.loc["overall", "loss_benchmark"] == pytest.approx(overall_b.mean(), abs=1e-12)
+        for c in endo:
+            assert rows.loc[c, "loss"] == pytest.approx(loss(e_pls, c).mean(), abs=1e-12)
+        paired = stats.ttest_rel(overall_b, overall_m).statistic
+        assert rows.loc["overall", "t"] == pytest.approx(paired, rel=0.03)
+    ia = out[(out.benchmark == "IA") & (out.construct == "overall")].iloc[0]
+    assert ia["diff"] < 0 and ia.pvalue < 0.001  # the model beats the indicator means
+
+
+def test_cvpat_compares_two_models(satisfaction):
+    ecsi = cxkit.load_instrument("ecsi@1.0.0")
+    full = cxkit.fit_pls("SAT ~ IMAG + EXPE + QUAL + VAL", satisfaction, constructs=ecsi)
+    poor = cxkit.fit_pls("SAT ~ EXPE", satisfaction, constructs=ecsi)
+    out = full.cvpat(poor, folds=10, repetitions=2, n_boot=2000, seed=1)
+    row = out.set_index("construct").loc["overall"]
+    assert row.benchmark == "other" and row["diff"] < 0 and row.pvalue < 0.05
+    other = cxkit.fit_pls("LOY ~ SAT", satisfaction, constructs=ecsi)
+    with pytest.raises(SpecificationError, match="same endogenous constructs"):
+        full.cvpat(other)
+    with pytest.raises(SpecificationError, match="alternative='less' is not accepted"):
+        full.cvpat(alternative="less")

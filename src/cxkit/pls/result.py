@@ -288,6 +288,13 @@ class PLSResult:
 
         return predict(self, folds=folds, repetitions=repetitions, seed=seed)
 
+    def cvpat(self, other=None, **kw) -> pd.DataFrame:
+        """CVPAT against the IA and LM benchmarks or another model: see
+        :func:`cxkit.pls.cvpat.cvpat`."""
+        from cxkit.pls.cvpat import cvpat
+
+        return cvpat(self, other, **kw)
+
     def ipma(self, target: str, bounds=None) -> pd.DataFrame:
         """Importance–performance map for ``target``: see :func:`cxkit.pls.ipma.ipma`."""
         from cxkit.pls.ipma import ipma
