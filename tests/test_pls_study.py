@@ -43,6 +43,7 @@ TABLES_ID = [
     "Koefisien determinasi",
     "Ukuran efek (f²)",
     "Prediksi di luar sampel (PLSpredict)",
+    "Uji kemampuan prediktif tervalidasi silang (CVPAT)",
     "Kecocokan model",
     "Koefisien jalur (bootstrap)",
     "Hasil pengujian hipotesis",
@@ -66,6 +67,7 @@ TABLES_EN = [
     "Coefficient of determination",
     "Effect sizes (f²)",
     "Out-of-sample prediction (PLSpredict)",
+    "Cross-validated predictive ability test (CVPAT)",
     "Path coefficients (bootstrap)",
     "Hypothesis tests",
     "Indirect and total effects",
@@ -196,6 +198,10 @@ def test_key_numbers_in_every_format(student, export, fmt):
     assert shown(fit.r_squared["LOY"], 2, True, fmt) in text
     pred = pd.read_csv(out / "tables" / "pls_predict.csv")
     assert shown(pred.pls_q2_predict.iloc[0], 3, False, fmt) in text
+    cv = pd.read_csv(out / "tables" / "pls_cvpat.csv")
+    own = fit.cvpat(folds=10, repetitions=10, n_boot=2000, seed=7)
+    np.testing.assert_allclose(cv["t"], own["t"], atol=1e-12)
+    assert shown(cv["loss"].iloc[-1], 3, False, fmt) in text
     if fmt != "xlsx":
         assert "diterima" in text or "ditolak" in text
         assert re.search(r"N = \d+", text)

@@ -434,6 +434,7 @@ def _cmd_pls(args: argparse.Namespace) -> int:
         consistent=args.consistent,
         missing=args.missing,
         constructs=ins,
+        hoc=args.hoc,
     )
     if args.bootstrap:
         fit = fit.bootstrap(args.bootstrap, seed=args.seed)
@@ -1111,7 +1112,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--model",
         default="pyramid",
-        help="direct, second_order, pyramid, ecsi, or a file of lavaan syntax (=~, <~, ~, :=)",
+        help="direct, second_order, pyramid, ecsi, or a file of lavaan syntax (=~, <~, ~, :=; "
+        "F:G for an interaction)",
     )
     p.add_argument(
         "--scheme",
@@ -1120,6 +1122,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="the inner weighting scheme",
     )
     p.add_argument("--consistent", action="store_true", help="consistent PLS (PLSc)")
+    p.add_argument(
+        "--hoc",
+        default="repeated",
+        choices=["repeated", "two_stage"],
+        help="higher-order constructs (a block of constructs) by repeated indicators or two-stage",
+    )
     p.add_argument(
         "--missing",
         default="listwise",

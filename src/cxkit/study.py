@@ -480,6 +480,8 @@ def _pls_route(syntax: str, full: str, keyed: pd.DataFrame, drop, n_boot: int, s
     attrs = dict(pred.attrs)
     pred = pred[~pred.construct.isin(lower)].reset_index(drop=True)
     pred.attrs.update(attrs)
+    # CVPAT against the indicator means and the linear model (the same folds as PLSpredict)
+    pred.attrs["cvpat"] = fit.cvpat(folds=10, repetitions=10, n_boot=2000, seed=seed)
     if n_boot:
         fit = fit.bootstrap(n_boot, seed=seed)
     return fit, pred, dropped
