@@ -52,7 +52,7 @@ SLOW_MODULES = {
     "test_measure_reference",
     "test_mlr",
     "test_notebooks",
-    "test_package",
+    "test_pls_study",
     "test_report",
     "test_sem_reference",
     "test_wlsmv",

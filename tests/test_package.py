@@ -4,7 +4,8 @@ The fresh venv installs only cxkit's wheel (``--no-deps``); it reuses the depend
 in the venv running the tests through a ``.pth`` line (a path line only: that venv's own ``.pth`` files,
 among them the editable install of cxkit, are not processed), so the test needs no network and no
 download. It runs from a temporary folder outside the repository, so the installed cxkit can find its
-instruments only inside itself.
+instruments only inside itself. The source's import graph (read with ``ast``, see ``tests/imports.py``)
+has no circles.
 """
 
 from __future__ import annotations
@@ -19,8 +20,9 @@ from pathlib import Path
 import pytest
 
 from .conftest import INSTRUMENTS, ROOT
+from .imports import cycles, module_imports, within
 
-pytestmark = pytest.mark.slow
+slow = pytest.mark.slow  # the wheel and fresh-venv tests (the import-graph tests are quick)
 
 
 def _run(cmd, cwd, env=None, timeout=600):
@@ -53,6 +55,7 @@ def wheel(tmp_path_factory):
     return path
 
 
+@slow
 def test_the_wheel_carries_the_instruments_byte_for_byte(wheel):
     with zipfile.ZipFile(wheel) as zf:
         names = set(zf.namelist())
@@ -94,6 +97,7 @@ def _env():
     return env
 
 
+@slow
 def test_installed_cxkit_finds_its_packaged_instruments(fresh_venv, tmp_path):
     cxkit = fresh_venv / "bin" / "cxkit"
     where = _run(
@@ -113,6 +117,7 @@ def test_installed_cxkit_finds_its_packaged_instruments(fresh_venv, tmp_path):
     assert "released files match the lock" in checked
 
 
+@slow
 def test_installed_cxkit_analyzes_the_demo(fresh_venv, tmp_path):
     out = _run(
         [
@@ -132,3 +137,54 @@ def test_installed_cxkit_analyzes_the_demo(fresh_venv, tmp_path):
     assert "CFI" in out
     assert (tmp_path / "report" / "report.html").stat().st_size > 10_000
     assert (tmp_path / "report" / "report.pdf").read_bytes()[:4] == b"%PDF"
+
+
+# -- the import graph ---------------------------------------------------------------------------
+
+#: pls/ by stage: each module imports (at module level) only modules before it
+PLS_STAGES = [
+    "spec",
+    "algorithm",
+    "consistent",
+    "estimate",
+    "assess",
+    "ipma",
+    "result",
+    "fit",
+    "bootstrap",
+    "predict",
+    "cvpat",
+    "mga",
+    "micom",
+]
+
+
+def test_no_module_level_import_circles_in_cxkit():
+    top, _ = module_imports()
+    assert "cxkit.pls.result" in top and "cxkit.instrument.model" in top
+    assert cycles(top) == []
+
+
+@pytest.mark.parametrize("package", ["cxkit.pls", "cxkit.instrument", "cxkit.sem"])
+def test_no_import_circles_even_through_function_level_imports(package):
+    """Lazy imports (inside functions) may reach up, as SEMResult.bootstrap() does, but never
+    close a circle: pls/result ↔ bootstrap, pls/fit ↔ result and instrument/diff ↔ model did."""
+    top, lazy = module_imports()
+    graph = within({m: top[m] | lazy[m] for m in top}, package)
+    assert cycles(graph) == []
+
+
+def test_pls_modules_import_only_earlier_stages():
+    top, _ = module_imports()
+    mods = {f"cxkit.pls.{m}": k for k, m in enumerate(PLS_STAGES)}
+    assert set(mods) == {m for m in top if m.startswith("cxkit.pls.")}
+    upward = [
+        f"{m} imports {t}" for m, k in mods.items() for t in top[m] if t in mods and mods[t] >= k
+    ]
+    assert upward == []
+
+
+def test_the_cycle_check_finds_a_circle():
+    graph = {"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}
+    assert cycles(graph) == [["a", "b", "c", "a"]]
+    assert cycles({"a": {"b"}, "b": set()}) == []

@@ -7,6 +7,8 @@ Reference cases (each folder's README names the source repository, commit and fi
 - tests/reference/pls_plspm_satisfaction: R plspm on the bundled ECSI data (centroid, unscaled) —
   agreement limited by plspm's own stopping rule (see the tolerances).
 - tests/reference/pls_plspm_python: the Python package plspm 0.5.7 (make.py) — three schemes.
+- tests/reference/pls_seminr_corp_rep_interaction: seminr's two-stage interaction fixture (f² of
+  every path of the corp_rep moderation model) — 1e-10 (observed 8e-16).
 """
 
 import warnings
@@ -138,7 +140,11 @@ def test_cSEM_plsc_poldem():
             got = fit["srmr"]
         elif r.quantity == "dL" and r.name == "second":
             got = fit["d_uls"]
-        else:  # dG and dML: cSEM's definitions differ from cxkit's (see the README)
+        elif r.quantity == "dG" and r.name == "second":
+            got = fit["d_g"]  # cSEM: ½ Σ (log₁₀ λ)²
+        elif r.quantity == "dML" and r.name == "second":
+            got = fit["d_ml"]
+        else:  # the first of each pair: the bootstrap's 95% quantile (RNG-specific)
             continue
         assert got == pytest.approx(r.value, abs=1e-12), (r.quantity, r.name)
 
@@ -580,3 +586,239 @@ def test_pls_report(tmp_path):
     assert "Hasil PLS-SEM" in text and "Uji hipotesis" in text and "OE → EC" in text
     assert ">nan<" not in text
     assert main(["pls", "--dataset", "online-cx-demo", "--report", str(tmp_path / "x.pdf")]) == 2
+
+
+# -- interaction terms (two-stage) ------------------------------------------------------------------
+
+CORP_REP = """
+QUAL <~ qual_1 + qual_2 + qual_3 + qual_4 + qual_5 + qual_6 + qual_7 + qual_8
+PERF <~ perf_1 + perf_2 + perf_3 + perf_4 + perf_5
+CSOR <~ csor_1 + csor_2 + csor_3 + csor_4 + csor_5
+ATTR <~ attr_1 + attr_2 + attr_3
+COMP =~ comp_1 + comp_2 + comp_3
+LIKE =~ like_1 + like_2 + like_3
+CUSA =~ cusa
+SC =~ switch_1 + switch_2 + switch_3 + switch_4
+CUSL =~ cusl_1 + cusl_2 + cusl_3
+COMP ~ QUAL + PERF + CSOR + ATTR
+LIKE ~ QUAL + PERF + CSOR + ATTR
+CUSA ~ COMP + LIKE
+CUSL ~ COMP + LIKE + CUSA + SC + CUSA:SC
+"""
+
+
+@pytest.fixture(scope="module")
+def corp_rep_fit():
+    case = REF / "pls_seminr_corp_rep_interaction"
+    data = pd.read_csv(case / "corp_rep_data.csv").replace(-99, np.nan)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DataWarning)  # 70 answers coded -99: mean replacement
+        return cxkit.fit_pls(CORP_REP, data, missing="mean")
+
+
+def test_interaction_two_stage_f_squared_matches_seminr(corp_rep_fit):
+    """seminr's fixture interaction_fsquare.csv (corp_rep, CUSA × SC → CUSL, two_stage): f² by
+    re-estimating both stages without each path; NA for the interaction's own constructs."""
+    ref = pd.read_csv(REF / "pls_seminr_corp_rep_interaction" / "expected.csv")
+    got = corp_rep_fit.f_squared(reestimate=True).set_index(["lhs", "rhs"]).f2
+    for r in ref.itertuples():
+        assert got[(r.lhs, r.rhs)] == pytest.approx(r.f2, abs=1e-10), (r.lhs, r.rhs)
+    assert np.isnan(got[("CUSL", "CUSA")]) and np.isnan(got[("CUSL", "SC")])
+    paths = corp_rep_fit.paths.set_index(["lhs", "rhs"]).est
+    assert paths[("CUSL", "CUSA:SC")] < 0  # switching costs weaken satisfaction's effect
+
+
+def test_interaction_column_is_the_first_stage_score_product(corp_rep_fit):
+    spec = corp_rep_fit.spec
+    assert spec.interactions == (("CUSA:SC", "CUSA", "SC"),)
+    main = cxkit.fit_pls(
+        CORP_REP.replace(" + CUSA:SC", ""), corp_rep_fit.raw.drop(columns="CUSA:SC")
+    )
+    z = main.scores
+    assert np.allclose(corp_rep_fit.raw["CUSA:SC"], z["CUSA"] * z["SC"], atol=1e-12)
+
+
+def test_interaction_bootstrap_reruns_both_stages(corp_rep_fit):
+    """A resample's matrix (both stages, vectorised) gives the paths of a fit on those rows."""
+    from cxkit.pls.bootstrap import resample_matrices
+    from cxkit.pls.estimate import estimate_like
+
+    fit = corp_rep_fit
+    n = len(fit.raw)
+    ones = resample_matrices(fit, np.ones((1, n)))[0]
+    assert np.abs(ones - fit.data.T @ fit.data / (n - 1)).max() < 1e-12
+    rng = np.random.default_rng(5)
+    idx = rng.integers(0, n, n)
+    counts = np.bincount(idx, minlength=n)[None].astype(float)
+    est = estimate_like(fit.spec, fit.options, resample_matrices(fit, counts))
+    rows = fit.raw[fit.spec.main_effects().items].iloc[idx].reset_index(drop=True)
+    refit = cxkit.fit_pls(CORP_REP, rows)
+    d = np.nonzero(fit.spec.adjacency())
+    assert np.abs(est.paths[0][d] - refit.estimates.paths[0][d]).max() < 1e-10
+    boot = fit.bootstrap(200, seed=1)
+    row = boot.paths.set_index(["lhs", "rhs"]).loc[("CUSL", "CUSA:SC")]
+    assert row.ci_low < row.est < row.ci_high and row.se > 0
+
+
+@pytest.mark.parametrize(
+    "model, message",
+    [
+        ("Y =~ y1 + y2\nF =~ f1 + f2\nY ~ F + F:H", "'H', which is not a construct"),
+        ("Y =~ y1 + y2\nF =~ f1 + f2\nG =~ g1 + g2\nY ~ F + F:G:Y", "must join two constructs"),
+        ("Y =~ y1 + y2\nF =~ f1 + f2\nG =~ g1 + g2\nY ~ F + G\nF:G ~ Y", "only predict"),
+    ],
+)
+def test_interaction_errors(model, message):
+    from cxkit.errors import ModelSyntaxError
+    from cxkit.pls import parse_pls
+
+    with pytest.raises((ModelError, ModelSyntaxError), match=message):
+        parse_pls(model)
+
+
+# -- higher-order constructs, two-stage ------------------------------------------------------------
+
+MOBI_HOC = """
+Image =~ IMAG1 + IMAG2 + IMAG3 + IMAG4 + IMAG5
+Expectation =~ CUEX1 + CUEX2 + CUEX3
+Quality =~ PERQ1 + PERQ2 + PERQ3 + PERQ4 + PERQ5 + PERQ6 + PERQ7
+Value =~ PERV1 + PERV2
+Satisfaction =~ Image + Value
+Complaints =~ CUSCO
+Loyalty =~ CUSL1 + CUSL2 + CUSL3
+Satisfaction ~ Expectation + Quality
+Complaints ~ Satisfaction
+Loyalty ~ Satisfaction
+"""
+
+
+def _fixture(name):
+    return pd.read_csv(REF / "pls_seminr_mobi_hoc" / f"{name}.csv", index_col=0)
+
+
+def test_two_stage_higher_order_construct_matches_seminr(mobi):
+    """seminr's fixtures hoc-paths/-loadings/-weights (higher_composite, method = two_stage)."""
+    fit = cxkit.fit_pls(MOBI_HOC, mobi, hoc="two_stage")
+    paths, loads, weights = _fixture("hoc-paths"), _fixture("hoc-loadings"), _fixture("hoc-weights")
+    for r in fit.paths.itertuples():
+        assert r.est == pytest.approx(paths.loc[r.rhs, r.lhs], abs=1e-12), (r.lhs, r.rhs)
+    assert len(fit.paths) == 4  # no repeated-indicator paths in the second stage
+    # second stage: Satisfaction measured by Image's and Value's first-stage scores
+    for r in fit.outer.itertuples():
+        assert r.loading == pytest.approx(loads.loc[r.item, r.construct], abs=1e-12), r.item
+        assert r.weight == pytest.approx(weights.loc[r.item, r.construct], abs=1e-12), r.item
+    assert set(fit.outer[fit.outer.construct == "Satisfaction"].item) == {"Image", "Value"}
+    # first stage: the lower-order constructs' own loadings
+    from cxkit.pls.estimate import estimate_like
+
+    first = fit.stages["hoc"]
+    x = fit.stages["data"][:, [fit.stages["items"].index(i) for i in first.items]]
+    z = (x - x.mean(axis=0)) / x.std(axis=0, ddof=1)
+    est = estimate_like(first, fit.options, (z.T @ z / (len(z) - 1))[None])
+    for c in ("Image", "Value"):
+        j = first.names.index(c)
+        for i in first.blocks[j].items:
+            got = est.loadings[0][first.items.index(i), j]
+            assert got == pytest.approx(loads.loc[i, c], abs=1e-12), i
+    # repeated indicators (the default) is another model
+    rep = cxkit.fit_pls(MOBI_HOC, mobi)
+    assert ("Image", "Satisfaction") in rep.higher_order_paths()
+    assert rep.paths.est.iloc[0] != pytest.approx(fit.paths.est.iloc[0], abs=1e-3)
+
+
+def test_two_stage_bootstrap_reruns_both_stages(mobi):
+    from cxkit.pls.bootstrap import resample_matrices
+    from cxkit.pls.estimate import estimate_like
+
+    fit = cxkit.fit_pls(MOBI_HOC, mobi, hoc="two_stage")
+    idx = np.random.default_rng(2).integers(0, len(mobi), len(mobi))
+    counts = np.bincount(idx, minlength=len(mobi))[None].astype(float)
+    est = estimate_like(fit.spec, fit.options, resample_matrices(fit, counts))
+    refit = cxkit.fit_pls(MOBI_HOC, mobi.iloc[idx].reset_index(drop=True), hoc="two_stage")
+    d = np.nonzero(fit.spec.adjacency())
+    assert np.abs(est.paths[0][d] - refit.estimates.paths[0][d]).max() < 1e-10
+    f2 = fit.f_squared(reestimate=True)  # both stages re-run without each path
+    assert (f2.f2 > 0).all()
+
+
+MOBI_HOC_INTERACTION = """
+Image =~ IMAG1 + IMAG2 + IMAG3 + IMAG4 + IMAG5
+Expectation =~ CUEX1 + CUEX2 + CUEX3
+Quality =~ PERQ1 + PERQ2 + PERQ3 + PERQ4 + PERQ5
+Loyalty =~ CUSL1 + CUSL2 + CUSL3
+Value =~ PERV1 + PERV2
+Nick =~ Quality + Loyalty
+Satisfaction =~ CUSA1 + CUSA2 + CUSA3
+Satisfaction ~ Image + Expectation + Value + Nick + Image:Expectation
+"""
+
+
+def test_two_stage_hoc_with_an_interaction_matches_seminr_but_the_interaction(mobi):
+    """seminr's hoc_2si-paths: the main-effect paths agree to 1e-12."""
+    fit = cxkit.fit_pls(MOBI_HOC_INTERACTION, mobi, hoc="two_stage")
+    ref = _fixture("hoc_2si-paths")
+    for r in fit.paths.itertuples():
+        if r.rhs != "Image:Expectation":
+            assert r.est == pytest.approx(ref.loc[r.rhs, r.lhs], abs=1e-12), r.rhs
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="seminr's fixture (2021) gives the interaction path .00893, cxkit .01121 while every "
+    "other path agrees to 1e-15; not resolved (see tests/reference/pls_seminr_mobi_hoc)",
+)
+def test_two_stage_hoc_interaction_path_matches_seminr(mobi):
+    fit = cxkit.fit_pls(MOBI_HOC_INTERACTION, mobi, hoc="two_stage")
+    row = fit.paths.set_index("rhs").loc["Image:Expectation"]
+    ref = _fixture("hoc_2si-paths").loc["Image*Expectation", "Satisfaction"]
+    assert row.est == pytest.approx(ref, abs=1e-6)
+
+
+# -- CVPAT ------------------------------------------------------------------------------------------
+
+
+def test_cvpat_losses_and_test_statistic(satisfaction):
+    """Losses from PLSpredict's own out-of-sample errors; the bootstrap SE of the mean loss
+    difference is the paired t-test's SE (seminr reports both) to within a few per cent."""
+    from scipy import stats
+
+    from cxkit.pls.predict import cross_validated_errors
+
+    ecsi = cxkit.load_instrument("ecsi@1.0.0")
+    fit = cxkit.fit_pls(ECSI, satisfaction, constructs=ecsi)
+    out = fit.cvpat(folds=10, repetitions=3, n_boot=20000, seed=4)
+    targets, e_pls, e_lm, e_ia = cross_validated_errors(fit, 10, 3, 4)
+    endo = [c for c in fit.spec.names if fit.spec.predictors(c)]
+    assert out.construct.tolist() == [*endo, "overall"] * 2
+    names = fit.spec.names
+
+    def loss(err, c):
+        cols = [k for k, (_, j) in enumerate(targets) if names[j] == c]
+        return (err.mean(axis=0)[:, cols] ** 2).mean(axis=1)
+
+    for bench, err in (("IA", e_ia), ("LM", e_lm)):
+        rows = out[out.benchmark == bench].set_index("construct")
+        overall_m = np.mean([loss(e_pls, c) for c in endo], axis=0)
+        overall_b = np.mean([loss(err, c) for c in endo], axis=0)
+        assert rows.loc["overall", "loss"] == pytest.approx(overall_m.mean(), abs=1e-12)
+        assert rows.loc["overall", "loss_benchmark"] == pytest.approx(overall_b.mean(), abs=1e-12)
+        for c in endo:
+            assert rows.loc[c, "loss"] == pytest.approx(loss(e_pls, c).mean(), abs=1e-12)
+        paired = stats.ttest_rel(overall_b, overall_m).statistic
+        assert rows.loc["overall", "t"] == pytest.approx(paired, rel=0.03)
+    ia = out[(out.benchmark == "IA") & (out.construct == "overall")].iloc[0]
+    assert ia["diff"] < 0 and ia.pvalue < 0.001  # the model beats the indicator means
+
+
+def test_cvpat_compares_two_models(satisfaction):
+    ecsi = cxkit.load_instrument("ecsi@1.0.0")
+    full = cxkit.fit_pls("SAT ~ IMAG + EXPE + QUAL + VAL", satisfaction, constructs=ecsi)
+    poor = cxkit.fit_pls("SAT ~ EXPE", satisfaction, constructs=ecsi)
+    out = full.cvpat(poor, folds=10, repetitions=2, n_boot=2000, seed=1)
+    row = out.set_index("construct").loc["overall"]
+    assert row.benchmark == "other" and row["diff"] < 0 and row.pvalue < 0.05
+    other = cxkit.fit_pls("LOY ~ SAT", satisfaction, constructs=ecsi)
+    with pytest.raises(SpecificationError, match="same endogenous constructs"):
+        full.cvpat(other)
+    with pytest.raises(SpecificationError, match="alternative='less' is not accepted"):
+        full.cvpat(alternative="less")

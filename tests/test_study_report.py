@@ -128,11 +128,14 @@ def report(export, tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def texts(report):
+    return report_texts(report[0])
+
+
+def report_texts(out: Path) -> dict[str, str]:
     """The text of each format: HTML, PDF, DOCX (paragraphs and tables), XLSX (every cell)."""
     from docx import Document
     from openpyxl import load_workbook
 
-    out, _ = report
     html = (out / "report.html").read_text(encoding="utf-8")
     html_text = re.sub(r"<[^>]+>", " ", re.sub(r'src="data:[^"]+"', "", html))
     pdf = " ".join(p.extract_text() for p in PdfReader(out / "report.pdf").pages)

@@ -514,6 +514,7 @@ def _cmd_pls(args: argparse.Namespace) -> int:
         consistent=args.consistent,
         missing=args.missing,
         constructs=ins,
+        hoc=args.hoc,
     )
     if args.bootstrap:
         fit = fit.bootstrap(args.bootstrap, seed=args.seed)
@@ -747,6 +748,7 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
         store=args.store,
         lang=args.lang,
         segment=args.segment,
+        approach=args.approach,
     )
     r = study.responses
     print(r.summary())
@@ -754,22 +756,32 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
         print(f"cxkit: warning: {w}", file=sys.stderr)
     out = study.write(Path(args.out), force=args.force)
     rel = study.reliability
-    fit = study.chosen.fit_indices
-    kind = "robust" if "cfi_robust" in fit else "scaled" if "shift_parameter" in fit else ""
-    suffix = f"_{kind}" if kind else ""
-    print(
-        f"\nreliability: alpha {rel['alpha'].min():.2f}-{rel['alpha'].max():.2f}; model {study.model}: "
-        f"{kind + ' ' if kind else ''}CFI {fit['cfi' + suffix]:.3f}, "
-        f"{kind + ' ' if kind else ''}RMSEA {fit['rmsea' + suffix]:.3f}, SRMR {fit['srmr']:.3f}"
-    )
     h = study.hypotheses
     from cxkit._io import written_files
 
     written = written_files(out)
-    print(
-        f"hypotheses: {int(h['supported'].sum())} of {len(h)} supported; "
-        f"the data prefer the {study.verdict['best']} model"
-    )
+    if study.pls is not None:
+        pls = study.pls
+        r2 = ", ".join(f"{k} {v:.3f}" for k, v in pls.r_squared.items())
+        print(
+            f"\nreliability: alpha {rel['alpha'].min():.2f}-{rel['alpha'].max():.2f}; PLS model "
+            f"{study.model} ({pls.provenance['method']}, {pls.provenance['scheme']} scheme): "
+            f"R² {r2}; SRMR {pls.fit_indices['srmr']:.3f}"
+        )
+        print(f"hypotheses: {int(h['supported'].sum())} of {len(h)} supported")
+    else:
+        fit = study.chosen.fit_indices
+        kind = "robust" if "cfi_robust" in fit else "scaled" if "shift_parameter" in fit else ""
+        suffix = f"_{kind}" if kind else ""
+        print(
+            f"\nreliability: alpha {rel['alpha'].min():.2f}-{rel['alpha'].max():.2f}; model {study.model}: "
+            f"{kind + ' ' if kind else ''}CFI {fit['cfi' + suffix]:.3f}, "
+            f"{kind + ' ' if kind else ''}RMSEA {fit['rmsea' + suffix]:.3f}, SRMR {fit['srmr']:.3f}"
+        )
+        print(
+            f"hypotheses: {int(h['supported'].sum())} of {len(h)} supported; "
+            f"the data prefer the {study.verdict['best']} model"
+        )
     print(
         f"report ({study.settings['lang']}): {out / 'report.html'}, report.pdf, report.docx, "
         f"report.xlsx; tables in {out / 'tables'}, figures in {out / 'figures'}"
@@ -997,7 +1009,8 @@ def build_parser() -> argparse.ArgumentParser:
         sub,
         "analyze",
         "the whole study: data checks, reliability, SEM, report (HTML, PDF)",
-        "cxkit analyze answers.csv -i online-cx@2.0.0 --model pyramid -o cx-report",
+        "cxkit analyze answers.csv -i online-cx@2.0.0 --model pyramid -o cx-report\n"
+        "cxkit analyze answers.csv -i online-cx@2.0.0 --approach pls --lang id -o pls-report",
     )
     _data_options(p, "online-cx-demo")
     p.add_argument(
@@ -1030,6 +1043,14 @@ def build_parser() -> argparse.ArgumentParser:
         help="incomplete answers: left out, or used by full-information ML",
     )
     p.add_argument("--group", help="a column for measurement invariance, e.g. GENDER")
+    p.add_argument(
+        "--approach",
+        default="cb",
+        choices=["cb", "pls"],
+        help="cb: covariance-based SEM (lavaan's estimators, the CX models compared); pls: PLS-SEM "
+        "as SmartPLS reports it (loadings, α/ρA/ρC/AVE, HTMT, VIF, R², f², Q²predict, bootstrap "
+        "hypothesis tests) for the chosen model",
+    )
     _store_option(p)
     p.add_argument("--lang", default="en", choices=["en", "id"], help="language of the report")
     p.add_argument("--segment", help="a demographic item for NPS by segment (default: MARKET)")
@@ -1212,7 +1233,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--model",
         default="pyramid",
-        help="direct, second_order, pyramid, ecsi, or a file of lavaan syntax (=~, <~, ~, :=)",
+        help="direct, second_order, pyramid, ecsi, or a file of lavaan syntax (=~, <~, ~, :=; "
+        "F:G for an interaction)",
     )
     p.add_argument(
         "--scheme",
@@ -1221,6 +1243,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="the inner weighting scheme",
     )
     p.add_argument("--consistent", action="store_true", help="consistent PLS (PLSc)")
+    p.add_argument(
+        "--hoc",
+        default="repeated",
+        choices=["repeated", "two_stage"],
+        help="higher-order constructs (a block of constructs) by repeated indicators or two-stage",
+    )
     p.add_argument(
         "--missing",
         default="listwise",

@@ -29,6 +29,8 @@ from cxkit.instrument.model import PLACEHOLDER, Instrument, fill_store
 MODELS = ("direct", "second_order", "pyramid")
 LANGUAGES = ("en", "id")
 MISSING = ("listwise", "fiml")
+#: CB-SEM (lavaan's ML/MLR/WLSMV) or PLS-SEM (PLS-PM, path weighting; SmartPLS's report)
+APPROACHES = ("cb", "pls")
 
 #: Fit cut-offs shown next to the fit table: Hu & Bentler (1999).
 FIT_CUTOFFS = {"cfi": ">= .95", "tli": ">= .95", "rmsea": "<= .06", "srmr": "<= .08"}
@@ -85,6 +87,11 @@ class Study:
     modification: pd.DataFrame | None = None
     invariance: pd.DataFrame | None = None
     dropped: pd.DataFrame | None = None
+    #: "cb" or "pls"; with "pls" ``pls`` is the PLS fit (bootstrapped when ``n_boot``),
+    #: ``pls_predict`` its PLSpredict table and ``cfa``/``fits`` are empty
+    approach: str = "cb"
+    pls: object = None
+    pls_predict: pd.DataFrame | None = None
 
     def write(
         self,
@@ -113,7 +120,10 @@ class Study:
 
     @property
     def chosen(self):
-        """The reported model's fit (bootstrapped when a bootstrap was run)."""
+        """The reported model's fit (bootstrapped when a bootstrap was run); for a PLS study the
+        PLS fit seen as lavaan rows (:meth:`cxkit.pls.PLSResult.lavaan_view`)."""
+        if self.approach == "pls":
+            return self.pls.lavaan_view()
         return self.boot if self.boot is not None else self.fits[self.model]
 
 
@@ -448,6 +458,35 @@ def _hypotheses(chosen, syntax: str, boot: bool) -> pd.DataFrame:
     return out.reset_index(drop=True)
 
 
+def _pls_route(syntax: str, full: str, keyed: pd.DataFrame, drop, n_boot: int, seed: int):
+    """The PLS-SEM fit of the chosen model (bootstrapped when ``n_boot``), its PLSpredict table,
+    and the dropped items' outer loadings in the model with every item."""
+    from cxkit.pls import fit_pls
+
+    fit = fit_pls(syntax, keyed)
+    dropped = None
+    if drop:
+        lo = fit_pls(full, keyed).outer.drop_duplicates("item").set_index("item")
+        dropped = pd.DataFrame(
+            {
+                "construct": [lo.loc[i, "construct"] for i in drop],
+                "loading": [lo.loc[i, "loading"] for i in drop],
+            },
+            index=pd.Index(drop, name="item"),
+        )
+    pred = fit.predict(folds=10, repetitions=10, seed=seed)
+    # a higher-order construct's lower-order constructs are measured by it, not predicted
+    lower = {c for b in fit.spec.blocks for c in b.components}
+    attrs = dict(pred.attrs)
+    pred = pred[~pred.construct.isin(lower)].reset_index(drop=True)
+    pred.attrs.update(attrs)
+    # CVPAT against the indicator means and the linear model (the same folds as PLSpredict)
+    pred.attrs["cvpat"] = fit.cvpat(folds=10, repetitions=10, n_boot=2000, seed=seed)
+    if n_boot:
+        fit = fit.bootstrap(n_boot, seed=seed)
+    return fit, pred, dropped
+
+
 def _verdict(fits: dict, cfa, comparison: pd.DataFrame) -> dict:
     """Which model the data prefer: nested pairs (a model and the measurement model its structure
     restricts) by Δχ²; non-nested models by AIC/BIC (ordinal fits: by CFI and RMSEA)."""
@@ -604,6 +643,7 @@ def analyze(
     store: str | None = None,
     lang: str = "en",
     synthetic: bool | None = None,
+    approach: str = "cb",
 ) -> Study:
     """Run the whole study.
 
@@ -649,6 +689,13 @@ def analyze(
         The language of the report.
     synthetic : bool, optional
         Label the data SYNTHETIC in the report (default: what the data's ``attrs`` say).
+    approach : {"cb", "pls"}
+        ``"cb"``: covariance-based SEM (the three CX models compared). ``"pls"``: PLS-SEM as
+        SmartPLS runs it (PLS-PM, path weighting, standardised indicators) on the chosen model
+        only: outer loadings, α/ρA/ρC/AVE, HTMT with bootstrap intervals, Fornell–Larcker,
+        cross-loadings, VIF, R², f², Q²predict (PLSpredict, 10 folds × 10 repetitions), paths
+        and indirect effects with ``n_boot`` bootstrap resamples (no sign change), hypotheses.
+        Not with ``estimator``/``ordered``/``missing="fiml"``/``group``.
     """
     from cxkit.measure import (
         bartlett,
@@ -675,6 +722,20 @@ def analyze(
     check_option("estimator", estimator, ("ML", "MLR"))
     check_option("missing", missing, MISSING)
     check_option("lang", lang, LANGUAGES)
+    check_option("approach", approach, APPROACHES)
+    if approach == "pls":
+        given = {
+            "estimator": estimator != "ML",
+            "ordered": ordered,
+            "missing='fiml'": missing == "fiml",
+            "group": group is not None,
+        }
+        bad = [k for k, v in given.items() if v]
+        if bad:
+            raise SpecificationError(
+                f"approach='pls' does not take {', '.join(bad)}: PLS-SEM estimates composites of "
+                "complete answers (listwise); for group comparisons use cxkit.pls.mga / micom"
+            )
     if ordered:
         if estimator != "ML":
             raise SpecificationError(
@@ -810,7 +871,7 @@ def analyze(
             cl = cross_loadings(keyed, constructs) if len(constructs) > 1 else None
             ht_ci = (
                 htmt_bootstrap(keyed, constructs, n_boot=n_boot, seed=seed)
-                if n_boot and len(constructs) > 1
+                if n_boot and len(constructs) > 1 and approach == "cb"  # PLS: its own bootstrap
                 else None
             )
             pilot = {
@@ -828,70 +889,87 @@ def analyze(
                 if len(constructs) > 1
                 else None
             )
-            where[0] = "measurement model"
-            cfa = fit_sem(measurement, keyed, **options)
-            dropped = None
-            if drop:
-                before = constructs_of(full_syntax[model_name], keyed.columns)
-                full_cfa = fit_sem(
-                    "\n".join(f"{c} =~ {' + '.join(ids)}" for c, ids in before.items()),
-                    keyed,
-                    **options,
+            pls_fit = pls_pred = None
+            if approach == "pls":
+                where[0] = f"PLS model {model_name}"
+                pls_fit, pls_pred, dropped = _pls_route(
+                    syntaxes[model_name], full_syntax[model_name], keyed, drop, n_boot, seed
                 )
-                lo = full_cfa.estimates[full_cfa.estimates["op"] == "=~"].set_index("rhs")
-                dropped = pd.DataFrame(
-                    {
-                        "construct": [lo.loc[i, "lhs"] for i in drop],
-                        "loading": [lo.loc[i, "std_all"] for i in drop],
-                    },
-                    index=pd.Index(drop, name="item"),
-                )
-            step()
-            fits = {}
-            for name, s in syntaxes.items():
-                where[0] = f"model {name}"
-                fits[name] = fit_sem(s, keyed, **options)
-            where[0] = "model comparison"
-            names = list(fits) if len(fits) > 1 else ["measurement model", *fits]
-            comparison = compare_models(
-                *([cfa] if len(fits) == 1 else []), *fits.values(), names=names
-            )
-            step()
-            where[0] = f"model {model_name} (bootstrap)"
-            boot = (
-                fits[model_name].bootstrap(n_boot, seed=seed, progress=progress) if n_boot else None
-            )
-            chosen = boot if boot is not None else fits[model_name]
-            step()
-            where[0] = f"model {model_name}"
-            hyp = _hypotheses(chosen, syntaxes[model_name], boot is not None)
-            effects = _effects(chosen, n_boot if boot is not None else 0)
-            verdict = _verdict(fits, cfa, comparison)
-            resid, mi, local_notes = _local_fit(fits[model_name])
-            inv, inv_info = None, None
-            if group is not None:
-                if group not in keyed:
-                    raise SpecificationError(
-                        f"--group {group!r} is not a column of the data; demographic items: "
-                        + ", ".join(i.id for i in demographics)
+                cfa, fits, boot, comparison = None, {}, None, pd.DataFrame()
+                chosen = pls_fit.lavaan_view()
+                step()
+                step()
+                hyp = _hypotheses(chosen, syntaxes[model_name], n_boot > 0)
+                effects = _effects(chosen, n_boot)
+                verdict, resid, mi, local_notes = {}, None, None, []
+                inv, inv_info = None, None
+            else:
+                where[0] = "measurement model"
+                cfa = fit_sem(measurement, keyed, **options)
+                dropped = None
+                if drop:
+                    before = constructs_of(full_syntax[model_name], keyed.columns)
+                    full_cfa = fit_sem(
+                        "\n".join(f"{c} =~ {' + '.join(ids)}" for c, ids in before.items()),
+                        keyed,
+                        **options,
                     )
-                where[0] = f"invariance across {group}"
-                labels = {}
-                if group in {i.id for i in instrument.items}:
-                    item = instrument.item(group)
-                    labels = {
-                        float(c): fill_store(v, shown_store)
-                        for c, v in item.scale.labels(lang).items()
-                    }
-                inv, inv_info = _invariance(
-                    measurement, keyed, group, options, missing, constructs, labels
-                )
-                bad = inv.index[~(inv["chisq"] >= 0)].tolist()
-                if bad:
-                    catch(
-                        f"the {', '.join(bad)} model(s) gave an inadmissible χ² (below zero): "
-                        "their numbers are not to be interpreted"
+                    lo = full_cfa.estimates[full_cfa.estimates["op"] == "=~"].set_index("rhs")
+                    dropped = pd.DataFrame(
+                        {
+                            "construct": [lo.loc[i, "lhs"] for i in drop],
+                            "loading": [lo.loc[i, "std_all"] for i in drop],
+                        },
+                        index=pd.Index(drop, name="item"),
                     )
+                step()
+                fits = {}
+                for name, s in syntaxes.items():
+                    where[0] = f"model {name}"
+                    fits[name] = fit_sem(s, keyed, **options)
+                where[0] = "model comparison"
+                names = list(fits) if len(fits) > 1 else ["measurement model", *fits]
+                comparison = compare_models(
+                    *([cfa] if len(fits) == 1 else []), *fits.values(), names=names
+                )
+                step()
+                where[0] = f"model {model_name} (bootstrap)"
+                boot = (
+                    fits[model_name].bootstrap(n_boot, seed=seed, progress=progress)
+                    if n_boot
+                    else None
+                )
+                chosen = boot if boot is not None else fits[model_name]
+                step()
+                where[0] = f"model {model_name}"
+                hyp = _hypotheses(chosen, syntaxes[model_name], boot is not None)
+                effects = _effects(chosen, n_boot if boot is not None else 0)
+                verdict = _verdict(fits, cfa, comparison)
+                resid, mi, local_notes = _local_fit(fits[model_name])
+                inv, inv_info = None, None
+                if group is not None:
+                    if group not in keyed:
+                        raise SpecificationError(
+                            f"--group {group!r} is not a column of the data; demographic items: "
+                            + ", ".join(i.id for i in demographics)
+                        )
+                    where[0] = f"invariance across {group}"
+                    labels = {}
+                    if group in {i.id for i in instrument.items}:
+                        item = instrument.item(group)
+                        labels = {
+                            float(c): fill_store(v, shown_store)
+                            for c, v in item.scale.labels(lang).items()
+                        }
+                    inv, inv_info = _invariance(
+                        measurement, keyed, group, options, missing, constructs, labels
+                    )
+                    bad = inv.index[~(inv["chisq"] >= 0)].tolist()
+                    if bad:
+                        catch(
+                            f"the {', '.join(bad)} model(s) gave an inadmissible χ² (below zero): "
+                            "their numbers are not to be interpreted"
+                        )
             step()
         for w in record:
             if issubclass(w.category, ModelWarning | ReverseKeyWarning):
@@ -927,11 +1005,11 @@ def analyze(
         "n_excluded": len(r.excluded),
         "exclude": list(exclude),
         "n_analysed": len(r.data),
-        "n_model": int(chosen.fit_indices["n"]),
+        "n_model": int(pls_fit.provenance["n"] if pls_fit else chosen.fit_indices["n"]),
         "n_complete": int(keyed[items].notna().all(axis=1).sum()),
         "model": model_name,
         "own_model": own,
-        "estimator": estimator,
+        "estimator": estimator if not pls_fit else pls_fit.provenance["method"],
         "missing": missing,
         "n_boot": n_boot,
         "seed": seed,
@@ -943,8 +1021,10 @@ def analyze(
         "store_given": not store_missing,
         "lang": lang,
         "synthetic": synthetic,
-        "df": _df_derivation(chosen),
-        "improper": _improper(chosen),
+        "df": None if pls_fit else _df_derivation(chosen),
+        "improper": None if pls_fit else _improper(chosen),
+        "approach": approach,
+        "pls": pls_fit.provenance if pls_fit else None,
         "local_fit_notes": local_notes,
         "cxkit": __version__,
         "semopy": SEMOPY_VERSION,
@@ -988,6 +1068,9 @@ def analyze(
         modification=mi,
         invariance=inv,
         dropped=dropped,
+        approach=approach,
+        pls=pls_fit,
+        pls_predict=pls_pred,
     )
 
 

@@ -10,16 +10,14 @@ The versioning rules (README, "Versioning instruments"):
 :func:`diff` finds the first and the rest mechanically; whether a rewording changes the meaning is the
 author's call, declared in the newer file's ``changes.bump`` (at least the bump :func:`required_bump`
 finds) and ``changes.comparability``.
+
+This module reads the two instruments' items and constructs by their attributes and imports nothing
+of :mod:`cxkit.instrument.model`, which imports it (``Instrument.diff`` calls :func:`diff`).
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import pandas as pd
-
-if TYPE_CHECKING:  # pragma: no cover
-    from cxkit.instrument.model import Instrument, Item
 
 COLUMNS = ["level", "id", "construct", "change", "detail", "comparable", "note"]
 _BUMP_OF = {
@@ -34,12 +32,12 @@ _BUMP_OF = {
 _ORDER = {"patch": 0, "minor": 1, "major": 2}
 
 
-def _scale_sig(item: Item) -> tuple:
+def _scale_sig(item) -> tuple:
     s = item.scale
     return (s.type, s.min, s.max, tuple(s.values))
 
 
-def _item_changes(old: Item, new: Item, source_lang: str) -> list[tuple[str, str]]:
+def _item_changes(old, new, source_lang: str) -> list[tuple[str, str]]:
     out = []
     if old.construct != new.construct:
         out.append(("moved", f"construct {old.construct} → {new.construct}"))
@@ -64,7 +62,7 @@ def _item_changes(old: Item, new: Item, source_lang: str) -> list[tuple[str, str
     return out
 
 
-def diff(old: Instrument, new: Instrument, unchanged: bool = False) -> pd.DataFrame:
+def diff(old, new, unchanged: bool = False) -> pd.DataFrame:
     """Item and construct changes from ``old`` to ``new``.
 
     Parameters

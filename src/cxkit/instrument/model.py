@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from cxkit.errors import InstrumentError, SpecificationError
+from cxkit.instrument.diff import diff as instrument_diff
 from cxkit.instrument.schema import InstrumentSpec
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -367,9 +368,7 @@ class Instrument:
 
     def diff(self, other: Instrument) -> pd.DataFrame:
         """What changed from ``self`` to ``other``; see :func:`cxkit.instrument.diff.diff`."""
-        from cxkit.instrument.diff import diff
-
-        return diff(self, other)
+        return instrument_diff(self, other)
 
     # -- display ------------------------------------------------------------------------------
     def to_frame(self, lang: str = "en") -> pd.DataFrame:

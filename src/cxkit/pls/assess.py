@@ -6,8 +6,8 @@ loadings) and AVE (mean squared loading); HTMT from absolute item correlations (
 Sarstedt 2015; the statistic of :func:`cxkit.htmt`); VIF of the items of a block and of the
 predictors of every endogenous construct; f² from the construct correlations
 (``(R²_in − R²_out) / (1 − R²_in)``); total, indirect and specific indirect effects from the path
-matrix; and the fit of the saturated and the estimated model (SRMR, d_ULS, d_G; cSEM's definitions)
-and NFI.
+matrix; the fit of the saturated and the estimated model (SRMR, d_ULS, d_G; cSEM's definitions)
+and NFI; and :func:`point_arrays`, every bootstrapped quantity of a stack as flat arrays.
 
 >>> import numpy as np
 >>> r = np.array([[[1, .5, .4], [.5, 1, .3], [.4, .3, 1.]]])
@@ -20,8 +20,11 @@ from __future__ import annotations
 import itertools
 
 import numpy as np
+import pandas as pd
 
-from cxkit.pls.algorithm import Estimates, regress
+from cxkit.pls.algorithm import regress
+from cxkit.pls.estimate import Estimates
+from cxkit.pls.spec import PLSSpec
 
 
 def _blocks(membership: np.ndarray) -> list[np.ndarray]:
@@ -190,13 +193,27 @@ def implied_indicator_cor(
 
 
 def fit_measures(r: np.ndarray, sigma: np.ndarray) -> dict[str, float]:
-    """SRMR, d_ULS and d_G between item correlations ``r`` and an implied matrix ``sigma``."""
+    """SRMR, d_ULS, d_G and d_ML between item correlations ``r`` and an implied matrix ``sigma``,
+    as cSEM defines them: d_G = ½ Σ (log₁₀ λ)² over the eigenvalues λ of ``r⁻¹ sigma``
+    (cSEM's ``calculateDG`` takes base-10 logarithms), d_ML the ML fit function
+    log|Σ| + tr(Σ⁻¹R) − log|R| − p.
+
+    >>> r = np.array([[1, .5], [.5, 1.]])
+    >>> {k: round(v, 6) for k, v in fit_measures(r, np.eye(2)).items()}
+    {'srmr': 0.288675, 'd_uls': 0.25, 'd_g': 0.060814, 'd_ml': 0.287682}
+    """
     low = np.tril_indices(r.shape[0])
     srmr = float(np.sqrt(np.mean((r[low] - sigma[low]) ** 2)))
     d_uls = float(0.5 * np.sum((r - sigma) ** 2))
     eig = np.linalg.eigvals(np.linalg.solve(r, sigma)).real
-    d_g = float(0.5 * np.sum(np.log(eig) ** 2)) if (eig > 0).all() else float("nan")
-    return {"srmr": srmr, "d_uls": d_uls, "d_g": d_g}
+    d_g = float(0.5 * np.sum(np.log10(eig) ** 2)) if (eig > 0).all() else float("nan")
+    d_ml = float(
+        np.linalg.slogdet(sigma)[1]
+        + np.trace(np.linalg.solve(sigma, r))
+        - np.linalg.slogdet(r)[1]
+        - r.shape[0]
+    )
+    return {"srmr": srmr, "d_uls": d_uls, "d_g": d_g, "d_ml": d_ml}
 
 
 def nfi(r: np.ndarray, sigma: np.ndarray) -> float:
@@ -207,3 +224,55 @@ def nfi(r: np.ndarray, sigma: np.ndarray) -> float:
     f_model = logdet_m + np.trace(np.linalg.solve(sigma, r)) - logdet_s - p
     f_null = -logdet_s
     return float(1 - f_model / f_null)
+
+
+def fit_indices(e: Estimates, spec: PLSSpec, consistent: bool) -> pd.Series:
+    """SRMR, d_ULS, d_G, d_ML of the saturated and the estimated model, and NFI (cSEM's
+    definitions; d_G and d_ML agree with cSEM through JASP to 1e-15)."""
+    m, d = spec.membership(), spec.adjacency()
+    modes = [b.mode for b in spec.blocks]
+    common = [consistent and mo == "A" and m[:, j].sum() >= 2 for j, mo in enumerate(modes)]
+    r = e.item_cor[0]
+    lam = e.loadings[0]
+    sat = implied_indicator_cor(r, e.weights_std[0], lam, e.cor[0], m, modes, common)
+    implied = implied_construct_cor(e.cor[0], e.paths[0], d)
+    est_sigma = implied_indicator_cor(r, e.weights_std[0], lam, implied, m, modes, common)
+    fs, fe = fit_measures(r, sat), fit_measures(r, est_sigma)
+    return pd.Series(
+        {
+            "srmr": fs["srmr"],
+            "d_uls": fs["d_uls"],
+            "d_g": fs["d_g"],
+            "srmr_estimated": fe["srmr"],
+            "d_uls_estimated": fe["d_uls"],
+            "d_g_estimated": fe["d_g"],
+            "d_ml": fs["d_ml"],
+            "d_ml_estimated": fe["d_ml"],
+            "nfi": nfi(r, sat),
+        },
+        name="fit_indices",
+    )
+
+
+def point_arrays(est: Estimates, spec: PLSSpec) -> dict[str, np.ndarray]:
+    """Every bootstrapped quantity of a stack, as flat (B, k) arrays keyed by table."""
+    m, d = spec.membership(), spec.adjacency()
+    rows = np.nonzero(d)
+    pos = [(k, j) for j in range(m.shape[1]) for k in np.flatnonzero(m[:, j])]
+    ii = np.array([k for k, _ in pos])
+    jj = np.array([j for _, j in pos])
+    total = total_effects(est.paths)
+    reach = np.nonzero(total_effects(d[None])[0] > 0.5)
+    iu = np.triu_indices(m.shape[1], 1)
+    ch = chains(d)
+    out = {
+        "paths": est.paths[:, rows[0], rows[1]],
+        "loading": est.loadings[:, ii, jj],
+        "weight": est.weights_std[:, ii, jj],
+        "total": total[:, reach[0], reach[1]],
+        "r2": est.r2[:, d.any(axis=0)],
+        "htmt": htmt(est.item_cor, m)[:, iu[0], iu[1]],
+        "f2": f_squared(est.cor, d, est.r2)[:, rows[0], rows[1]],
+        "specific": chain_effects(est.paths, ch),
+    }
+    return out

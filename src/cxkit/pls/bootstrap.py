@@ -23,11 +23,14 @@ from scipy import stats
 
 from cxkit._params import check_option
 from cxkit.errors import SpecificationError
-from cxkit.pls.algorithm import estimate_like, inadmissible
+from cxkit.pls.assess import point_arrays
+from cxkit.pls.estimate import estimate_like, inadmissible, staged_data, weighted_covariances
 from cxkit.sem.syntax import evaluate
 
 CI = ("percentile", "bca")
 SIGN_CHANGE = (None, "individual", "construct")
+#: resamples per row-level block of a two-stage model (memory: B × n × p floats)
+STAGED_CHUNK = 200
 
 
 def resample_covariances(x: np.ndarray, counts: np.ndarray, standardize: bool) -> np.ndarray:
@@ -44,9 +47,33 @@ def resample_covariances(x: np.ndarray, counts: np.ndarray, standardize: bool) -
     return cov
 
 
-def _stack(result, s: np.ndarray, sign_change):
-    from cxkit.pls.result import point_arrays
+def resample_matrices(result, counts: np.ndarray) -> np.ndarray:
+    """The (B, p, p) matrices of the resamples ``counts`` (B, n) of a fit's data.
 
+    A two-stage model (two-stage higher-order constructs, interaction terms) runs every stage on
+    each resample, as seminr's bootstrap re-estimates the whole model: the first stage's weights
+    from the resample's own rows, the scores and products it hands on row by row
+    (:func:`cxkit.pls.estimate.staged_data`), their covariances weighted by the counts — the
+    resamples of a chunk at once.
+    """
+    st = result.stages
+    if st is None:
+        return resample_covariances(result.data, counts, result.options["standardize"])
+    out = []
+    for start in range(0, counts.shape[0], STAGED_CHUNK):
+        c = counts[start : start + STAGED_CHUNK]
+        x = np.broadcast_to(st["data"], (c.shape[0], *st["data"].shape))
+        made, names = staged_data(x, c, st["items"], st, result.options)
+        cols = [names.index(i) for i in result.spec.items]
+        cov = weighted_covariances(made[:, :, cols], c)
+        if result.options["standardize"]:
+            sd = np.sqrt(np.einsum("bii->bi", cov))
+            cov = cov / sd[:, :, None] / sd[:, None, :]
+        out.append(cov)
+    return np.concatenate(out)
+
+
+def _stack(result, s: np.ndarray, sign_change):
     ref = result.estimates.loadings[0] if sign_change == "construct" else None
     est = estimate_like(result.spec, result.options, s, reference_loadings=ref)
     bad = inadmissible(est, result.spec.membership(), [b.mode for b in result.spec.blocks])
@@ -93,9 +120,7 @@ def bootstrap(
         b = min(chunk, n - start)
         idx = rng.integers(0, rows, size=(b, rows))
         counts = np.bincount((idx + rows * np.arange(b)[:, None]).ravel(), minlength=b * rows)
-        s = resample_covariances(
-            x, counts.reshape(b, rows).astype(float), result.options["standardize"]
-        )
+        s = resample_matrices(result, counts.reshape(b, rows).astype(float))
         pt, conv, bad = _stack(result, s, sign_change)
         for k, v in pt.items():
             draws.setdefault(k, []).append(v)
@@ -114,8 +139,7 @@ def bootstrap(
     point["defined"] = defined_draws(result, point["paths"][None])[0]
     jack = None
     if ci == "bca":
-        counts = np.ones((rows, rows)) - np.eye(rows)
-        s = resample_covariances(x, counts, result.options["standardize"])
+        s = resample_matrices(result, np.ones((rows, rows)) - np.eye(rows))
         jack, _, _ = _stack(result, s, sign_change)
         jack["defined"] = defined_draws(result, jack["paths"])
     table = inference_table(result, point, draws_all, jack, level)
@@ -155,8 +179,6 @@ def defined_draws(result, paths: np.ndarray) -> np.ndarray:
 
 
 def point_of(result) -> dict[str, np.ndarray]:
-    from cxkit.pls.result import point_arrays
-
     return {k: v[0] for k, v in point_arrays(result.estimates, result.spec).items()}
 
 

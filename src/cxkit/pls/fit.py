@@ -25,20 +25,24 @@ import numpy as np
 import pandas as pd
 
 from cxkit._params import as_frame, check_option, data_sha256, instrument_attrs
+from cxkit._version import __version__
 from cxkit.errors import DataWarning, ModelError, ModelWarning, ResponseError, SpecificationError
 from cxkit.instrument.model import Instrument
-from cxkit.pls.algorithm import CONVERGENCE, SCHEMES, estimate_like, inadmissible
+from cxkit.pls.algorithm import CONVERGENCE, SCHEMES
+from cxkit.pls.estimate import estimate_like, inadmissible, staged_data
+from cxkit.pls.result import PLSResult
 from cxkit.pls.spec import PLSSpec, parse_pls
 from cxkit.responses.scoring import reverse_keyed
 
 MISSING = ("listwise", "mean")
+#: higher-order constructs by repeated indicators, or by the two-stage approach
+HOC = ("repeated", "two_stage")
 #: VIF above which a formative block's items are reported as collinear (Hair et al.: 5)
 VIF_FORMATIVE = 5.0
 
 
-def prepare_data(frame: pd.DataFrame, spec: PLSSpec, constructs, missing: str):
+def prepare_data(frame: pd.DataFrame, items: list[str], constructs, missing: str):
     """Numeric indicator columns (reverse keys applied for an Instrument), complete or imputed."""
-    items = spec.items
     absent = [c for c in items if c not in frame.columns]
     if absent:
         hints = []
@@ -140,6 +144,7 @@ def fit_pls(
     missing: str = "listwise",
     constructs=None,
     convergence: str = "sum",
+    hoc: str = "repeated",
 ):
     """Fit a PLS path model (PLS-PM, or PLSc with ``consistent=True``).
 
@@ -147,7 +152,9 @@ def fit_pls(
     ----------
     model : str
         lavaan syntax as cSEM reads it: ``F =~ x1 + x2`` (Mode A), ``F <~ x1 + x2`` (Mode B),
-        ``Y ~ F + G`` (structural), ``ind := a*b`` (named effects of labelled paths).
+        ``Y ~ F + G`` (structural), ``ind := a*b`` (named effects of labelled paths),
+        ``Y ~ F + G + F:G`` an interaction (two-stage: the product of F's and G's scores in the
+        model without interactions enters as a one-indicator construct ``F:G``).
     data : DataFrame or Responses
     scheme : {'path', 'factorial', 'centroid'}
         Inner weighting scheme.
@@ -164,12 +171,16 @@ def fit_pls(
         Blocks (Mode A) for constructs the structural model names without defining them; an
         Instrument also applies its reverse keys.
 
+    hoc : {'repeated', 'two_stage'}
+        A block listing constructs is a higher-order construct: by repeated indicators (its
+        lower-order constructs' items; the inner model ties it to them), or ``'two_stage'``
+        (seminr's default; Sarstedt et al. 2019): the model estimated with the lower-order
+        constructs in its place, their scores then the higher-order construct's indicators.
+
     Returns
     -------
     PLSResult
     """
-    from cxkit.pls.result import PLSResult
-
     check_option("scheme", scheme, SCHEMES)
     check_option("missing", missing, MISSING)
     check_option("convergence", convergence, CONVERGENCE)
@@ -179,9 +190,26 @@ def fit_pls(
         raise SpecificationError(f"max_iter={max_iter!r} is not accepted; use an integer ≥ 1")
     if not (isinstance(tol, float | int) and tol > 0):
         raise SpecificationError(f"tol={tol!r} is not accepted; use a positive number")
+    check_option("hoc", hoc, HOC)
     frame = as_frame(data)
     spec = parse_pls(model, constructs)
-    x, n_dropped, reversed_items = prepare_data(frame, spec, constructs, missing)
+    spec, stages, read = spec.staged(hoc)
+    x, n_dropped, reversed_items = prepare_data(frame, read, constructs, missing)
+    options = {
+        "scheme": scheme,
+        "consistent": consistent,
+        "standardize": standardize,
+        "max_iter": max_iter,
+        "tol": tol,
+        "convergence": convergence,
+    }
+    if stages is not None:  # two-stage HOC and interactions: the made columns, then stage two
+        stages["items"] = read
+        stages["data"] = x.to_numpy()
+        made_x, names = staged_data(
+            stages["data"][None], np.ones((1, len(x))), read, stages, options
+        )
+        x = pd.DataFrame(made_x[0], columns=names, index=x.index)[spec.items]
     if consistent:
         for b in spec.blocks:
             if b.mode == "A" and len(b.items) == 1:
@@ -197,14 +225,6 @@ def fit_pls(
         xc = xc / xc.std(axis=0, ddof=1)
     s = (xc.T @ xc) / (len(xc) - 1)
     check_formative(s, spec, spec.items)
-    options = {
-        "scheme": scheme,
-        "consistent": consistent,
-        "standardize": standardize,
-        "max_iter": max_iter,
-        "tol": tol,
-        "convergence": convergence,
-    }
     est = estimate_like(spec, options, s[None])
     if not est.converged[0]:
         warnings.warn(
@@ -220,8 +240,6 @@ def fit_pls(
             ModelWarning,
             stacklevel=2,
         )
-    from cxkit import __version__
-
     provenance = {
         "cxkit": __version__,
         "method": "PLSc" if consistent else "PLS-PM",
@@ -231,19 +249,12 @@ def fit_pls(
         "n_dropped": n_dropped,
         "data_sha256": data_sha256(x),
         "model": model,
+        "hoc": hoc,
         "reversed_items": reversed_items,
         **instrument_attrs(frame),
     }
     if isinstance(constructs, Instrument):
         provenance.update(constructs.provenance)
-    return PLSResult.build(spec, xc, est, options, provenance, items=spec.items, raw=x)
-
-
-def refit_without(result, outcome: str, predictor: str) -> float:
-    """R² of ``outcome`` when PLS is re-run without the path ``outcome ~ predictor`` (seminr's f²)."""
-    spec = result.spec.without(outcome, predictor)
-    x = result.data[:, [result.spec.items.index(i) for i in spec.items]]
-    s = (x.T @ x) / (len(x) - 1)
-    est = estimate_like(spec, result.options, s[None])
-    r2 = est.r2[0][spec.names.index(outcome)]
-    return 0.0 if np.isnan(r2) else float(r2)
+    return PLSResult.build(
+        spec, xc, est, options, provenance, items=spec.items, raw=x, stages=stages
+    )

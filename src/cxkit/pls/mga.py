@@ -16,10 +16,10 @@ import pandas as pd
 
 from cxkit._params import as_frame
 from cxkit.errors import SpecificationError
-from cxkit.pls.algorithm import estimate_like
+from cxkit.pls.assess import point_arrays
 from cxkit.pls.bootstrap import resample_covariances
+from cxkit.pls.estimate import estimate_like
 from cxkit.pls.fit import fit_pls
-from cxkit.pls.result import point_arrays
 
 
 def two_groups(data, group: str, n, what: str):

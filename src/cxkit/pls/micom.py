@@ -16,8 +16,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from cxkit.pls.algorithm import estimate_like
 from cxkit.pls.bootstrap import resample_covariances
+from cxkit.pls.estimate import estimate_like
 from cxkit.pls.fit import fit_pls
 from cxkit.pls.mga import two_groups
 

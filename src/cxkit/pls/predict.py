@@ -19,9 +19,9 @@ import numpy as np
 import pandas as pd
 
 from cxkit.errors import SpecificationError
-from cxkit.pls.algorithm import estimate_like
 from cxkit.pls.assess import total_effects
 from cxkit.pls.bootstrap import resample_covariances
+from cxkit.pls.estimate import estimate_like
 
 
 def predict(result, folds: int = 10, repetitions: int = 10, seed=None) -> pd.DataFrame:
@@ -45,6 +45,30 @@ def predict(result, folds: int = 10, repetitions: int = 10, seed=None) -> pd.Dat
     >>> bool((pred.pls_q2_predict > 0).all())
     True
     """
+    spec = result.spec
+    targets, err_pls, err_lm, err_naive = cross_validated_errors(result, folds, repetitions, seed)
+    names, items = spec.names, spec.items
+    sse_naive = (err_naive**2).sum(axis=(0, 1))
+    out = pd.DataFrame(
+        {
+            "construct": [names[j] for _, j in targets],
+            "item": [items[k] for k, _ in targets],
+            "pls_rmse": np.sqrt((err_pls**2).mean(axis=(0, 1))),
+            "pls_mae": np.abs(err_pls).mean(axis=(0, 1)),
+            "pls_q2_predict": 1 - (err_pls**2).sum(axis=(0, 1)) / sse_naive,
+            "lm_rmse": np.sqrt((err_lm**2).mean(axis=(0, 1))),
+            "lm_mae": np.abs(err_lm).mean(axis=(0, 1)),
+            "lm_q2_predict": 1 - (err_lm**2).sum(axis=(0, 1)) / sse_naive,
+        }
+    )
+    out.attrs.update(folds=int(folds), repetitions=int(repetitions), seed=seed)
+    return out
+
+
+def cross_validated_errors(result, folds: int, repetitions: int, seed):
+    """Out-of-sample errors (repetitions, n, k) of the PLS model, the LM benchmark and the
+    training-mean benchmark for the k indicators of the endogenous constructs (``targets``:
+    (indicator, construct) positions), every row predicted once per repetition."""
     raw = result.raw.to_numpy()
     n, p = raw.shape
     if not (isinstance(folds, int | np.integer) and 2 <= folds <= n):
@@ -89,19 +113,4 @@ def predict(result, folds: int = 10, repetitions: int = 10, seed=None) -> pd.Dat
         err_pls[r, te] = y - hat
         err_lm[r, te] = y - lm_hat
         err_naive[r, te] = y - mean[t_idx]
-    names, items = spec.names, spec.items
-    sse_naive = (err_naive**2).sum(axis=(0, 1))
-    out = pd.DataFrame(
-        {
-            "construct": [names[j] for _, j in targets],
-            "item": [items[k] for k, _ in targets],
-            "pls_rmse": np.sqrt((err_pls**2).mean(axis=(0, 1))),
-            "pls_mae": np.abs(err_pls).mean(axis=(0, 1)),
-            "pls_q2_predict": 1 - (err_pls**2).sum(axis=(0, 1)) / sse_naive,
-            "lm_rmse": np.sqrt((err_lm**2).mean(axis=(0, 1))),
-            "lm_mae": np.abs(err_lm).mean(axis=(0, 1)),
-            "lm_q2_predict": 1 - (err_lm**2).sum(axis=(0, 1)) / sse_naive,
-        }
-    )
-    out.attrs.update(folds=int(folds), repetitions=int(repetitions), seed=seed)
-    return out
+    return targets, err_pls, err_lm, err_naive

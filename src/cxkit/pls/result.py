@@ -5,7 +5,7 @@ ci_low, ci_high), ``outer`` (construct, item, mode, loading, weight), ``r_square
 ``r_squared_adj``, ``reliability`` (alpha — the standardised α —, rho_a, rho_c, ave), ``htmt``,
 ``fornell_larcker`` (√AVE on the diagonal), ``cross_loadings``, ``vif_outer``, ``vif_inner``,
 ``effects`` (from, to, direct, indirect, total), ``specific_indirect`` (path, from, to, est),
-``scores``, ``fit_indices`` (srmr, d_uls, d_g for the saturated and the estimated model, nfi),
+``scores``, ``fit_indices`` (srmr, d_uls, d_g, d_ml for the saturated and the estimated model, nfi),
 ``defined`` (``:=`` effects).
 """
 
@@ -18,33 +18,28 @@ import numpy as np
 import pandas as pd
 
 from cxkit.pls import assess
-from cxkit.pls.algorithm import Estimates
+from cxkit.pls.estimate import Estimates, estimate_like, staged_data
 from cxkit.pls.spec import PLSSpec
 from cxkit.sem.syntax import evaluate
 
 
-def point_arrays(est: Estimates, spec: PLSSpec) -> dict[str, np.ndarray]:
-    """Every bootstrapped quantity of a stack, as flat (B, k) arrays keyed by table."""
-    m, d = spec.membership(), spec.adjacency()
-    rows = np.nonzero(d)
-    pos = [(k, j) for j in range(m.shape[1]) for k in np.flatnonzero(m[:, j])]
-    ii = np.array([k for k, _ in pos])
-    jj = np.array([j for _, j in pos])
-    total = assess.total_effects(est.paths)
-    reach = np.nonzero(assess.total_effects(d[None])[0] > 0.5)
-    iu = np.triu_indices(m.shape[1], 1)
-    ch = assess.chains(d)
-    out = {
-        "paths": est.paths[:, rows[0], rows[1]],
-        "loading": est.loadings[:, ii, jj],
-        "weight": est.weights_std[:, ii, jj],
-        "total": total[:, reach[0], reach[1]],
-        "r2": est.r2[:, d.any(axis=0)],
-        "htmt": assess.htmt(est.item_cor, m)[:, iu[0], iu[1]],
-        "f2": assess.f_squared(est.cor, d, est.r2)[:, rows[0], rows[1]],
-        "specific": assess.chain_effects(est.paths, ch),
-    }
-    return out
+@dataclass(frozen=True)
+class ViewSpec:
+    """The constructs of a :class:`LavaanView` (``latent``, as ``SEMResult.spec`` names them)."""
+
+    latent: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class LavaanView:
+    """A PLS fit seen as an SEM result: ``estimates`` in lavaan's rows, ``spec.latent``,
+    ``r_squared``, ``bootstrap_draws`` (paths, columns ``"Y ~ X"``) and the interval ``level``."""
+
+    estimates: pd.DataFrame
+    spec: ViewSpec
+    r_squared: pd.Series
+    bootstrap_draws: pd.DataFrame | None = None
+    level: float = 0.95
 
 
 @dataclass(frozen=True)
@@ -88,17 +83,22 @@ class PLSResult:
     bootstrap_draws: dict | None = field(default=None, repr=False, compare=False)
     inference: pd.DataFrame | None = field(default=None, repr=False, compare=False)
     htmt_inference: pd.DataFrame | None = field(default=None, repr=False, compare=False)
+    #: two-stage models (higher-order constructs, interactions): see ``PLSSpec.staged``, with
+    #: ``"data"`` the first stage's indicators (n, p) and ``"items"`` their names
+    stages: dict | None = field(default=None, repr=False, compare=False)
 
     # -- building ------------------------------------------------------------------------------
 
     @classmethod
-    def build(cls, spec, x, est: Estimates, options, provenance, *, items, raw) -> PLSResult:
+    def build(
+        cls, spec, x, est: Estimates, options, provenance, *, items, raw, stages=None
+    ) -> PLSResult:
         """Assemble every table from one fit (``x``: the centred/standardised data)."""
         names = spec.names
         m, d = spec.membership(), spec.adjacency()
         n = x.shape[0]
         e = est
-        pt = point_arrays(e, spec)
+        pt = assess.point_arrays(e, spec)
         path_rows = list(zip(*np.nonzero(d), strict=True))
         labels = {(lhs, rhs): lab for lhs, rhs, lab in spec.paths}
         paths = pd.DataFrame(
@@ -194,7 +194,7 @@ class PLSResult:
             columns=names,
             index=raw.index,
         )
-        fit = _fit_indices(e, spec, options["consistent"])
+        fit = assess.fit_indices(e, spec, options["consistent"])
         values = {lab: v for lab, v in zip(paths.label, paths.est, strict=False) if lab}
         defined = pd.DataFrame(
             {
@@ -227,6 +227,7 @@ class PLSResult:
             data=x,
             raw=raw,
             estimates=e,
+            stages=stages,
         )
 
     # -- further analyses ----------------------------------------------------------------------
@@ -235,10 +236,9 @@ class PLSResult:
         """f² of every path: ``(R²_in − R²_out) / (1 − R²_in)``.
 
         ``reestimate=False`` takes R²_out from the same construct correlations (cSEM, ADANCO);
-        ``True`` re-runs PLS without the path (seminr, SmartPLS) — both columns are returned.
+        ``True`` re-runs PLS without the path (seminr, SmartPLS; with interaction terms both
+        stages): nan for a construct of an interaction term on the same outcome, as seminr.
         """
-        from cxkit.pls.fit import refit_without
-
         e = self.estimates
         names = self.spec.names
         f2 = assess.f_squared(e.cor, self.spec.adjacency(), e.r2)[0]
@@ -247,8 +247,19 @@ class PLSResult:
             f2[names.index(r), names.index(lh)] for lh, r in zip(out.lhs, out.rhs, strict=False)
         ]
         if reestimate:
+            # without a construct of an interaction the interaction is undefined: no f² (seminr)
+            moderated = {
+                (lh, c)
+                for lh, r, _ in self.spec.paths
+                for name, a, b in self.spec.interactions
+                if r == name
+                for c in (a, b)
+            }
             vals = []
             for lh, r in zip(out.lhs, out.rhs, strict=False):
+                if (lh, r) in moderated:
+                    vals.append(np.nan)
+                    continue
                 j = names.index(lh)
                 r2_in = e.r2[0][j]
                 r2_out = refit_without(self, lh, r)
@@ -276,6 +287,13 @@ class PLSResult:
         from cxkit.pls.predict import predict
 
         return predict(self, folds=folds, repetitions=repetitions, seed=seed)
+
+    def cvpat(self, other=None, **kw) -> pd.DataFrame:
+        """CVPAT against the IA and LM benchmarks or another model: see
+        :func:`cxkit.pls.cvpat.cvpat`."""
+        from cxkit.pls.cvpat import cvpat
+
+        return cvpat(self, other, **kw)
 
     def ipma(self, target: str, bounds=None) -> pd.DataFrame:
         """Importance–performance map for ``target``: see :func:`cxkit.pls.ipma.ipma`."""
@@ -361,6 +379,78 @@ class PLSResult:
             bootstrap_draws=draws,
             provenance={**self.provenance, "bootstrap": settings},
         )
+
+    def higher_order_paths(self) -> set[tuple[str, str]]:
+        """The inner-model paths ``(outcome, predictor)`` that tie a higher-order construct to its
+        lower-order constructs (repeated indicators): measurement, not hypotheses."""
+        return self.spec.higher_order_paths()
+
+    def lavaan_view(self) -> LavaanView:
+        """The fit as lavaan's ``parameterEstimates()`` rows, for code written for SEM results.
+
+        ``F =~ item`` rows carry the outer loadings, ``HOC =~ LOC`` the paths between a
+        higher-order construct and its lower-order constructs, ``Y ~ X`` the structural paths
+        (``z`` is the bootstrap t), ``:=`` the defined effects; ``std_all`` equals ``est`` (PLS
+        estimates are standardised). After ``bootstrap()`` the view's ``bootstrap_draws`` holds
+        the path draws as columns named ``"Y ~ X"``.
+        """
+        cols = ["se", "t", "pvalue", "ci_low", "ci_high"]
+        nan = np.full(len(self.outer), np.nan)
+        loads = pd.DataFrame(
+            {
+                "lhs": self.outer.construct,
+                "op": "=~",
+                "rhs": self.outer.item,
+                "label": None,
+                "est": self.outer.loading,
+                **{c: nan for c in cols},
+            }
+        )
+        paths = self.paths.copy()
+        for c in cols:
+            if c not in paths:
+                paths[c] = np.nan
+        higher = self.higher_order_paths()
+        is_hoc = [(a, b) in higher for a, b in zip(paths.lhs, paths.rhs, strict=True)]
+        hoc = paths[is_hoc].copy()
+        mode_a = {b.name for b in self.spec.blocks if b.mode == "A"}
+        flip = hoc.rhs.isin(mode_a).to_numpy()  # HOC =~ LOC for Mode A (LOC ~ HOC in the model)
+        hoc_lhs = np.where(flip, hoc.rhs, hoc.lhs)
+        hoc_rhs = np.where(flip, hoc.lhs, hoc.rhs)
+        hoc["lhs"], hoc["rhs"], hoc["op"] = hoc_lhs, hoc_rhs, "=~"
+        dfn = self.defined.rename(columns={"name": "lhs", "expr": "rhs"}).copy()
+        dfn["op"], dfn["label"] = ":=", dfn["lhs"]
+        for c in cols:
+            if c not in dfn:
+                dfn[c] = np.nan
+        rows = pd.concat(
+            [loads, hoc, paths[[not h for h in is_hoc]], dfn], ignore_index=True
+        ).rename(columns={"t": "z"})
+        rows["std_all"] = rows["est"]
+        rows = rows[
+            [
+                "lhs",
+                "op",
+                "rhs",
+                "label",
+                "est",
+                "se",
+                "z",
+                "pvalue",
+                "ci_low",
+                "ci_high",
+                "std_all",
+            ]
+        ]
+        draws = None
+        if self.bootstrap_draws is not None:
+            lab = self.quantity_labels()["paths"]
+            draws = pd.DataFrame(
+                self.bootstrap_draws["paths"],
+                columns=[f"{a} ~ {b}" for a, b in zip(lab.lhs, lab.rhs, strict=True)],
+            )
+        level = self.provenance.get("bootstrap", {}).get("level", 0.95)
+        return LavaanView(rows, ViewSpec(tuple(self.spec.names)), self.r_squared, draws, level)
 
     # -- display -------------------------------------------------------------------------------
 
@@ -459,26 +549,26 @@ class PLSResult:
         )
 
 
-def _fit_indices(e: Estimates, spec: PLSSpec, consistent: bool) -> pd.Series:
-    """SRMR, d_ULS, d_G of the saturated and the estimated model, and NFI (cSEM's definitions)."""
-    m, d = spec.membership(), spec.adjacency()
-    modes = [b.mode for b in spec.blocks]
-    common = [consistent and mo == "A" and m[:, j].sum() >= 2 for j, mo in enumerate(modes)]
-    r = e.item_cor[0]
-    lam = e.loadings[0]
-    sat = assess.implied_indicator_cor(r, e.weights_std[0], lam, e.cor[0], m, modes, common)
-    implied = assess.implied_construct_cor(e.cor[0], e.paths[0], d)
-    est_sigma = assess.implied_indicator_cor(r, e.weights_std[0], lam, implied, m, modes, common)
-    fs, fe = assess.fit_measures(r, sat), assess.fit_measures(r, est_sigma)
-    return pd.Series(
-        {
-            "srmr": fs["srmr"],
-            "d_uls": fs["d_uls"],
-            "d_g": fs["d_g"],
-            "srmr_estimated": fe["srmr"],
-            "d_uls_estimated": fe["d_uls"],
-            "d_g_estimated": fe["d_g"],
-            "nfi": assess.nfi(r, sat),
-        },
-        name="fit_indices",
-    )
+def refit_without(result, outcome: str, predictor: str) -> float:
+    """R² of ``outcome`` when PLS is re-run without the path ``outcome ~ predictor`` (seminr's f²);
+    a two-stage model is re-run whole (every stage without the path), as seminr does."""
+    if len(result.spec.predictors(outcome)) == 1:  # its only predictor: nothing left to explain
+        return 0.0
+    st = result.stages
+    if st is None:
+        spec = result.spec.without(outcome, predictor)
+        x = result.data[:, [result.spec.items.index(i) for i in spec.items]]
+    else:
+        spec, stages, read = st["model"].without(outcome, predictor).staged(st["method"])
+        raw = st["data"][:, [st["items"].index(i) for i in read]]
+        made, names = staged_data(
+            raw[None], np.ones((1, len(raw))), read, stages or {}, result.options
+        )
+        x = made[0][:, [names.index(i) for i in spec.items]]
+        x = x - x.mean(axis=0)
+        if result.options["standardize"]:
+            x = x / x.std(axis=0, ddof=1)
+    s = (x.T @ x) / (len(x) - 1)
+    est = estimate_like(spec, result.options, s[None])
+    r2 = est.r2[0][spec.names.index(outcome)]
+    return 0.0 if np.isnan(r2) else float(r2)

@@ -4,7 +4,9 @@
 (formative) block, ``Y ~ F + G`` the structural model (labels ``a*F`` allowed), ``name := a*b`` a
 named effect. A block whose terms are all constructs is a higher-order construct estimated by
 repeated indicators (its block is the union of its lower-order constructs' items, and the inner
-model gains the paths ``LOC ~ HOC``, or ``HOC ~ LOC`` for a ``<~`` higher-order construct). Constructs used
+model gains the paths ``LOC ~ HOC``, or ``HOC ~ LOC`` for a ``<~`` higher-order construct).
+``Y ~ F + G + F:G`` adds the interaction ``F:G``, a one-indicator construct whose indicator
+:func:`cxkit.fit_pls` makes (two-stage; ``PLSSpec.interactions``). Constructs used
 in the structural model without a block of their own take their items from ``constructs`` (a
 mapping or an :class:`~cxkit.instrument.Instrument`).
 
@@ -32,6 +34,9 @@ from cxkit.instrument.model import Instrument
 from cxkit.sem.syntax import parse_model
 
 _FORMATIVE = re.compile(r"([A-Za-z_.][A-Za-z0-9_.]*)\s*<~")
+_INTERACTION = re.compile(r"[A-Za-z_.][A-Za-z0-9_.]*(?:\s*:(?!=)\s*[A-Za-z_.][A-Za-z0-9_.]*)+")
+#: how an interaction term ``F:G`` is spelled while lavaan's parser reads the model
+_JOIN = "__x__"
 
 
 @dataclass(frozen=True)
@@ -53,6 +58,10 @@ class PLSSpec:
     paths: tuple[tuple[str, str, str | None], ...]
     definitions: tuple[tuple[str, str], ...] = ()
     text: str = ""
+    #: interaction terms ``(name, construct, moderator)``: ``Y ~ F + G + F:G`` gives
+    #: ``("F:G", "F", "G")``, a one-indicator block whose indicator (column ``F:G``) is the product
+    #: of the two constructs' scores in the model without interactions (the two-stage approach)
+    interactions: tuple[tuple[str, str, str], ...] = ()
 
     @property
     def names(self) -> list[str]:
@@ -93,7 +102,102 @@ class PLSSpec:
         a construct left without any path is dropped with it."""
         paths = tuple(p for p in self.paths if (p[0], p[1]) != (outcome, predictor))
         used = {n for p in paths for n in p[:2]}
-        return PLSSpec(tuple(b for b in self.blocks if b.name in used), paths, (), self.text)
+        return PLSSpec(
+            tuple(b for b in self.blocks if b.name in used),
+            paths,
+            (),
+            self.text,
+            tuple(i for i in self.interactions if i[0] in used),
+        )
+
+    def higher_order_paths(self) -> set[tuple[str, str]]:
+        """The paths ``(outcome, predictor)`` that tie a higher-order construct to its lower-order
+        constructs (repeated indicators): ``LOC ~ HOC`` (Mode A) or ``HOC ~ LOC`` (Mode B)."""
+        return {
+            (c, b.name) if b.mode == "A" else (b.name, c) for b in self.blocks for c in b.components
+        }
+
+    def two_stage(self) -> tuple[PLSSpec, PLSSpec]:
+        """The two stages of the two-stage approach to higher-order constructs (seminr's
+        ``higher_composite(method = two_stage)``; Sarstedt et al. 2019).
+
+        Stage one: every higher-order construct replaced by its lower-order constructs in the
+        structural model (its antecedents predict each of them, each of them predicts its
+        outcomes), interaction terms left out. Stage two: the model as written, each higher-order
+        construct measured by its lower-order constructs' scores — columns named as those
+        constructs —, the lower-order constructs themselves gone unless the model names them.
+        """
+        higher = {b.name: b for b in self.blocks if b.components}
+        tied = self.higher_order_paths()
+        inter = {i[0] for i in self.interactions}
+        own = [p for p in self.paths if (p[0], p[1]) not in tied]
+        first: dict[tuple[str, str], None] = {}
+        for lhs, rhs, _ in own:
+            if rhs in inter:
+                continue
+            for o in higher[lhs].components if lhs in higher else (lhs,):
+                for q in higher[rhs].components if rhs in higher else (rhs,):
+                    first[(o, q)] = None
+        used1 = {n for pair in first for n in pair}
+        stage1 = PLSSpec(
+            tuple(b for b in self.blocks if b.name in used1 and not b.components),
+            tuple((o, q, None) for o, q in first),
+            (),
+            self.text,
+        )
+        used2 = {n for p in own for n in p[:2]}
+        blocks2 = tuple(
+            Block(b.name, b.mode, b.components) if b.components else b
+            for b in self.blocks
+            if b.name in used2
+        )
+        stage2 = PLSSpec(
+            blocks2,
+            tuple(own),
+            self.definitions,
+            self.text,
+            tuple(i for i in self.interactions if i[0] in used2),
+        )
+        return stage1, stage2
+
+    def staged(self, hoc: str = "repeated") -> tuple[PLSSpec, dict | None, list[str]]:
+        """The model as estimated, its stages and the data columns it reads.
+
+        Returns the model of the (last) stage, the stages (``None`` when there is one:
+        ``"hoc"`` the first stage of two-stage higher-order constructs and ``"hoc_columns"`` the
+        lower-order constructs whose scores it hands on, ``"main"`` the model without
+        interaction terms and ``"interactions"`` the terms, ``"model"`` this model) and the
+        indicator columns to read.
+        """
+        first, spec = self.two_stage() if hoc == "two_stage" else (None, self)
+        if first is not None and not any(b.components for b in self.blocks):
+            first, spec = None, self
+        if first is None and not spec.interactions:
+            return spec, None, spec.items
+        columns = [c for b in spec.blocks if first is not None for c in b.items if c in first.names]
+        columns = list(dict.fromkeys(columns))
+        made = set(columns) | {n for n, _, _ in spec.interactions}
+        read = list(first.items) if first is not None else []
+        read += [i for i in spec.items if i not in made and i not in read]
+        stages = {
+            "hoc": first,
+            "hoc_columns": columns,
+            "main": spec.main_effects(),
+            "interactions": spec.interactions,
+            "model": self,
+            "method": hoc,
+        }
+        return spec, stages, read
+
+    def main_effects(self) -> PLSSpec:
+        """The model without its interaction terms (blocks and paths): the first stage."""
+        names = {i[0] for i in self.interactions}
+        return PLSSpec(
+            tuple(b for b in self.blocks if b.name not in names),
+            tuple(p for p in self.paths if p[1] not in names),
+            (),
+            self.text,
+        )
 
 
 def _constructs_mapping(constructs) -> dict[str, list[str]]:
@@ -123,10 +227,12 @@ def parse_pls(text: str, constructs=None) -> PLSSpec:
             f"model must be a string in lavaan syntax; got {type(text).__name__}"
         )
     formative = set(_FORMATIVE.findall(text))
-    statements, defs = parse_model(text.replace("<~", "=~"))
+    joined = _INTERACTION.sub(lambda m: re.sub(r"\s*:\s*", _JOIN, m.group(0)), text)
+    statements, defs = parse_model(joined.replace("<~", "=~"))
     extra = _constructs_mapping(constructs)
     defined: dict[str, tuple[str, list[str], int]] = {}
     paths: list[tuple[str, str, str | None]] = []
+    interactions: dict[str, tuple[str, str, str, int]] = {}
     for s in statements:
         if s.op == "~~":
             raise ModelError(
@@ -148,23 +254,42 @@ def parse_pls(text: str, constructs=None) -> PLSSpec:
             mode = "B" if s.lhs in formative else "A"
             defined[s.lhs] = (mode, [t.name for t in s.terms], s.line)
         elif s.op == "~":
+            if _JOIN in s.lhs:
+                raise ModelError(
+                    f"model line {s.line}: the interaction {s.lhs.replace(_JOIN, ':')} can only "
+                    "predict (stand on the right of ~), not be predicted"
+                )
             for t in s.terms:
                 if t.fixed is not None:
                     raise ModelError(
                         f"model line {s.line}: fixed value on {t.name!r}; PLS estimates every path"
                     )
-                if ":" in t.name:
-                    raise ModelError(
-                        f"model line {s.line}: interaction terms ({t.name}) are not supported yet"
-                    )
-                paths.append((s.lhs, t.name, t.label))
+                name = t.name.replace(_JOIN, ":")
+                if ":" in name:
+                    parts = name.split(":")
+                    if len(parts) != 2 or not all(parts):
+                        raise ModelError(
+                            f"model line {s.line}: the interaction term {name!r} must join two "
+                            "constructs (F:G); for a three-way interaction add F:G as a construct"
+                        )
+                    interactions.setdefault(name, (name, parts[0], parts[1], s.line))
+                paths.append((s.lhs, name, t.label))
     if not paths:
         raise ModelError(
             "the model has no structural paths (Y ~ X); a PLS path model needs at least one"
         )
     names = list(defined)
+    for name, a, b, line in interactions.values():
+        for n in (a, b):
+            if n not in defined and n not in extra:
+                raise ModelError(
+                    f"model line {line}: the interaction {name} names {n!r}, which is not a "
+                    f"construct of the model; define it ({n} =~ item1 + item2)"
+                )
     for lhs, rhs, _ in paths:
         for n in (rhs, lhs):
+            if n in interactions:
+                continue
             if n not in defined:
                 if n in extra:
                     defined[n] = ("A", extra[n], 0)
@@ -174,6 +299,11 @@ def parse_pls(text: str, constructs=None) -> PLSSpec:
                         f"construct {n!r} is in the structural model but has no indicators; "
                         f"define it ({n} =~ item1 + item2) or pass constructs= with it"
                     )
+    for _name, a, b, _ in interactions.values():
+        for n in (a, b):
+            if n not in defined:
+                defined[n] = ("A", extra[n], 0)
+                names.append(n)
     blocks = []
     for n in names:
         mode, terms, line = defined[n]
@@ -192,11 +322,20 @@ def parse_pls(text: str, constructs=None) -> PLSSpec:
                 "and items; a higher-order construct lists only constructs"
             )
         blocks.append(Block(n, mode, tuple(terms)))
+    for name in interactions:  # one-indicator blocks, their column made by fit_pls
+        blocks.append(Block(name, "A", (name,)))
+        names.append(name)
     for lhs, rhs, _ in paths:
         if lhs == rhs:
             raise ModelError(f"path {lhs} ~ {rhs}: a construct cannot predict itself")
     _check_recursive(names, paths)
-    return PLSSpec(tuple(blocks), tuple(paths), tuple((d.name, d.expr) for d in defs), text)
+    return PLSSpec(
+        tuple(blocks),
+        tuple(paths),
+        tuple((d.name, d.expr) for d in defs),
+        text,
+        tuple((n, a, b) for n, a, b, _ in interactions.values()),
+    )
 
 
 def _check_recursive(names: list[str], paths) -> None:

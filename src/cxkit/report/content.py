@@ -427,8 +427,12 @@ def _study_section(study, t, out, num):
                 ),
                 tab,
                 t(
-                    "λ: standardised loading in the CFA with every item.",
-                    "λ: loading terstandar pada CFA dengan semua butir.",
+                    "λ: outer loading in the PLS model with every item."
+                    if s.get("approach") == "pls"
+                    else "λ: standardised loading in the CFA with every item.",
+                    "λ: outer loading pada model PLS dengan semua butir."
+                    if s.get("approach") == "pls"
+                    else "λ: loading terstandar pada CFA dengan semua butir.",
                 ),
                 "dropped",
                 n=s["n_model"],
@@ -1716,7 +1720,10 @@ def _invariance_section(study, t, out, num):
     )
 
 
-def blocks(study) -> list[tuple]:
+def blocks(study, sections=None, methods=None) -> list[tuple]:
+    """The report's blocks; ``sections`` (functions ``(study, t, out, num, seen)``) replace the
+    measurement and structural sections and ``methods`` the methods paragraph (the PLS report:
+    :mod:`cxkit.report.pls`)."""
     s = study.settings
     lang = s.get("lang", "en")
     t = _Text(lang)
@@ -1733,8 +1740,10 @@ def blocks(study) -> list[tuple]:
         lambda n: _quality_section(study, t, out, n),
         lambda n: _descriptives_section(study, t, out, n),
         lambda n: _pilot_section(study, t, out, n),
-        lambda n: _measurement_section(study, t, out, n, seen),
-        lambda n: _structural_section(study, t, out, n, seen),
+        *(
+            lambda n, f=f: f(study, t, out, n, seen)
+            for f in sections or (_measurement_section, _structural_section)
+        ),
     ]
     if study.invariance is not None:
         parts.append(lambda n: _invariance_section(study, t, out, n))
@@ -1749,7 +1758,7 @@ def blocks(study) -> list[tuple]:
     out.append(
         ("h1", f"{n}. " + t("Methods (a paragraph to adapt)", "Metode (paragraf untuk diadaptasi)"))
     )
-    out.append(("p", methods_paragraph(study)))
+    out.append(("p", (methods or methods_paragraph)(study)))
     return _number(out, t)
 
 

@@ -18,6 +18,7 @@ import matplotlib
 
 from cxkit._io import OutputFolder, build_time
 from cxkit.render.pdf import compile_pdf, lit
+from cxkit.report import pls as pls_report
 from cxkit.report.content import FIGURE_WIDTH, blocks, numeric_columns, segment_table
 
 CSS = """
@@ -124,17 +125,21 @@ def _tables(study, folder: OutputFolder) -> None:
     folder.write_csv(t + "htmt.csv", study.htmt, index=True)
     if study.fornell_larcker is not None:
         folder.write_csv(t + "fornell_larcker.csv", study.fornell_larcker, index=True)
-    folder.write_csv(t + "cfa_estimates.csv", study.cfa.estimates)
-    for name, fit in study.fits.items():
-        folder.write_csv(t + f"estimates_{name}.csv", fit.estimates)
-    if study.boot is not None:
-        folder.write_csv(t + f"estimates_{study.model}_bootstrap.csv", study.boot.estimates)
-    folder.write_csv(
-        t + "fit.csv",
-        pd.DataFrame({k: f.fit_indices for k, f in {"cfa": study.cfa, **study.fits}.items()}).T,
-        index=True,
-    )
-    folder.write_csv(t + "comparison.csv", study.comparison, index=True)
+    if study.pls is not None:
+        for name, frame in pls_report.csv_tables(study.pls, study.pls_predict).items():
+            folder.write_csv(t + f"{name}.csv", frame, index=frame.index.name is not None)
+    else:
+        folder.write_csv(t + "cfa_estimates.csv", study.cfa.estimates)
+        for name, fit in study.fits.items():
+            folder.write_csv(t + f"estimates_{name}.csv", fit.estimates)
+        if study.boot is not None:
+            folder.write_csv(t + f"estimates_{study.model}_bootstrap.csv", study.boot.estimates)
+        folder.write_csv(
+            t + "fit.csv",
+            pd.DataFrame({k: f.fit_indices for k, f in {"cfa": study.cfa, **study.fits}.items()}).T,
+            index=True,
+        )
+        folder.write_csv(t + "comparison.csv", study.comparison, index=True)
     metrics = [m.to_dict() for k, m in study.metrics.items() if k in ("nps", "csat", "ces")]
     folder.write_csv(t + "metrics.csv", pd.DataFrame(metrics))
     if "nps_by_segment" in study.metrics:
@@ -303,7 +308,14 @@ def typst_report(items: list[tuple], figures: dict[str, Path], lang: str, footer
 
 
 def _report_title(study) -> str:
-    return next(b[1] for b in blocks(study) if b[0] == "title")
+    return next(b[1] for b in study_blocks(study) if b[0] == "title")
+
+
+def study_blocks(study) -> list[tuple]:
+    """The study report's blocks: CB-SEM sections, or the PLS-SEM ones (:mod:`cxkit.report.pls`)."""
+    if study.settings.get("approach") == "pls":
+        return blocks(study, pls_report.SECTIONS, pls_report.study_methods)
+    return blocks(study)
 
 
 def write_blocks(
@@ -336,7 +348,7 @@ def write_study(
     folder = OutputFolder(out, force=force, inputs=study_inputs(study))
     figures = _figures(study, folder)
     _tables(study, folder)
-    items = blocks(study)
+    items = study_blocks(study)
     lang = study.settings.get("lang", "en")
     title = next(b[1] for b in items if b[0] == "title")
     footer = study.instrument.ref + " · cxkit " + study.settings["cxkit"]
