@@ -428,7 +428,6 @@ def _fit_measures_text(fit) -> str:
     return "\n".join(lines)
 
 
-
 def _print_model_reliability(fit) -> None:
     """compRelSEM with the observed and the model-implied denominator, α, and reliabilityL2 of
     every higher-order factor of the model."""
