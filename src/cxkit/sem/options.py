@@ -6,7 +6,8 @@ estimator  missing   information (SEs)            se                    test
 ML        listwise   expected                     standard              standard
 ML        ml (FIML)  observed                     standard              standard
 MLR       any        observed                     robust.huber.white    yuan.bentler.mplus
-WLSMV     listwise   expected (Δ'WΔ)              robust.sem            scaled.shifted
+WLSMV     listwise,  expected (Δ'WΔ)              robust.sem            scaled.shifted
+          pairwise
 ========  =========  ===========================  ====================  ===========
 
 Groups always carry a mean structure (intercepts and latent means), as does FIML; one group has
@@ -21,7 +22,7 @@ from cxkit._params import check_option
 from cxkit.errors import SpecificationError
 
 ESTIMATORS = ("ML", "MLR", "WLSMV")
-MISSING = ("listwise", "fiml", "ml")
+MISSING = ("listwise", "fiml", "ml", "pairwise")
 
 
 @dataclass(frozen=True)
@@ -46,7 +47,7 @@ class Options:
     def describe(self) -> dict:
         return {
             "estimator": self.estimator,
-            "missing": "fiml" if self.fiml else "listwise",
+            "missing": "fiml" if self.fiml else self.missing,
             "information": self.information,
             "se": self.se,
             "test": self.test,
@@ -86,7 +87,7 @@ def resolve(
         raise SpecificationError(
             f"meanstructure={meanstructure!r} is not accepted; use True, False or None"
         )
-    miss = "ml" if missing in ("fiml", "ml") else "listwise"
+    miss = "ml" if missing in ("fiml", "ml") else missing
     is_ordered = ordered is not None and ordered is not False
     if estimator == "WLSMV" and not is_ordered:
         raise SpecificationError(
@@ -99,11 +100,16 @@ def resolve(
                 "take estimator='WLSMV' (the default when ordered= is given)"
             )
         estimator = "WLSMV"
-        if miss != "listwise" or group is not None:
+        if miss == "ml":
             raise SpecificationError(
-                "ordered indicators are fitted with listwise deletion and one group for now "
-                "(missing='listwise', no group=)"
+                "missing='fiml' is not available with ordered indicators (lavaan fits them by "
+                "WLSMV); use missing='pairwise' (pairwise-complete polychorics) or 'listwise'"
             )
+    elif miss == "pairwise":
+        raise SpecificationError(
+            "missing='pairwise' is for ordered indicators (ordered=...); continuous data take "
+            "'listwise' or 'fiml'"
+        )
     ms = bool(group is not None or miss == "ml" or has_intercepts or meanstructure)
     if meanstructure is False and (group is not None or miss == "ml"):
         raise SpecificationError(

@@ -27,7 +27,7 @@ from scipy import stats
 
 from cxkit._params import data_sha256, instrument_attrs
 from cxkit.errors import ModelError, ResponseError, SpecificationError
-from cxkit.sem.categorical import OrdinalMoments, ordinal_moments
+from cxkit.sem.categorical import OrdinalMoments, ordinal_moments, pairs
 from cxkit.sem.fit_measures import assemble, cfi_value, rmsea_ci, rmsea_value, srmr, tli_value
 from cxkit.sem.model import Model
 from cxkit.sem.optimize import minimize
@@ -49,6 +49,7 @@ SCALED_NAMES = [
 
 
 def _codes(frame: pd.DataFrame, cols: list[str]) -> tuple[np.ndarray, list[np.ndarray]]:
+    """Answer codes 0 … K−1 over the categories that occur, −1 where an answer is missing."""
     levels, codes = [], []
     for c in cols:
         col = frame[c]
@@ -59,18 +60,19 @@ def _codes(frame: pd.DataFrame, cols: list[str]) -> tuple[np.ndarray, list[np.nd
                 field=c,
             )
         values = col.to_numpy(dtype=float)
-        odd = np.flatnonzero(values != np.round(values))
+        seen = ~np.isnan(values)
+        odd = np.flatnonzero(seen & (values != np.round(values)))
         if len(odd):
             raise ResponseError(
                 f"column {c!r} has non-integer values (e.g. {values[odd[0]]:g} in row "
                 f"{col.index[odd[0]]!r}); ordered variables must be whole answer codes",
                 field=c,
             )
-        lv = np.unique(values)
+        lv = np.unique(values[seen])
         if len(lv) < 2:
             raise ResponseError(
-                f"column {c!r} has a single answer ({lv[0]:g}) in the rows used; an ordered "
-                "variable needs at least two categories",
+                f"column {c!r} has {'a single answer (' + format(lv[0], 'g') + ')' if len(lv) else 'no answers'} "
+                "in the rows used; an ordered variable needs at least two categories",
                 field=c,
             )
         if len(lv) > 20:
@@ -80,8 +82,44 @@ def _codes(frame: pd.DataFrame, cols: list[str]) -> tuple[np.ndarray, list[np.nd
                 field=c,
             )
         levels.append(lv)
-        codes.append(np.searchsorted(lv, values))
+        code = np.full(len(values), -1, dtype=np.int64)
+        code[seen] = np.searchsorted(lv, values[seen])
+        codes.append(code)
     return np.column_stack(codes), levels
+
+
+_codes_missing = _codes
+
+
+def _check_ordered(probe, opts) -> list[str]:
+    """The model's observed variables, all ordered (or a clear error)."""
+    cols = list(probe.ov)
+    if opts.ordered is not True:
+        names = list(opts.ordered)
+        unknown = [v for v in names if v not in cols]
+        if unknown:
+            raise SpecificationError(
+                f"ordered= names {', '.join(map(repr, unknown))}, which the model does not use; "
+                f"its observed variables: {', '.join(cols)}"
+            )
+        rest = [v for v in cols if v not in names]
+        if rest:
+            raise SpecificationError(
+                "a mix of ordered and continuous variables is not available yet; continuous: "
+                f"{', '.join(rest)}. Use ordered=True, or estimator='MLR' for all variables"
+            )
+    if probe.dummies:
+        raise ModelError(
+            "observed predictors or outcomes in regressions are not available with ordered "
+            f"indicators yet ({', '.join(probe.dummies)}); use latent variables only, or "
+            "estimator='MLR' without ordered="
+        )
+    if any(r.user and r.op == "~~" and r.lhs == r.rhs and r.lhs in cols for r in probe.rows):
+        raise SpecificationError(
+            "with ordered indicators their residual variances are not parameters (they are "
+            "1 − the common variance); remove 'x ~~ x' lines for indicators"
+        )
+    return cols
 
 
 def _starts(pt_free, pt, used: pd.DataFrame, r: np.ndarray) -> np.ndarray:
@@ -131,39 +169,17 @@ def fit_wlsmv(model: str, frame: pd.DataFrame, opts):
     from cxkit.sem.samplestats import GroupStats, SampleStats, numeric_columns
     from cxkit.sem.syntax import parse_model
 
+    if opts.group is not None:
+        return fit_wlsmv_groups(model, frame, opts)
     parsed = parse_model(model)
     probe = build_partable(parsed, frame.columns, std_lv=opts.std_lv)
-    cols = list(probe.ov)
-    if opts.ordered is not True:
-        names = list(opts.ordered)
-        unknown = [v for v in names if v not in cols]
-        if unknown:
-            raise SpecificationError(
-                f"ordered= names {', '.join(map(repr, unknown))}, which the model does not use; "
-                f"its observed variables: {', '.join(cols)}"
-            )
-        rest = [v for v in cols if v not in names]
-        if rest:
-            raise SpecificationError(
-                "a mix of ordered and continuous variables is not available yet; continuous: "
-                f"{', '.join(rest)}. Use ordered=True, or estimator='MLR' for all variables"
-            )
-    if probe.dummies:
-        raise ModelError(
-            "observed predictors or outcomes in regressions are not available with ordered "
-            f"indicators yet ({', '.join(probe.dummies)}); use latent variables only, or "
-            "estimator='MLR' without ordered="
-        )
-    if any(r.user and r.op == "~~" and r.lhs == r.rhs and r.lhs in cols for r in probe.rows):
-        raise SpecificationError(
-            "with ordered indicators their residual variances are not parameters (they are "
-            "1 − the common variance); remove 'x ~~ x' lines for indicators"
-        )
+    cols = _check_ordered(probe, opts)
     numeric_columns(frame, cols)
-    used = frame[cols].dropna()
+    pairwise = opts.missing == "pairwise"
+    used = frame[cols][frame[cols].notna().any(axis=1)] if pairwise else frame[cols].dropna()
     n = len(used)
     if n < 10:
-        raise ModelError(f"only {n} complete row(s) for the model's {len(cols)} variables")
+        raise ModelError(f"only {n} usable row(s) for the model's {len(cols)} variables")
     codes, levels = _codes(used, cols)
     mom: OrdinalMoments = ordinal_moments(codes, cols, levels)
     pt = build_partable(parsed, frame.columns, std_lv=opts.std_lv, extra_fixed=tuple(cols))
@@ -205,30 +221,8 @@ def fit_wlsmv(model: str, frame: pd.DataFrame, opts):
     a, b = _adjusted(delta, w_all, mom.gamma, df) if df > 0 else (np.nan, np.nan)
     a_b, b_b = _adjusted(delta[:, q:], w_all, mom.gamma, b_df)
     # lavaan's DWLS counts N − 1 cases in RMSEA too
-    indices = assemble(n - 1, npar, chisq, df, b_chisq, b_df, srmr(mom.cor, sigma_star), np.nan)
-    indices["n"] = n
-    scaled = a * chisq + b if df > 0 else chisq  # nothing to adjust in a saturated model
-    b_scaled = a_b * b_chisq + b_b
-    low, high = rmsea_ci(scaled, df, n - 1)
-    indices = pd.concat(
-        [
-            indices,
-            pd.Series(
-                {
-                    "chisq_scaled": scaled,
-                    "pvalue_scaled": float(stats.chi2.sf(scaled, df)) if df > 0 else np.nan,
-                    "scaling_factor": 1 / a,
-                    "shift_parameter": b,
-                    "baseline_chisq_scaled": b_scaled,
-                    "baseline_scaling_factor": 1 / a_b,
-                    "cfi_scaled": cfi_value(scaled, df, b_scaled, b_df),
-                    "tli_scaled": tli_value(scaled, df, b_scaled, b_df),
-                    "rmsea_scaled": rmsea_value(scaled, df, n - 1),
-                    "rmsea_ci_low_scaled": low,
-                    "rmsea_ci_high_scaled": high,
-                }
-            ),
-        ]
+    indices = _indices(
+        n, 1, npar, chisq, df, b_chisq, b_df, srmr(mom.cor, sigma_star), (a, b), (a_b, b_b)
     )
     est = build_estimates(pt, mdl, theta, vcov, opts.level)
     est = _ordinal_rows(est, pt, mom, vcov_full[q:, q:], opts.level)
@@ -278,6 +272,32 @@ def fit_wlsmv(model: str, frame: pd.DataFrame, opts):
     )
     warn_improper(result)
     return result
+
+
+def _indices(n, ng, npar, chisq, df, b_chisq, b_df, srmr_value, ab, ab_base) -> pd.Series:
+    """The fit indices of a WLSMV fit: the ordinary ones (N − G cases in RMSEA, ×√G with groups,
+    as lavaan) and the scaled-shifted ones ``a·T + b`` of the model and the baseline."""
+    (a, b), (a_b, b_b) = ab, ab_base
+    indices = assemble(n - ng, npar, chisq, df, b_chisq, b_df, srmr_value, np.nan, ng)
+    indices["n"] = int(n)
+    scaled = a * chisq + b if df > 0 else chisq  # nothing to adjust in a saturated model
+    b_scaled = a_b * b_chisq + b_b
+    gsq = np.sqrt(ng)
+    low, high = rmsea_ci(scaled, df, n - ng)
+    scaled_indices = {
+        "chisq_scaled": scaled,
+        "pvalue_scaled": float(stats.chi2.sf(scaled, df)) if df > 0 else np.nan,
+        "scaling_factor": 1 / a,
+        "shift_parameter": b,
+        "baseline_chisq_scaled": b_scaled,
+        "baseline_scaling_factor": 1 / a_b,
+        "cfi_scaled": cfi_value(scaled, df, b_scaled, b_df),
+        "tli_scaled": tli_value(scaled, df, b_scaled, b_df),
+        "rmsea_scaled": rmsea_value(scaled, df, n - ng) * gsq,
+        "rmsea_ci_low_scaled": low * gsq,
+        "rmsea_ci_high_scaled": high * gsq,
+    }
+    return pd.concat([indices, pd.Series(scaled_indices)])
 
 
 def difftest(restricted: dict, free: dict) -> tuple[float, float, float]:
@@ -331,3 +351,417 @@ def _ordinal_rows(est, pt, mom, vcov_th, level) -> pd.DataFrame:
     order = {"=~": 0, "~": 1, "~~": 2, "|": 3, "~1": 4, "~*~": 5, ":=": 6}
     out["_o"] = out["op"].map(order)
     return out.sort_values("_o", kind="stable").drop(columns="_o").reset_index(drop=True)
+
+
+# -- several groups ---------------------------------------------------------------------------
+#: what ``group_equal`` accepts with ordered indicators (lavaan's ``group.equal``)
+ORDINAL_EQUAL = ("thresholds", "loadings", "intercepts", "means", "lv.variances",
+                 "lv.covariances", "regressions", "residual.covariances")  # fmt: skip
+
+
+def _renumber(pt, rows):
+    """``pt`` with ``rows``, the free indices renumbered 0 … q−1 in order of first appearance."""
+    from dataclasses import replace
+
+    new: dict[int, int] = {}
+    out = []
+    for r in rows:
+        if r.free >= 0:
+            new.setdefault(r.free, len(new))
+            r = replace(r, free=new[r.free])
+        out.append(r)
+    return replace(pt, rows=tuple(out), npar=len(new), _cache={})
+
+
+def _ordinal_partable(parsed, columns, ngroups, opts, cols):
+    """The table of a multi-group ordinal model, as lavaan builds it with the delta
+    parameterization: y* intercepts 0, residual variances of y* not parameters (0 here: Σ is the
+    common part), latent means 0 in group 1 and, when thresholds are held equal (and means are
+    not), free after it."""
+    from dataclasses import replace
+
+    equal = tuple(opts.group_equal)
+    bad = [k for k in equal if k not in ORDINAL_EQUAL]
+    if bad:
+        raise SpecificationError(
+            f"group_equal={bad[0]!r} is not available with ordered indicators; use any of: "
+            f"{', '.join(map(repr, ORDINAL_EQUAL))} (residual variances of y* are not "
+            "parameters with the delta parameterization)"
+        )
+    th_equal = "thresholds" in equal
+    if "intercepts" in equal and not th_equal:
+        raise SpecificationError(
+            "group_equal 'intercepts' without 'thresholds' is not available with ordered "
+            "indicators (their y* intercepts are 0); add 'thresholds' (lavaan's group.equal = "
+            'c("thresholds", ...))'
+        )
+    pt_equal = [k for k in equal if k not in ("thresholds", "intercepts")]
+    if th_equal:
+        pt_equal.append("intercepts")  # frees the latent means after group 1
+    partial = [s for s in opts.group_partial if "|" not in s]
+    pt = build_partable(
+        parsed,
+        columns,
+        ngroups=ngroups,
+        meanstructure=True,
+        std_lv=opts.std_lv,
+        group_equal=tuple(pt_equal),
+        group_partial=tuple(partial),
+        extra_fixed=tuple(cols),
+    )
+    ordered = set(cols)
+    rows = []
+    for r in pt.rows:
+        if r.op == "~1" and r.lhs in ordered:
+            r = replace(r, free=-1, value=0.0)
+        elif r.op == "~~" and r.lhs == r.rhs and r.lhs in ordered and r.free < 0:
+            r = replace(r, value=0.0)
+        rows.append(r)
+    return _renumber(pt, rows)
+
+
+class _GroupsModel:
+    """θ = (the table's free parameters, thresholds, scale factors) → every group's
+    ``s_g = (τ_g, ρ_g)``: ``ρ_jk = Δ_j Δ_k [ΛΨΛ' + Θ_offdiag]_jk`` and ``τ_jk* = Δ_j (τ_jk − μ_j)``
+    with ``μ = Λ (I − B)⁻¹ α`` (lavaan's delta parameterization)."""
+
+    def __init__(self, pt, n_th_var: list[int], th_equal: bool, partial_th: set):
+        self.pt = pt
+        self.model = Model(pt)
+        self.q = pt.npar
+        p = len(pt.ov)
+        self.p = p
+        self.var_of = np.repeat(np.arange(p), n_th_var)
+        n_th = int(sum(n_th_var))
+        self.n_th = n_th
+        g_n = pt.ngroups
+        k = self.q
+        self.th_idx = np.zeros((g_n, n_th), dtype=int)
+        th_names = [(pt.ov[j], t) for j in range(p) for t in range(n_th_var[j])]
+        for g in range(g_n):
+            for m, (v, t) in enumerate(th_names):
+                if g > 0 and th_equal and (v, t) not in partial_th:
+                    self.th_idx[g, m] = self.th_idx[0, m]
+                else:
+                    self.th_idx[g, m] = k
+                    k += 1
+        self.sc_idx = np.full((g_n, p), -1)
+        if th_equal:
+            for g in range(1, g_n):
+                self.sc_idx[g] = np.arange(k, k + p)
+                k += p
+        self.npar = k
+        prs = pairs(p)
+        self.ii = np.array([i for i, _ in prs], dtype=int)
+        self.jj = np.array([j for _, j in prs], dtype=int)
+
+    def scales(self, theta: np.ndarray, g: int) -> np.ndarray:
+        """Δ of group g for a stack of θ (B, npar) → (B, p)."""
+        idx = self.sc_idx[g]
+        out = np.ones((theta.shape[0], self.p))
+        free = idx >= 0
+        out[:, free] = theta[:, idx[free]]
+        return out
+
+    def s(self, theta: np.ndarray) -> list[np.ndarray]:
+        """Every group's model-implied (τ*, ρ) for a stack of θ (B, npar): a list of (B, m_g)."""
+        theta = np.atleast_2d(theta)
+        moms = self.model.moments(theta[:, : self.q])
+        out = []
+        for g, mom in enumerate(moms):
+            d = self.scales(theta, g)
+            tau = theta[:, self.th_idx[g]]
+            mu = mom.mu[:, self.var_of] if mom.mu.ndim == 2 else mom.mu[None, self.var_of]
+            th = d[:, self.var_of] * (tau - mu)
+            rho = d[:, self.ii] * d[:, self.jj] * mom.sigma[:, self.ii, self.jj]
+            out.append(np.hstack([th, rho]))
+        return out
+
+    def jacobian(self, theta: np.ndarray) -> list[np.ndarray]:
+        """∂s_g/∂θ of every group by central differences (one stacked evaluation)."""
+        h = 1e-6 * np.maximum(1.0, np.abs(theta))
+        eye = np.diag(h)
+        vals = self.s(np.vstack([theta + eye, theta - eye]))
+        k = len(theta)
+        return [((v[:k] - v[k:]) / (2 * h)[:, None]).T for v in vals]
+
+
+def _gauss_newton(gm: _GroupsModel, s_obs, w, nw, theta, max_iter: int = 200):
+    """Minimise ``Σ_g (N_g − 1) (s_g − σ_g(θ))' W_g (s_g − σ_g(θ))`` by Gauss–Newton steps
+    with step halving; returns (θ, converged, iterations)."""
+
+    def value(th):
+        vals = gm.s(th[None])
+        return sum(
+            c * float(((so - v[0]) ** 2) @ wg)
+            for so, v, wg, c in zip(s_obs, vals, w, nw, strict=True)
+        )
+
+    f = value(theta)
+    for it in range(1, max_iter + 1):
+        vals = gm.s(theta[None])
+        jac = gm.jacobian(theta)
+        a = np.zeros((len(theta), len(theta)))
+        grad = np.zeros(len(theta))
+        for so, v, wg, c, jg in zip(s_obs, vals, w, nw, jac, strict=True):
+            wj = jg * (c * wg)[:, None]
+            a += jg.T @ wj
+            grad += wj.T @ (so - v[0])
+        try:
+            step = np.linalg.solve(a, grad)
+        except np.linalg.LinAlgError:
+            step = np.linalg.lstsq(a, grad, rcond=None)[0]
+        scale = 1.0
+        while scale > 1e-8:
+            cand = theta + scale * step
+            f_c = value(cand)
+            if np.isfinite(f_c) and f_c <= f + 1e-14 * max(1.0, f):
+                break
+            scale /= 2
+        else:
+            return theta, bool(np.max(np.abs(step)) < 1e-6), it
+        moved = float(np.max(np.abs(cand - theta)))
+        decrease = f - f_c
+        theta, f = cand, f_c
+        if moved < 1e-10 or (moved < 1e-6 and decrease <= 1e-12 * max(1.0, f)):
+            return theta, True, it
+    return theta, False, max_iter
+
+
+def _scaled_shift(deltas, ws, gammas, fg, df):
+    """lavaan's scaled-shifted (a, b) over all groups: ``V = ⊕ f_g W_g``, ``Γ = ⊕ Γ_g / f_g``,
+    ``U = V − VΔ(Δ'VΔ)⁻¹Δ'V``."""
+    v = np.concatenate([f * w for f, w in zip(fg, ws, strict=True)])
+    gam = _block_gamma(gammas, fg)
+    d = np.vstack(deltas)
+    vd = d * v[:, None]
+    if d.shape[1]:
+        u = np.diag(v) - vd @ np.linalg.solve(d.T @ vd, vd.T)
+    else:
+        u = np.diag(v)
+    return _shift(u @ gam, df)
+
+
+def fit_wlsmv_groups(model: str, frame: pd.DataFrame, opts):
+    """WLSMV in several groups (``group=``), lavaan's delta parameterization: the groups'
+    thresholds, polychoric correlations and Γ; DWLS over ``(τ, ρ)`` of every group; robust SEs
+    ``(N − G)⁻¹ E⁻¹ (Σ f_g Δ_g'W_gΓ_gW_gΔ_g) E⁻¹`` with ``E = Σ f_g Δ_g'W_gΔ_g``,
+    ``f_g = N_g/N``; ``χ² = Σ (N_g − 1) F_g``; the scaled-shifted test over the stacked groups
+    (:func:`_scaled_shift`). ``group_equal`` takes ``thresholds`` (then the scale factors and the
+    latent means are free after group 1, as lavaan), ``loadings``, ``intercepts`` (the y*
+    intercepts are 0 already: the same model), ...; a SEMResult."""
+
+    from cxkit._version import __version__
+    from cxkit.sem.diagnostics import warn_improper
+    from cxkit.sem.estimates import build_estimates, r_squared
+    from cxkit.sem.information import invert
+    from cxkit.sem.result import SEMResult
+    from cxkit.sem.samplestats import GroupStats, SampleStats, group_labels, numeric_columns
+    from cxkit.sem.syntax import parse_model
+
+    parsed = parse_model(model)
+    labels = group_labels(frame, opts.group)
+    probe = build_partable(parsed, frame.columns, std_lv=opts.std_lv)
+    cols = _check_ordered(probe, opts)
+    numeric_columns(frame, cols)
+    keep = frame[opts.group].notna()
+    pairwise = opts.missing == "pairwise"
+    sub = frame.loc[keep, [*cols, opts.group]]
+    used = sub[sub[cols].notna().any(axis=1)] if pairwise else sub.dropna()
+    codes_all, levels = _codes_missing(used[cols], cols)
+    groups_rows = [np.flatnonzero((used[opts.group] == lab).to_numpy()) for lab in labels]
+    moms, gstats = [], []
+    for lab, idx in zip(labels, groups_rows, strict=True):
+        c = codes_all[idx]
+        for j, v in enumerate(cols):
+            seen = np.unique(c[:, j][c[:, j] >= 0])
+            if len(seen) != len(levels[j]):
+                absent = sorted(set(levels[j]) - {levels[j][s] for s in seen})
+                raise ModelError(
+                    f"column {v!r} has no answer {', '.join(f'{a:g}' for a in absent)} in group "
+                    f"{lab} of {opts.group!r}; lavaan needs every category in every group (merge rare "
+                    "categories)"
+                )
+        if len(idx) < 10:
+            raise ModelError(f"group {lab} of {opts.group!r} has only {len(idx)} row(s)")
+        mom = ordinal_moments(c, cols, levels)
+        moms.append(mom)
+        x = used[cols].to_numpy(float)[idx]
+        gstats.append(GroupStats(lab, x, len(idx), np.zeros(len(cols)), mom.cor, ordinal=mom))
+    ng = len(labels)
+    pt = _ordinal_partable(parsed, frame.columns, ng, opts, cols)
+    th_equal = "thresholds" in opts.group_equal
+    partial_th = set()
+    for s in opts.group_partial:
+        if "|" in s:
+            v, t = (x.strip() for x in s.split("|"))
+            if v not in cols or not t.startswith("t") or not t[1:].isdigit():
+                raise SpecificationError(
+                    f"group_partial {s!r} is not a threshold of the model; write e.g. 'A1 | t2'"
+                )
+            partial_th.add((v, int(t[1:]) - 1))
+    n_th_var = [len(lv) - 1 for lv in levels]
+    gm = _GroupsModel(pt, n_th_var, th_equal, partial_th)
+    s_obs = [m.vector() for m in moms]
+    ws = [1.0 / np.diag(m.gamma) for m in moms]
+    n_g = np.array([m.n for m in moms], float)
+    n = float(n_g.sum())
+    m_total = sum(len(s) for s in s_obs)
+    if gm.npar > m_total:
+        raise ModelError(
+            f"the model has {gm.npar} free parameters but only {m_total} sample statistics "
+            "(thresholds and polychoric correlations): it is not identified"
+        )
+    sstats = SampleStats(tuple(cols), gstats, int(len(frame) - len(used)), used)
+    theta0 = np.zeros(gm.npar)
+    theta0[: gm.q] = Model(pt).start_values(sstats)
+    for g in range(ng):
+        theta0[gm.th_idx[g]] = (
+            np.concatenate(moms[g].thresholds) if g == 0 or not th_equal else (theta0[gm.th_idx[g]])
+        )
+    for g in range(ng):
+        free = gm.sc_idx[g] >= 0
+        theta0[gm.sc_idx[g][free]] = 1.0
+    theta, converged, iterations = _gauss_newton(gm, s_obs, ws, n_g - 1, theta0)
+    vals = [v[0] for v in gm.s(theta[None])]
+    resid = [so - v for so, v in zip(s_obs, vals, strict=True)]
+    chisq_g = np.array([c * float((r**2) @ w) for r, w, c in zip(resid, ws, n_g - 1, strict=True)])
+    chisq = float(chisq_g.sum())
+    deltas = gm.jacobian(theta)
+    fg = n_g / n
+    e = sum(f * (d.T @ (d * w[:, None])) for f, d, w in zip(fg, deltas, ws, strict=True))
+    e_inv = invert(e)
+    meat = sum(
+        f * ((d * w[:, None]).T @ gam @ (d * w[:, None]))
+        for f, d, w, gam in zip(fg, deltas, ws, [m.gamma for m in moms], strict=True)
+    )
+    vcov_full = e_inv @ meat @ e_inv / (n - ng)
+    npar = gm.npar
+    df = m_total - npar
+    gammas = [m.gamma for m in moms]
+    a, b = _scaled_shift(deltas, ws, gammas, fg, df) if df > 0 else (np.nan, np.nan)
+    # the baseline: thresholds free in every group, no correlations
+    n_th = gm.n_th
+    b_deltas, col = [], 0
+    k_b = ng * n_th
+    for so in s_obs:
+        d = np.zeros((len(so), k_b))
+        d[:n_th, col : col + n_th] = np.eye(n_th)
+        col += n_th
+        b_deltas.append(d)
+    b_chisq = float(
+        sum(
+            c * float((so[n_th:] ** 2) @ w[n_th:])
+            for so, w, c in zip(s_obs, ws, n_g - 1, strict=True)
+        )
+    )
+    b_df = float(m_total - k_b)
+    a_b, b_b = _scaled_shift(b_deltas, ws, gammas, fg, b_df)
+    # the y* scale: Var(y*) = 1/Δ², residual variances 1/Δ² − the common variance
+    theta_pt = theta[: gm.q]
+    moms_c = Model(pt).moments(theta_pt)
+    values = {}
+    scales = []
+    for g in range(ng):
+        dg = gm.scales(theta[None], g)[0]
+        scales.append(dg)
+        common = np.diag(moms_c[g].sigma)
+        for k, v in enumerate(cols):
+            values[(g + 1, v, "~~", v)] = 1.0 / dg[k] ** 2 - common[k]
+    pt_out = pt.with_values(values)
+    mdl = Model(pt_out)
+    srmr_total = 0.0
+    for g in range(ng):
+        sig = mdl.moments(theta_pt)[g].sigma
+        dd = np.diag(scales[g])
+        srmr_total += n_g[g] * srmr(moms[g].cor, dd @ sig @ dd)
+    indices = _indices(n, ng, npar, chisq, df, b_chisq, b_df, srmr_total / n, (a, b), (a_b, b_b))
+    est = build_estimates(pt_out, mdl, theta_pt, vcov_full[: gm.q, : gm.q], opts.level)
+    est = _group_ordinal_rows(est, gm, theta, vcov_full, moms, scales, opts.level)
+    provenance = {
+        "model": model,
+        **opts.describe(),
+        "ordered": list(cols),
+        "n_used": int(n),
+        "n_dropped": int(len(frame) - len(used)),
+        "data_sha256": data_sha256(used),
+        "cxkit": __version__,
+        "start": "lavaan-like simple values, then DWLS by Gauss-Newton (semopy is not used)",
+        "iterations": iterations,
+        "levels": {c: [float(v) for v in lv] for c, lv in zip(cols, levels, strict=True)},
+        "group": opts.group,
+        "groups": [str(g) for g in labels],
+        "group_equal": sorted(opts.group_equal),
+        "group_partial": list(opts.group_partial),
+        **instrument_attrs(frame),
+    }
+    sig0 = mdl.moments(theta_pt)[0].sigma
+    d0 = np.diag(scales[0])
+    result = SEMResult(
+        partable=pt_out,
+        model_matrices=mdl,
+        stats=sstats,
+        options=opts,
+        theta=theta_pt,
+        vcov=vcov_full[: gm.q, : gm.q],
+        sample_cov=pd.DataFrame(moms[0].cor, index=cols, columns=cols),
+        implied_cov=pd.DataFrame(d0 @ sig0 @ d0, index=cols, columns=cols),
+        estimates=est,
+        fit_indices=indices,
+        r_squared=r_squared(pt_out, mdl, theta_pt),
+        converged=converged,
+        provenance=provenance,
+        level=opts.level,
+        ordinal={
+            "s": np.concatenate(s_obs),
+            "w": np.concatenate([f * w for f, w in zip(fg, ws, strict=True)]),
+            "gamma": _block_gamma(gammas, fg),
+            "delta": np.vstack(deltas),
+            "chisq": chisq,
+            "df": df,
+            "theta": theta,
+        },
+    )
+    warn_improper(result)
+    return result
+
+
+def _block_gamma(gammas, fg):
+    from scipy.linalg import block_diag
+
+    return block_diag(*[gm / f for gm, f in zip(gammas, fg, strict=True)])
+
+
+def _group_ordinal_rows(est, gm, theta, vcov, moms, scales, level) -> pd.DataFrame:
+    """Thresholds ``x | t1`` … and scale factors ``x ~*~ x`` of every group (lavaan's rows; the
+    y* intercepts and latent means are rows of the table already)."""
+    z = stats.norm.ppf(1 - (1 - level) / 2)
+    se = np.sqrt(np.clip(np.diag(vcov), 0, None))
+    rows = []
+    names = gm.pt.ov
+    for g in range(gm.pt.ngroups):
+        for m in range(gm.n_th):
+            j = gm.var_of[m]
+            t = m - int(np.flatnonzero(gm.var_of == j)[0])
+            k = gm.th_idx[g, m]
+            v, s = float(theta[k]), float(se[k])
+            zz = v / s
+            rows.append((names[j], "|", f"t{t + 1}", "", g + 1, v, s, zz,
+                         2 * stats.norm.sf(abs(zz)), v - z * s, v + z * s, v * scales[g][j]))  # fmt: skip
+        for j, name in enumerate(names):
+            k = gm.sc_idx[g, j]
+            if k >= 0:
+                v, s = float(theta[k]), float(se[k])
+                zz = v / s
+                rows.append((name, "~*~", name, "", g + 1, v, s, zz,
+                             2 * stats.norm.sf(abs(zz)), v - z * s, v + z * s, 1.0))  # fmt: skip
+            else:
+                rows.append((name, "~*~", name, "", g + 1, 1.0, 0.0, np.nan, np.nan, 1.0, 1.0, 1.0))
+    extra = pd.DataFrame(rows, columns=["lhs", "op", "rhs", "label", "group", "est", "se", "z",
+                                        "pvalue", "ci_low", "ci_high", "std_all"])  # fmt: skip
+    out = pd.concat([est, extra[est.columns]], ignore_index=True)
+    order = {"=~": 0, "~": 1, "~~": 2, "|": 3, "~1": 4, "~*~": 5, ":=": 6}
+    out["_o"] = out["op"].map(order)
+    out["_g"] = out["group"].replace(0, 99)
+    out = out.sort_values(["_g", "_o"], kind="stable").drop(columns=["_o", "_g"])
+    return out.reset_index(drop=True)
