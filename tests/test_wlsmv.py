@@ -100,8 +100,7 @@ def test_ordered_errors_are_clear():
     with pytest.raises(ResponseError, match="'A2'.*non-integer"):
         cxkit.fit_sem(BFI, bad, ordered=True)
     fit = cxkit.fit_sem(BFI, d, ordered=True)
-    with pytest.raises(SpecificationError, match="WLSMV"):
-        fit.modification_indices()
+    assert len(fit.modification_indices()) > 0  # lavaan's values: test_wlsmv_missing_mi.py
     with pytest.raises(SpecificationError, match="BCa intervals of ordinal"):
         fit.bootstrap(100, ci="bca")
     resid = fit.residuals("cor")

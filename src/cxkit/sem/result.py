@@ -173,7 +173,10 @@ class SEMResult:
         from cxkit.errors import SpecificationError
         from cxkit.sem.diagnostics import modification_indices
 
-        self._not_for("modification indices", ordinal=True)
+        if self.options.estimator == "WLSMV":
+            from cxkit.sem.wlsmv import modification_indices as ordinal_mi
+
+            return ordinal_mi(self, minimum)
         if self.options.fiml:
             raise SpecificationError(
                 "modification indices are not available for FIML fits yet; refit with "

@@ -720,6 +720,8 @@ def fit_wlsmv_groups(model: str, frame: pd.DataFrame, opts):
             "chisq": chisq,
             "df": df,
             "theta": theta,
+            "th_equal": th_equal,
+            "partial_th": partial_th,
         },
     )
     warn_improper(result)
@@ -765,3 +767,74 @@ def _group_ordinal_rows(est, gm, theta, vcov, moms, scales, level) -> pd.DataFra
     out["_g"] = out["group"].replace(0, 99)
     out = out.sort_values(["_g", "_o"], kind="stable").drop(columns=["_o", "_g"])
     return out.reset_index(drop=True)
+
+
+def modification_indices(result, minimum: float = 0.0) -> pd.DataFrame:
+    """lavaan's ``modindices`` of a WLSMV fit: for every candidate parameter (the candidates of
+    :func:`cxkit.sem.diagnostics.modification_indices`), from the DWLS expected information of
+    the extended model ``I = Σ f_g Δ_g'W_gΔ_g`` and the gradient
+    ``g = −Σ f_g (N_g − 1)/N_g Δ_g'W_g(s_g − σ_g)``
+    over (the table's parameters, thresholds, scale factors): ``mi = N g_c² / V_c`` with
+    ``V_c = I_cc − I_cf I_ff⁻¹ I_fc``, ``epc = −g_c / V_c`` (``g_c`` net of the model's own
+    gradient). Candidates with ``V_c`` below ``eps^(1/3)`` are left out, as lavaan leaves them."""
+    from dataclasses import replace
+
+    from cxkit.sem.diagnostics import candidates
+
+    pt = result.partable
+    extra = candidates(pt)
+    fixed = [(k, r) for k, r in enumerate(pt.rows) if r.free < 0 and not r.exo]
+    rows = list(pt.rows)
+    q = pt.npar
+    for j, (k, r) in enumerate(fixed):
+        rows[k] = replace(r, free=q + len(extra) + j)
+    pt_ext = replace(
+        pt,
+        rows=tuple(rows) + tuple(replace(r, free=q + j) for j, r in enumerate(extra)),
+        npar=q + len(extra) + len(fixed),
+        _cache={},
+    )
+    tested = [*extra, *(r for _, r in fixed)]
+    values = [0.0] * len(extra) + [r.value for _, r in fixed]
+    moms = [g.ordinal for g in result.stats.groups]
+    state = result.ordinal
+    rest = state.get("theta", np.concatenate([result.theta, *moms[0].thresholds]))[q:]
+    n_th_var = [len(t) for t in moms[0].thresholds]
+    gm = _GroupsModel(
+        pt_ext, n_th_var, state.get("th_equal", False), state.get("partial_th", set())
+    )
+    theta = np.concatenate([result.theta, values, rest])
+    n_g = np.array([m.n for m in moms], float)
+    n = float(n_g.sum())
+    vals = gm.s(theta[None])
+    jac = gm.jacobian(theta)
+    info = np.zeros((len(theta), len(theta)))
+    grad = np.zeros(len(theta))
+    for m, v, d, ng_ in zip(moms, vals, jac, n_g, strict=True):
+        w = 1.0 / np.diag(m.gamma)
+        wd = d * (w * ng_ / n)[:, None]
+        info += d.T @ wd
+        grad -= (ng_ - 1) / ng_ * (wd.T @ (m.vector() - v[0]))  # lavaan's (N_g − 1)/N_g
+    c_idx = np.arange(q, q + len(tested))
+    f_idx = np.setdiff1d(np.arange(len(theta)), c_idx)
+    i_ff_inv = np.linalg.pinv(info[np.ix_(f_idx, f_idx)])
+    out_rows = []
+    for c, r in zip(c_idx, tested, strict=True):
+        i_cf = info[c, f_idx]
+        denom = info[c, c] - i_cf @ i_ff_inv @ i_cf
+        if not denom >= np.finfo(float).eps ** (1 / 3):
+            continue
+        gc = grad[c]  # lavaan: the candidate's own gradient (the model's is 0 at the estimate)
+        row = {
+            "lhs": r.lhs,
+            "op": r.op,
+            "rhs": r.rhs,
+            "mi": n * gc * gc / denom,
+            "epc": -gc / denom,
+        }
+        if pt.ngroups > 1:
+            row["group"] = r.group
+        out_rows.append(row)
+    cols = ["lhs", "op", "rhs"] + (["group"] if pt.ngroups > 1 else []) + ["mi", "epc"]
+    out = pd.DataFrame(out_rows, columns=cols)
+    return out[out["mi"] >= minimum].sort_values("mi", ascending=False).reset_index(drop=True)
