@@ -88,3 +88,25 @@ def test_ordered_group_errors_are_clear():
     sparse = d[~((d["gender"] == 2) & (d["A2"] == 1))]
     with pytest.raises(ModelError, match="'A2' has no answer 1 in group 2"):
         cxkit.fit_sem(MODEL, sparse, ordered=True, group="gender")
+
+
+def test_invariance_with_ordered_items(fits):
+    ref = pd.read_csv(CASE / "difftest.csv").set_index("restricted")
+    inv = cxkit.invariance(MODEL, _data(), group="gender", ordered=True,
+                           levels=["configural", "thresholds", "metric", "scalar"])  # fmt: skip
+    assert list(inv.index) == ["configural", "thresholds", "metric", "scalar"]
+    assert inv.attrs["test"] == "satorra.2000"
+    for level, name in (("thresholds", "thresholds"), ("metric", "loadings")):
+        np.testing.assert_allclose(inv.loc[level, "chisq_diff"], ref.loc[name, "chisq_diff"],
+                                   rtol=1e-6)  # fmt: skip
+        assert inv.loc[level, "df_diff"] == ref.loc[name, "df_diff"]
+        assert inv.loc[level, "chisq_scaled"] == pytest.approx(
+            fits[name].fit_indices["chisq_scaled"], rel=1e-12
+        )
+    # lavaan: the y* intercepts are 0 already, so "scalar" is the metric model (0 df more)
+    assert inv.loc["scalar", "df_diff"] == 0 and np.isnan(inv.loc["scalar", "chisq_diff"])
+    assert inv.loc["thresholds", "verdict"] in ("holds", "does not hold")
+    with pytest.raises(SpecificationError, match="level 'strict' is not accepted with ordered"):
+        cxkit.invariance(MODEL, _data(), group="gender", ordered=True, levels=["strict"])
+    with pytest.raises(SpecificationError, match="estimator='MLR' with ordered"):
+        cxkit.invariance(MODEL, _data(), group="gender", ordered=True, estimator="MLR")

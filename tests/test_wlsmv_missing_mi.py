@@ -87,3 +87,20 @@ def test_modification_indices_match_lavaan(name):
         fit = cxkit.fit_sem(MODEL, d, ordered=True, group="gender",
                             group_equal=["thresholds", "loadings"])  # fmt: skip
     assert_matches_lavaan(fit, "wlsmv_mi", name, ("modindices",))
+
+
+def test_bootstrap_of_a_pairwise_fit(pairwise):
+    _, fit = pairwise
+    boot = fit.bootstrap(60, seed=3, progress=False)
+    free = fit.estimates["se"] > 0
+    ratio = boot.estimates.loc[free, "se"] / fit.estimates.loc[free, "se"]
+    assert ratio.notna().all() and ratio.between(0.5, 2.5).all()
+    thr = boot.estimates[boot.estimates["op"] == "|"]
+    assert (thr["se"] > 0).all()
+
+
+def test_bootstrap_of_a_multigroup_ordinal_fit_is_refused():
+    d = _reverse(pd.read_csv(REFERENCE / "wlsmv_groups" / "data.csv"))
+    fit = cxkit.fit_sem(MODEL, d, ordered=True, group="gender")
+    with pytest.raises(SpecificationError, match="multi-group ordinal"):
+        fit.bootstrap(10, seed=1)

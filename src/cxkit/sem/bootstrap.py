@@ -113,7 +113,9 @@ def _work_block_ordinal(pt: ParTable, codes, levels, names, theta0, index, order
         ok = np.ones(b, dtype=bool)
         for k in range(b):
             c = codes[idx[k]]
-            if any(len(np.unique(c[:, j])) != len(levels[j]) for j in range(c.shape[1])):
+            if any(
+                len(np.unique(c[:, j][c[:, j] >= 0])) != len(levels[j]) for j in range(c.shape[1])
+            ):
                 ok[k] = False
                 moms.append(None)
                 continue
@@ -204,10 +206,18 @@ def bootstrap(
             raise SpecificationError(
                 "BCa intervals of ordinal (WLSMV) fits are not available yet; use ci='percentile'"
             )
+        if pt.ngroups > 1:
+            raise SpecificationError(
+                "the bootstrap of multi-group ordinal (WLSMV) fits is not available yet; "
+                "bootstrap each group's fit, or use the robust standard errors"
+            )
         names = list(pt.ov)
         levels = [np.asarray(result.provenance["levels"][v]) for v in names]
         raw = result.stats.groups[0].x
-        codes = np.column_stack([np.searchsorted(lv, raw[:, j]) for j, lv in enumerate(levels)])
+        codes = np.column_stack(  # −1: a missing answer (missing="pairwise")
+            [np.where(np.isnan(raw[:, j]), -1, np.searchsorted(lv, raw[:, j]))
+             for j, lv in enumerate(levels)]
+        )  # fmt: skip
         est = result.estimates
         order = [
             (a, op, b) if op != ":=" else (a, op, b)
