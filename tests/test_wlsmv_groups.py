@@ -110,3 +110,21 @@ def test_invariance_with_ordered_items(fits):
         cxkit.invariance(MODEL, _data(), group="gender", ordered=True, levels=["strict"])
     with pytest.raises(SpecificationError, match="estimator='MLR' with ordered"):
         cxkit.invariance(MODEL, _data(), group="gender", ordered=True, estimator="MLR")
+
+
+def test_cli_sem_ordered_with_groups(tmp_path, capsys):
+    from cxkit.cli import main
+
+    data = tmp_path / "bfi.csv"
+    _data().to_csv(data, index=False)
+    model = tmp_path / "bfi.lav"
+    model.write_text(MODEL + "\n")
+    args = ["sem", str(data), "--model", str(model), "--ordered", "--group", "gender"]
+    assert main([*args, "--group-equal", "thresholds,loadings"]) == 0
+    out = capsys.readouterr().out
+    assert "estimator WLSMV" in out and "scaled-shifted" in out and " group " in out
+    assert "A1 ~*~ A1" in out
+    assert main([*args, "--group-equal", "residuals"]) == 2
+    err = capsys.readouterr().err
+    assert "group_equal='residuals' is not available with ordered" in err
+    assert "Traceback" not in err

@@ -686,7 +686,7 @@ def fit_wlsmv_groups(model: str, frame: pd.DataFrame, opts):
         "n_dropped": int(len(frame) - len(used)),
         "data_sha256": data_sha256(used),
         "cxkit": __version__,
-        "start": "lavaan-like simple values, then DWLS by Gauss-Newton (semopy is not used)",
+        "start": "lavaan-like simple starting values, then DWLS by Gauss-Newton steps",
         "iterations": iterations,
         "levels": {c: [float(v) for v in lv] for c, lv in zip(cols, levels, strict=True)},
         "group": opts.group,
