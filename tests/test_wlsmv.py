@@ -89,7 +89,7 @@ def test_ordered_errors_are_clear():
     with pytest.raises(SpecificationError, match="ordered=True"):
         cxkit.fit_sem(BFI, d, estimator="WLSMV")
     with pytest.raises(SpecificationError, match="mix of ordered and continuous.*C1"):
-        cxkit.fit_sem(BFI, d, ordered=["A1", "A2", "A3", "A4", "A5"])
+        cxkit.fit_sem(BFI, d, ordered=["A1", "A2", "A3", "A4", "A5"], missing="pairwise")
     with pytest.raises(SpecificationError, match="'E1', which the model does not use"):
         cxkit.fit_sem(BFI, d, ordered=["E1"])
     with pytest.raises(SpecificationError, match="not available"):

@@ -181,3 +181,198 @@ def ordinal_moments(
     b_inv[n_th:, n_th:] = np.diag(a22_inv)
     gamma = n * b_inv @ inner @ b_inv.T
     return OrdinalMoments(list(names), levels, taus, cor, gamma, n)
+
+
+# -- ordered and continuous variables mixed ---------------------------------------------------
+@dataclass(frozen=True)
+class MixedMoments:
+    """Sample statistics of ordered and continuous variables together, in lavaan's order:
+    ``s = (per variable: its thresholds, or −mean for a continuous one; the continuous ones'
+    variances; the correlations (i, j), i > j, column by column)``, the correlations being
+    polychoric (both ordered), polyserial (one continuous; times its SD) or Pearson (both
+    continuous; as a covariance). ``cov``: that matrix (1 on the diagonal of ordered variables,
+    the variance for continuous ones); ``gamma``: the NACOV of ``s``."""
+
+    names: list[str]
+    levels: list[np.ndarray | None]
+    thresholds: list[np.ndarray]
+    means: np.ndarray
+    var: np.ndarray
+    cov: np.ndarray
+    gamma: np.ndarray
+    n: int
+
+    @property
+    def numeric(self) -> np.ndarray:
+        return np.array([lv is None for lv in self.levels])
+
+    @property
+    def cor(self) -> np.ndarray:
+        return self.cov
+
+    @property
+    def pairs(self) -> list[tuple[int, int]]:
+        return pairs(len(self.names))
+
+    def vector(self) -> np.ndarray:
+        num = self.numeric
+        return np.concatenate(
+            [*self.thresholds, self.var[num], np.array([self.cov[i, j] for i, j in self.pairs])]
+        )
+
+
+def _polyserial(z: np.ndarray, c: np.ndarray, tau: np.ndarray) -> float:
+    """Two-step ML polyserial correlation of standardised ``z`` with ordered codes ``c``."""
+    from scipy import optimize
+
+    b = _bounds(tau)
+    lo, up = b[c], b[c + 1]
+
+    def negll(rho):
+        s = np.sqrt(1 - rho * rho)
+        p = special.ndtr((up - rho * z) / s) - special.ndtr((lo - rho * z) / s)
+        return -float(np.sum(np.log(np.clip(p, 1e-300, None))))
+
+    res = optimize.minimize_scalar(
+        negll, bounds=(-0.995, 0.995), method="bounded", options={"xatol": 1e-12}
+    )
+    return float(res.x)
+
+
+def mixed_moments(x: np.ndarray, codes: np.ndarray, names: list[str], levels) -> MixedMoments:
+    """:class:`MixedMoments` of complete rows: ``x`` the values (N × p), ``codes`` the ordered
+    variables' codes 0 … K−1 (ignored for continuous columns), ``levels[j]`` None for a
+    continuous variable. Means and variances by ML (N denominator), thresholds from the answer
+    shares, each correlation by two-step ML given those; Γ from the casewise scores as
+    :func:`ordinal_moments` (Muthén, 1984), the continuous variables' mean and variance scored
+    together, then lavaan's change from correlations to covariances (``H``) and the sign of the
+    −mean slots."""
+    n, p = x.shape
+    num = np.array([lv is None for lv in levels])
+    taus: list[np.ndarray] = []
+    mu = np.zeros(p)
+    var = np.ones(p)
+    th_cols: list[np.ndarray] = []  # score columns per variable (thresholds or [mean, var])
+    for j in range(p):
+        if num[j]:
+            mu[j] = x[:, j].mean()
+            var[j] = x[:, j].var()
+            d = x[:, j] - mu[j]
+            taus.append(np.array([-mu[j]]))
+            th_cols.append(np.column_stack([d / var[j], -0.5 / var[j] + d * d / (2 * var[j] ** 2)]))
+        else:
+            k = len(levels[j])
+            counts = np.bincount(codes[:, j], minlength=k).astype(float)
+            tau = stats.norm.ppf(np.cumsum(counts)[:-1] / n)
+            taus.append(tau)
+            th_cols.append(_threshold_scores(codes[:, j], tau))
+    sd = np.sqrt(var)
+    z = (x - mu) / sd
+    n_th = sum(len(t) for t in taus)
+    th_start = np.concatenate([[0], np.cumsum([len(t) for t in taus])]).astype(int)
+    num_idx = np.flatnonzero(num)
+    var_pos = {j: n_th + k for k, j in enumerate(num_idx)}
+    a11_size = n_th + len(num_idx)
+    prs = pairs(p)
+    cor = np.eye(p)
+    sc_cor = np.zeros((n, len(prs)))
+    a21 = np.zeros((len(prs), a11_size))
+    h21 = np.zeros((len(prs), a11_size))
+    h22 = np.ones(len(prs))
+    ord_pairs = [m for m, (i, j) in enumerate(prs) if not num[i] and not num[j]]
+    if ord_pairs:
+        sub = [prs[m] for m in ord_pairs]
+        tables = []
+        for i, j in sub:
+            t = np.zeros((len(levels[i]), len(levels[j])))
+            np.add.at(t, (codes[:, i], codes[:, j]), 1.0)
+            tables.append(t)
+        rhos = pair_rho_many(tables, [taus[i] for i, _ in sub], [taus[j] for _, j in sub])
+        for m, (i, j), rho in zip(ord_pairs, sub, rhos, strict=True):
+            cor[i, j] = cor[j, i] = rho
+            prob, d_rho, d1, d2 = _cells(float(rho), taus[i], taus[j])
+            ci, cj = codes[:, i], codes[:, j]
+            pc = prob[ci, cj]
+            sc_cor[:, m] = d_rho[ci, cj] / pc
+            a21[m, th_start[i] : th_start[i + 1]] = sc_cor[:, m] @ (d1[ci, cj] / pc[:, None])
+            a21[m, th_start[j] : th_start[j + 1]] = sc_cor[:, m] @ (d2[ci, cj] / pc[:, None])
+    for m, (i, j) in enumerate(prs):
+        if num[i] and num[j]:
+            rho = float(np.mean(z[:, i] * z[:, j]))
+            cor[i, j] = cor[j, i] = rho
+            r2 = 1 - rho * rho
+            z1, z2 = z[:, i], z[:, j]
+            q = z1 * z1 - 2 * rho * z1 * z2 + z2 * z2
+            sc_cor[:, m] = rho / r2 + z1 * z2 / r2 - rho * q / r2**2
+            d_mu1 = (z1 - rho * z2) / (sd[i] * r2)
+            d_mu2 = (z2 - rho * z1) / (sd[j] * r2)
+            d_v1 = -0.5 / var[i] + z1 * (z1 - rho * z2) / (2 * var[i] * r2)
+            d_v2 = -0.5 / var[j] + z2 * (z2 - rho * z1) / (2 * var[j] * r2)
+            a21[m, th_start[i]] = sc_cor[:, m] @ d_mu1
+            a21[m, th_start[j]] = sc_cor[:, m] @ d_mu2
+            a21[m, var_pos[i]] = sc_cor[:, m] @ d_v1
+            a21[m, var_pos[j]] = sc_cor[:, m] @ d_v2
+            h21[m, var_pos[i]] = sd[j] * rho / (2 * sd[i])
+            h21[m, var_pos[j]] = sd[i] * rho / (2 * sd[j])
+            h22[m] = sd[i] * sd[j]
+        elif num[i] or num[j]:
+            y1, y2 = (i, j) if num[i] else (j, i)  # y1 continuous, y2 ordered
+            c = codes[:, y2]
+            tau = taus[y2]
+            rho = _polyserial(z[:, y1], c, tau)
+            cor[i, j] = cor[j, i] = rho
+            s = np.sqrt(1 - rho * rho)
+            b = _bounds(tau)
+            zz = z[:, y1]
+            u_up, u_lo = (b[c + 1] - rho * zz) / s, (b[c] - rho * zz) / s
+            f_up, f_lo = _pdf(u_up), _pdf(u_lo)
+            prob = np.clip(special.ndtr(u_up) - special.ndtr(u_lo), 1e-300, None)
+            dp_rho = f_up * (rho * b[c + 1] - zz) / s**3 - f_lo * (rho * b[c] - zz) / s**3
+            sc_cor[:, m] = dp_rho / prob
+            d_mu = zz / sd[y1] + (f_up - f_lo) * rho / (sd[y1] * s) / prob
+            d_v = (
+                -0.5 / var[y1]
+                + zz * zz / (2 * var[y1])
+                + (f_up - f_lo) * rho * zz / (2 * var[y1] * s) / prob
+            )
+            k = len(tau) + 1
+            d_th = np.zeros((n, k - 1))
+            upper = c < k - 1
+            d_th[np.flatnonzero(upper), c[upper]] += f_up[upper] / s / prob[upper]
+            lower = c > 0
+            d_th[np.flatnonzero(lower), c[lower] - 1] -= f_lo[lower] / s / prob[lower]
+            a21[m, th_start[y1]] = sc_cor[:, m] @ d_mu
+            a21[m, var_pos[y1]] = sc_cor[:, m] @ d_v
+            a21[m, th_start[y2] : th_start[y2 + 1]] = sc_cor[:, m] @ d_th
+            h21[m, var_pos[y1]] = rho / (2 * sd[y1])
+            h22[m] = sd[y1]
+    sc_th = np.zeros((n, a11_size))
+    for j in range(p):
+        if num[j]:
+            sc_th[:, th_start[j]] = th_cols[j][:, 0]
+            sc_th[:, var_pos[j]] = th_cols[j][:, 1]
+        else:
+            sc_th[:, th_start[j] : th_start[j + 1]] = th_cols[j]
+    sc_all = np.hstack([sc_th, sc_cor])
+    inner = sc_all.T @ sc_all
+    a11 = np.zeros((a11_size, a11_size))
+    for j in range(p):
+        idx = list(range(th_start[j], th_start[j + 1])) + ([var_pos[j]] if num[j] else [])
+        a11[np.ix_(idx, idx)] = inner[np.ix_(idx, idx)]
+    a11_inv = np.linalg.inv(a11)
+    a22_inv = 1.0 / np.einsum("ij,ij->j", sc_cor, sc_cor)
+    width = a11_size + len(prs)
+    b_inv = np.zeros((width, width))
+    b_inv[:a11_size, :a11_size] = a11_inv
+    b_inv[a11_size:, :a11_size] = -(a22_inv[:, None] * a21) @ a11_inv
+    b_inv[a11_size:, a11_size:] = np.diag(a22_inv)
+    gamma = n * b_inv @ inner @ b_inv.T
+    h = np.eye(width)
+    h[a11_size:, :a11_size] = h21
+    h[a11_size:, a11_size:] = np.diag(h22)
+    gamma = h @ gamma @ h.T
+    sign = np.ones(width)
+    sign[th_start[num_idx]] = -1.0  # the −mean slots
+    gamma = gamma * np.outer(sign, sign)
+    cov = cor * np.outer(np.where(num, sd, 1.0), np.where(num, sd, 1.0))
+    return MixedMoments(list(names), list(levels), taus, mu, var, cov, gamma, n)

@@ -70,9 +70,11 @@ def fit_sem(
         and the Yuan–Bentler scaled χ² with scaled and robust CFI, TLI and RMSEA — lavaan's
         ``estimator = "MLR"``, the usual choice for skewed Likert answers (:mod:`cxkit.sem.robust`).
         ``"WLSMV"``: for ordered indicators (``ordered=``).
-    missing : {"listwise", "fiml"}
+    missing : {"listwise", "fiml", "pairwise"}
         ``"listwise"``: rows with a missing answer on any model variable are dropped (the count is
-        recorded). ``"fiml"`` (or lavaan's name ``"ml"``): full-information ML on every row with at
+        recorded). ``"pairwise"`` (ordered indicators only): thresholds from each item's answers
+        and polychoric correlations from each pair's complete rows (lavaan's
+        ``missing = "pairwise"``). ``"fiml"`` (or lavaan's name ``"ml"``): full-information ML on every row with at
         least one answer, against the EM-estimated saturated model, standard errors from the
         observed information, as lavaan's ``missing = "ml"``.
     group : str, optional
@@ -94,10 +96,13 @@ def fit_sem(
     level : float
         Confidence level of ``ci_low``/``ci_high``, between 0 and 1.
     ordered : True or list of str, optional
-        Treat the indicators as ordinal (Likert answers as cut-up normal variables): ``True`` or
-        the list of all the model's observed variables. The estimator becomes ``"WLSMV"``:
-        thresholds, polychoric correlations, DWLS with robust standard errors and the mean- and
-        variance-adjusted χ² (:mod:`cxkit.sem.wlsmv`); listwise deletion, one group.
+        Treat the indicators as ordinal (Likert answers as cut-up normal variables): ``True``
+        (all the model's observed variables) or the list of the ordered ones (the others stay
+        continuous: polyserial and Pearson moments, as lavaan). The estimator becomes
+        ``"WLSMV"``: thresholds, polychoric correlations, DWLS with robust standard errors and
+        the mean- and variance-adjusted χ² (:mod:`cxkit.sem.wlsmv`), lavaan's delta
+        parameterization; with ``group`` the thresholds are per group and ``group_equal`` takes
+        ``"thresholds"``; ``missing`` is ``"listwise"`` (lavaan's default) or ``"pairwise"``.
     meanstructure : bool, optional
         Add intercepts and latent means to a single-group fit (always there with groups, FIML or
         ``~ 1`` rows).

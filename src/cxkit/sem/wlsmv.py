@@ -91,8 +91,9 @@ def _codes(frame: pd.DataFrame, cols: list[str]) -> tuple[np.ndarray, list[np.nd
 _codes_missing = _codes
 
 
-def _check_ordered(probe, opts) -> list[str]:
-    """The model's observed variables, all ordered (or a clear error)."""
+def _check_ordered(probe, opts, mixed_ok: bool = False) -> list[str]:
+    """The model's observed variables (or a clear error); all must be ordered unless
+    ``mixed_ok``."""
     cols = list(probe.ov)
     if opts.ordered is not True:
         names = list(opts.ordered)
@@ -103,10 +104,11 @@ def _check_ordered(probe, opts) -> list[str]:
                 f"its observed variables: {', '.join(cols)}"
             )
         rest = [v for v in cols if v not in names]
-        if rest:
+        if rest and not mixed_ok:
             raise SpecificationError(
-                "a mix of ordered and continuous variables is not available yet; continuous: "
-                f"{', '.join(rest)}. Use ordered=True, or estimator='MLR' for all variables"
+                "a mix of ordered and continuous variables is not available with "
+                f"missing='pairwise' yet; continuous: {', '.join(rest)}. Use missing='listwise', "
+                "or ordered=True"
             )
     if probe.dummies:
         raise ModelError(
@@ -114,7 +116,8 @@ def _check_ordered(probe, opts) -> list[str]:
             f"indicators yet ({', '.join(probe.dummies)}); use latent variables only, or "
             "estimator='MLR' without ordered="
         )
-    if any(r.user and r.op == "~~" and r.lhs == r.rhs and r.lhs in cols for r in probe.rows):
+    ordered = set(cols) if opts.ordered is True else set(opts.ordered)
+    if any(r.user and r.op == "~~" and r.lhs == r.rhs and r.lhs in ordered for r in probe.rows):
         raise SpecificationError(
             "with ordered indicators their residual variances are not parameters (they are "
             "1 − the common variance); remove 'x ~~ x' lines for indicators"
@@ -169,7 +172,11 @@ def fit_wlsmv(model: str, frame: pd.DataFrame, opts):
     from cxkit.sem.samplestats import GroupStats, SampleStats, numeric_columns
     from cxkit.sem.syntax import parse_model
 
-    if opts.group is not None:
+    mixed = opts.ordered is not True and bool(opts.ordered)
+    if mixed:
+        ov = build_partable(parse_model(model), frame.columns, std_lv=opts.std_lv).ov
+        mixed = any(v not in opts.ordered for v in ov)
+    if opts.group is not None or mixed:
         return fit_wlsmv_groups(model, frame, opts)
     parsed = parse_model(model)
     probe = build_partable(parsed, frame.columns, std_lv=opts.std_lv)
@@ -373,7 +380,7 @@ def _renumber(pt, rows):
     return replace(pt, rows=tuple(out), npar=len(new), _cache={})
 
 
-def _ordinal_partable(parsed, columns, ngroups, opts, cols):
+def _ordinal_partable(parsed, columns, ngroups, opts, cols, ordered_cols=None):
     """The table of a multi-group ordinal model, as lavaan builds it with the delta
     parameterization: y* intercepts 0, residual variances of y* not parameters (0 here: Σ is the
     common part), latent means 0 in group 1 and, when thresholds are held equal (and means are
@@ -396,9 +403,11 @@ def _ordinal_partable(parsed, columns, ngroups, opts, cols):
             'c("thresholds", ...))'
         )
     pt_equal = [k for k in equal if k not in ("thresholds", "intercepts")]
-    if th_equal:
-        pt_equal.append("intercepts")  # frees the latent means after group 1
     partial = [s for s in opts.group_partial if "|" not in s]
+    if th_equal:
+        # frees the latent means after group 1 and, as lavaan, ties the continuous variables'
+        # intercepts (their "thresholds")
+        pt_equal.append("intercepts")
     pt = build_partable(
         parsed,
         columns,
@@ -407,9 +416,9 @@ def _ordinal_partable(parsed, columns, ngroups, opts, cols):
         std_lv=opts.std_lv,
         group_equal=tuple(pt_equal),
         group_partial=tuple(partial),
-        extra_fixed=tuple(cols),
+        extra_fixed=tuple(cols if ordered_cols is None else ordered_cols),
     )
-    ordered = set(cols)
+    ordered = set(cols if ordered_cols is None else ordered_cols)
     rows = []
     for r in pt.rows:
         if r.op == "~1" and r.lhs in ordered:
@@ -425,8 +434,10 @@ class _GroupsModel:
     ``s_g = (τ_g, ρ_g)``: ``ρ_jk = Δ_j Δ_k [ΛΨΛ' + Θ_offdiag]_jk`` and ``τ_jk* = Δ_j (τ_jk − μ_j)``
     with ``μ = Λ (I − B)⁻¹ α`` (lavaan's delta parameterization)."""
 
-    def __init__(self, pt, n_th_var: list[int], th_equal: bool, partial_th: set):
+    def __init__(self, pt, n_th_var: list[int], th_equal: bool, partial_th: set, numeric=None):
         self.pt = pt
+        numeric = np.zeros(len(pt.ov), bool) if numeric is None else np.asarray(numeric, bool)
+        self.numeric = numeric
         self.model = Model(pt)
         self.q = pt.npar
         p = len(pt.ov)
@@ -438,18 +449,24 @@ class _GroupsModel:
         k = self.q
         self.th_idx = np.zeros((g_n, n_th), dtype=int)
         th_names = [(pt.ov[j], t) for j in range(p) for t in range(n_th_var[j])]
+        slot_numeric = numeric[self.var_of]
+        self.slot_numeric = slot_numeric
         for g in range(g_n):
             for m, (v, t) in enumerate(th_names):
-                if g > 0 and th_equal and (v, t) not in partial_th:
+                if slot_numeric[m]:
+                    self.th_idx[g, m] = -1
+                elif g > 0 and th_equal and (v, t) not in partial_th:
                     self.th_idx[g, m] = self.th_idx[0, m]
                 else:
                     self.th_idx[g, m] = k
                     k += 1
         self.sc_idx = np.full((g_n, p), -1)
         if th_equal:
+            ords = np.flatnonzero(~numeric)
             for g in range(1, g_n):
-                self.sc_idx[g] = np.arange(k, k + p)
-                k += p
+                self.sc_idx[g, ords] = np.arange(k, k + len(ords))
+                k += len(ords)
+        self.num_idx = np.flatnonzero(numeric)
         self.npar = k
         prs = pairs(p)
         self.ii = np.array([i for i, _ in prs], dtype=int)
@@ -470,11 +487,12 @@ class _GroupsModel:
         out = []
         for g, mom in enumerate(moms):
             d = self.scales(theta, g)
-            tau = theta[:, self.th_idx[g]]
+            tau = theta[:, np.maximum(self.th_idx[g], 0)]
             mu = mom.mu[:, self.var_of] if mom.mu.ndim == 2 else mom.mu[None, self.var_of]
-            th = d[:, self.var_of] * (tau - mu)
+            th = np.where(self.slot_numeric, -mu, d[:, self.var_of] * (tau - mu))
             rho = d[:, self.ii] * d[:, self.jj] * mom.sigma[:, self.ii, self.jj]
-            out.append(np.hstack([th, rho]))
+            var = mom.sigma[:, self.num_idx, self.num_idx]
+            out.append(np.hstack([th, var, rho]))
         return out
 
     def jacobian(self, theta: np.ndarray) -> list[np.ndarray]:
@@ -552,6 +570,7 @@ def fit_wlsmv_groups(model: str, frame: pd.DataFrame, opts):
     intercepts are 0 already: the same model), ...; a SEMResult."""
 
     from cxkit._version import __version__
+    from cxkit.sem.categorical import mixed_moments
     from cxkit.sem.diagnostics import warn_improper
     from cxkit.sem.estimates import build_estimates, r_squared
     from cxkit.sem.information import invert
@@ -562,18 +581,33 @@ def fit_wlsmv_groups(model: str, frame: pd.DataFrame, opts):
     parsed = parse_model(model)
     labels = group_labels(frame, opts.group)
     probe = build_partable(parsed, frame.columns, std_lv=opts.std_lv)
-    cols = _check_ordered(probe, opts)
-    numeric_columns(frame, cols)
-    keep = frame[opts.group].notna()
     pairwise = opts.missing == "pairwise"
-    sub = frame.loc[keep, [*cols, opts.group]]
+    cols = _check_ordered(probe, opts, mixed_ok=not pairwise)
+    ordered_cols = cols if opts.ordered is True else [v for v in cols if v in opts.ordered]
+    numeric = np.array([v not in ordered_cols for v in cols])
+    numeric_columns(frame, cols)
+    gcol = [opts.group] if opts.group is not None else []
+    keep = frame[opts.group].notna() if opts.group is not None else np.ones(len(frame), bool)
+    sub = frame.loc[keep, [*cols, *gcol]]
     used = sub[sub[cols].notna().any(axis=1)] if pairwise else sub.dropna()
-    codes_all, levels = _codes_missing(used[cols], cols)
-    groups_rows = [np.flatnonzero((used[opts.group] == lab).to_numpy()) for lab in labels]
+    ord_codes, ord_levels = _codes_missing(used[ordered_cols], ordered_cols)
+    codes_all = np.zeros((len(used), len(cols)), dtype=np.int64)
+    levels: list = [None] * len(cols)
+    for k, v in enumerate(ordered_cols):
+        j = cols.index(v)
+        codes_all[:, j] = ord_codes[:, k]
+        levels[j] = ord_levels[k]
+    if opts.group is None:
+        groups_rows = [np.arange(len(used))]
+    else:
+        groups_rows = [np.flatnonzero((used[opts.group] == lab).to_numpy()) for lab in labels]
+    x_all = used[cols].to_numpy(float)
     moms, gstats = [], []
     for lab, idx in zip(labels, groups_rows, strict=True):
         c = codes_all[idx]
         for j, v in enumerate(cols):
+            if numeric[j]:
+                continue
             seen = np.unique(c[:, j][c[:, j] >= 0])
             if len(seen) != len(levels[j]):
                 absent = sorted(set(levels[j]) - {levels[j][s] for s in seen})
@@ -584,12 +618,15 @@ def fit_wlsmv_groups(model: str, frame: pd.DataFrame, opts):
                 )
         if len(idx) < 10:
             raise ModelError(f"group {lab} of {opts.group!r} has only {len(idx)} row(s)")
-        mom = ordinal_moments(c, cols, levels)
+        x = x_all[idx]
+        if numeric.any():
+            mom = mixed_moments(x, c, cols, levels)
+        else:
+            mom = ordinal_moments(c, cols, levels)
         moms.append(mom)
-        x = used[cols].to_numpy(float)[idx]
         gstats.append(GroupStats(lab, x, len(idx), np.zeros(len(cols)), mom.cor, ordinal=mom))
     ng = len(labels)
-    pt = _ordinal_partable(parsed, frame.columns, ng, opts, cols)
+    pt = _ordinal_partable(parsed, frame.columns, ng, opts, cols, ordered_cols)
     th_equal = "thresholds" in opts.group_equal
     partial_th = set()
     for s in opts.group_partial:
@@ -600,8 +637,8 @@ def fit_wlsmv_groups(model: str, frame: pd.DataFrame, opts):
                     f"group_partial {s!r} is not a threshold of the model; write e.g. 'A1 | t2'"
                 )
             partial_th.add((v, int(t[1:]) - 1))
-    n_th_var = [len(lv) - 1 for lv in levels]
-    gm = _GroupsModel(pt, n_th_var, th_equal, partial_th)
+    n_th_var = [1 if lv is None else len(lv) - 1 for lv in levels]
+    gm = _GroupsModel(pt, n_th_var, th_equal, partial_th, numeric)
     s_obs = [m.vector() for m in moms]
     ws = [1.0 / np.diag(m.gamma) for m in moms]
     n_g = np.array([m.n for m in moms], float)
@@ -616,9 +653,9 @@ def fit_wlsmv_groups(model: str, frame: pd.DataFrame, opts):
     theta0 = np.zeros(gm.npar)
     theta0[: gm.q] = Model(pt).start_values(sstats)
     for g in range(ng):
-        theta0[gm.th_idx[g]] = (
-            np.concatenate(moms[g].thresholds) if g == 0 or not th_equal else (theta0[gm.th_idx[g]])
-        )
+        if g == 0 or not th_equal:
+            own = gm.th_idx[g] >= 0
+            theta0[gm.th_idx[g][own]] = np.concatenate(moms[g].thresholds)[own]
     for g in range(ng):
         free = gm.sc_idx[g] >= 0
         theta0[gm.sc_idx[g][free]] = 1.0
@@ -641,7 +678,7 @@ def fit_wlsmv_groups(model: str, frame: pd.DataFrame, opts):
     gammas = [m.gamma for m in moms]
     a, b = _scaled_shift(deltas, ws, gammas, fg, df) if df > 0 else (np.nan, np.nan)
     # the baseline: thresholds free in every group, no correlations
-    n_th = gm.n_th
+    n_th = gm.n_th + len(gm.num_idx)  # thresholds (−means), then the continuous variances
     b_deltas, col = [], 0
     k_b = ng * n_th
     for so in s_obs:
@@ -667,7 +704,8 @@ def fit_wlsmv_groups(model: str, frame: pd.DataFrame, opts):
         scales.append(dg)
         common = np.diag(moms_c[g].sigma)
         for k, v in enumerate(cols):
-            values[(g + 1, v, "~~", v)] = 1.0 / dg[k] ** 2 - common[k]
+            if not numeric[k]:
+                values[(g + 1, v, "~~", v)] = 1.0 / dg[k] ** 2 - common[k]
     pt_out = pt.with_values(values)
     mdl = Model(pt_out)
     srmr_total = 0.0
@@ -681,20 +719,27 @@ def fit_wlsmv_groups(model: str, frame: pd.DataFrame, opts):
     provenance = {
         "model": model,
         **opts.describe(),
-        "ordered": list(cols),
+        "ordered": list(ordered_cols),
         "n_used": int(n),
         "n_dropped": int(len(frame) - len(used)),
         "data_sha256": data_sha256(used),
         "cxkit": __version__,
         "start": "lavaan-like simple starting values, then DWLS by Gauss-Newton steps",
         "iterations": iterations,
-        "levels": {c: [float(v) for v in lv] for c, lv in zip(cols, levels, strict=True)},
-        "group": opts.group,
-        "groups": [str(g) for g in labels],
-        "group_equal": sorted(opts.group_equal),
-        "group_partial": list(opts.group_partial),
+        "levels": {
+            c: [float(v) for v in lv] for c, lv in zip(cols, levels, strict=True) if lv is not None
+        },
         **instrument_attrs(frame),
     }
+    if opts.group is not None:
+        provenance.update(
+            group=opts.group,
+            groups=[str(g) for g in labels],
+            group_equal=sorted(opts.group_equal),
+            group_partial=list(opts.group_partial),
+        )
+    if numeric.any():
+        provenance["continuous"] = [v for v, k in zip(cols, numeric, strict=True) if k]
     sig0 = mdl.moments(theta_pt)[0].sigma
     d0 = np.diag(scales[0])
     result = SEMResult(
@@ -722,6 +767,7 @@ def fit_wlsmv_groups(model: str, frame: pd.DataFrame, opts):
             "theta": theta,
             "th_equal": th_equal,
             "partial_th": partial_th,
+            "numeric": numeric,
         },
     )
     warn_improper(result)
@@ -743,6 +789,8 @@ def _group_ordinal_rows(est, gm, theta, vcov, moms, scales, level) -> pd.DataFra
     names = gm.pt.ov
     for g in range(gm.pt.ngroups):
         for m in range(gm.n_th):
+            if gm.slot_numeric[m]:
+                continue
             j = gm.var_of[m]
             t = m - int(np.flatnonzero(gm.var_of == j)[0])
             k = gm.th_idx[g, m]
@@ -751,6 +799,8 @@ def _group_ordinal_rows(est, gm, theta, vcov, moms, scales, level) -> pd.DataFra
             rows.append((names[j], "|", f"t{t + 1}", "", g + 1, v, s, zz,
                          2 * stats.norm.sf(abs(zz)), v - z * s, v + z * s, v * scales[g][j]))  # fmt: skip
         for j, name in enumerate(names):
+            if gm.numeric[j]:
+                continue
             k = gm.sc_idx[g, j]
             if k >= 0:
                 v, s = float(theta[k]), float(se[k])
@@ -764,7 +814,7 @@ def _group_ordinal_rows(est, gm, theta, vcov, moms, scales, level) -> pd.DataFra
     out = pd.concat([est, extra[est.columns]], ignore_index=True)
     order = {"=~": 0, "~": 1, "~~": 2, "|": 3, "~1": 4, "~*~": 5, ":=": 6}
     out["_o"] = out["op"].map(order)
-    out["_g"] = out["group"].replace(0, 99)
+    out["_g"] = out["group"].replace(0, 99) if "group" in out else 1
     out = out.sort_values(["_g", "_o"], kind="stable").drop(columns=["_o", "_g"])
     return out.reset_index(drop=True)
 
@@ -801,7 +851,11 @@ def modification_indices(result, minimum: float = 0.0) -> pd.DataFrame:
     rest = state.get("theta", np.concatenate([result.theta, *moms[0].thresholds]))[q:]
     n_th_var = [len(t) for t in moms[0].thresholds]
     gm = _GroupsModel(
-        pt_ext, n_th_var, state.get("th_equal", False), state.get("partial_th", set())
+        pt_ext,
+        n_th_var,
+        state.get("th_equal", False),
+        state.get("partial_th", set()),
+        state.get("numeric"),
     )
     theta = np.concatenate([result.theta, values, rest])
     n_g = np.array([m.n for m in moms], float)
