@@ -63,12 +63,22 @@ def test_pairwise_groups_match_lavaan():
     assert_matches_lavaan(fit, "wlsmv_pairwise", "pairwise_groups")
 
 
-def test_pairwise_is_for_ordered_data():
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        ({"missing": "pairwise"}, "missing='pairwise' is for ordered"),
+        ({"ordered": True, "missing": "fiml"}, "'fiml' is not available with ordered"),
+        ({"parameterization": "theta"}, "parameterization='theta' is for ordered"),
+        (
+            {"ordered": True, "parameterization": "gamma"},
+            "parameterization='gamma' is not accepted",
+        ),
+    ],
+)
+def test_ordinal_options_are_checked(kwargs, message):
     d = _reverse(pd.read_csv(REFERENCE / "ordinal_bfi" / "data.csv"))
-    with pytest.raises(SpecificationError, match="missing='pairwise' is for ordered"):
-        cxkit.fit_sem(MODEL, d, missing="pairwise")
-    with pytest.raises(SpecificationError, match="'fiml' is not available with ordered"):
-        cxkit.fit_sem(MODEL, d, ordered=True, missing="fiml")
+    with pytest.raises(SpecificationError, match=message):
+        cxkit.fit_sem(MODEL, d, **kwargs)
 
 
 @pytest.mark.parametrize("name", ["bfi", "cx_direct", "groups"])

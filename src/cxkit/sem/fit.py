@@ -52,6 +52,7 @@ def fit_sem(
     level: float = 0.95,
     ordered=None,
     meanstructure: bool | None = None,
+    parameterization: str = "delta",
 ) -> SEMResult:
     """Fit a CFA or SEM written in lavaan syntax.
 
@@ -103,6 +104,11 @@ def fit_sem(
         the mean- and variance-adjusted χ² (:mod:`cxkit.sem.wlsmv`), lavaan's delta
         parameterization; with ``group`` the thresholds are per group and ``group_equal`` takes
         ``"thresholds"``; ``missing`` is ``"listwise"`` (lavaan's default) or ``"pairwise"``.
+    parameterization : {"delta", "theta"}
+        With ``ordered``: lavaan's parameterization of the y* scale. ``"delta"`` (lavaan's
+        default): Var(y*) = 1 (scale factors ``x ~*~ x``, free after group 1 with equal
+        thresholds), residual variances derived; ``"theta"``: residual variances of y* fixed at 1
+        (free after group 1 with equal thresholds), scale factors derived. The fit is the same.
     meanstructure : bool, optional
         Add intercepts and latent means to a single-group fit (always there with groups, FIML or
         ``~ 1`` rows).
@@ -159,6 +165,7 @@ def fit_sem(
         meanstructure,
         ordered,
         has_intercepts=any(s.op == "~1" for s in statements),
+        parameterization=parameterization,
     )
     frame = as_frame(data)
     if opts.estimator == "WLSMV":

@@ -39,6 +39,7 @@ class Options:
     information: str = "expected"
     se: str = "standard"
     test: str = "standard"
+    parameterization: str = "delta"
 
     @property
     def fiml(self) -> bool:
@@ -67,12 +68,14 @@ def resolve(
     meanstructure=None,
     ordered=None,
     has_intercepts=False,
+    parameterization="delta",
 ) -> Options:
     """Check every option (one message template) and resolve lavaan's defaults."""
     if isinstance(estimator, str) and estimator.upper() in ESTIMATORS:
         estimator = estimator.upper()
     check_option("estimator", estimator, ESTIMATORS)
     check_option("missing", missing, MISSING)
+    check_option("parameterization", parameterization, ("delta", "theta"))
     if isinstance(group_equal, str):
         group_equal = (group_equal,)
     if isinstance(group_partial, str):
@@ -105,6 +108,11 @@ def resolve(
                 "missing='fiml' is not available with ordered indicators (lavaan fits them by "
                 "WLSMV); use missing='pairwise' (pairwise-complete polychorics) or 'listwise'"
             )
+    elif parameterization != "delta":
+        raise SpecificationError(
+            f"parameterization={parameterization!r} is for ordered indicators (ordered=...), "
+            "as lavaan's"
+        )
     elif miss == "pairwise":
         raise SpecificationError(
             "missing='pairwise' is for ordered indicators (ordered=...); continuous data take "
@@ -138,4 +146,5 @@ def resolve(
         information=info,
         se=se,
         test=test,
+        parameterization=parameterization,
     )

@@ -176,7 +176,7 @@ def fit_wlsmv(model: str, frame: pd.DataFrame, opts):
     if mixed:
         ov = build_partable(parse_model(model), frame.columns, std_lv=opts.std_lv).ov
         mixed = any(v not in opts.ordered for v in ov)
-    if opts.group is not None or mixed:
+    if opts.group is not None or mixed or opts.parameterization == "theta":
         return fit_wlsmv_groups(model, frame, opts)
     parsed = parse_model(model)
     probe = build_partable(parsed, frame.columns, std_lv=opts.std_lv)
@@ -237,6 +237,7 @@ def fit_wlsmv(model: str, frame: pd.DataFrame, opts):
         "model": model,
         **opts.describe(),
         "ordered": list(cols),
+        "parameterization": "delta",
         "n_used": n,
         "n_dropped": int(len(frame) - n),
         "data_sha256": data_sha256(used),
@@ -419,12 +420,18 @@ def _ordinal_partable(parsed, columns, ngroups, opts, cols, ordered_cols=None):
         extra_fixed=tuple(cols if ordered_cols is None else ordered_cols),
     )
     ordered = set(cols if ordered_cols is None else ordered_cols)
+    theta = opts.parameterization == "theta"
     rows = []
+    fresh = 10**9
     for r in pt.rows:
         if r.op == "~1" and r.lhs in ordered:
             r = replace(r, free=-1, value=0.0)
         elif r.op == "~~" and r.lhs == r.rhs and r.lhs in ordered and r.free < 0:
-            r = replace(r, value=0.0)
+            if not theta:
+                r = replace(r, value=0.0)  # delta: Σ holds the common part only
+            elif th_equal and r.group > 1 and not r.user:
+                r = replace(r, free=fresh)  # theta: free after group 1 with equal thresholds
+                fresh += 1
         rows.append(r)
     return _renumber(pt, rows)
 
@@ -434,8 +441,12 @@ class _GroupsModel:
     ``s_g = (τ_g, ρ_g)``: ``ρ_jk = Δ_j Δ_k [ΛΨΛ' + Θ_offdiag]_jk`` and ``τ_jk* = Δ_j (τ_jk − μ_j)``
     with ``μ = Λ (I − B)⁻¹ α`` (lavaan's delta parameterization)."""
 
-    def __init__(self, pt, n_th_var: list[int], th_equal: bool, partial_th: set, numeric=None):
+    def __init__(
+        self, pt, n_th_var: list[int], th_equal: bool, partial_th: set, numeric=None,
+        theta_param: bool = False,
+    ):  # fmt: skip
         self.pt = pt
+        self.theta_param = theta_param
         numeric = np.zeros(len(pt.ov), bool) if numeric is None else np.asarray(numeric, bool)
         self.numeric = numeric
         self.model = Model(pt)
@@ -461,7 +472,7 @@ class _GroupsModel:
                     self.th_idx[g, m] = k
                     k += 1
         self.sc_idx = np.full((g_n, p), -1)
-        if th_equal:
+        if th_equal and not theta_param:
             ords = np.flatnonzero(~numeric)
             for g in range(1, g_n):
                 self.sc_idx[g, ords] = np.arange(k, k + len(ords))
@@ -472,8 +483,15 @@ class _GroupsModel:
         self.ii = np.array([i for i, _ in prs], dtype=int)
         self.jj = np.array([j for _, j in prs], dtype=int)
 
-    def scales(self, theta: np.ndarray, g: int) -> np.ndarray:
-        """Δ of group g for a stack of θ (B, npar) → (B, p)."""
+    def scales(self, theta: np.ndarray, g: int, mom=None) -> np.ndarray:
+        """Δ of group g for a stack of θ (B, npar) → (B, p); with the theta parameterization
+        ``1/sqrt(diag Σ)`` of the ordered variables (``mom``: the group's moments, if known)."""
+        if self.theta_param:
+            if mom is None:
+                mom = self.model.moments(theta[:, : self.q])[g]
+            sig = mom.sigma if mom.sigma.ndim == 3 else mom.sigma[None]
+            diag = np.diagonal(sig, axis1=-2, axis2=-1)
+            return np.where(self.numeric, 1.0, 1.0 / np.sqrt(np.abs(diag)))
         idx = self.sc_idx[g]
         out = np.ones((theta.shape[0], self.p))
         free = idx >= 0
@@ -486,7 +504,7 @@ class _GroupsModel:
         moms = self.model.moments(theta[:, : self.q])
         out = []
         for g, mom in enumerate(moms):
-            d = self.scales(theta, g)
+            d = self.scales(theta, g, mom)
             tau = theta[:, np.maximum(self.th_idx[g], 0)]
             mu = mom.mu[:, self.var_of] if mom.mu.ndim == 2 else mom.mu[None, self.var_of]
             th = np.where(self.slot_numeric, -mu, d[:, self.var_of] * (tau - mu))
@@ -638,7 +656,8 @@ def fit_wlsmv_groups(model: str, frame: pd.DataFrame, opts):
                 )
             partial_th.add((v, int(t[1:]) - 1))
     n_th_var = [1 if lv is None else len(lv) - 1 for lv in levels]
-    gm = _GroupsModel(pt, n_th_var, th_equal, partial_th, numeric)
+    theta_param = opts.parameterization == "theta"
+    gm = _GroupsModel(pt, n_th_var, th_equal, partial_th, numeric, theta_param)
     s_obs = [m.vector() for m in moms]
     ws = [1.0 / np.diag(m.gamma) for m in moms]
     n_g = np.array([m.n for m in moms], float)
@@ -704,7 +723,7 @@ def fit_wlsmv_groups(model: str, frame: pd.DataFrame, opts):
         scales.append(dg)
         common = np.diag(moms_c[g].sigma)
         for k, v in enumerate(cols):
-            if not numeric[k]:
+            if not numeric[k] and not theta_param:
                 values[(g + 1, v, "~~", v)] = 1.0 / dg[k] ** 2 - common[k]
     pt_out = pt.with_values(values)
     mdl = Model(pt_out)
@@ -720,6 +739,7 @@ def fit_wlsmv_groups(model: str, frame: pd.DataFrame, opts):
         "model": model,
         **opts.describe(),
         "ordered": list(ordered_cols),
+        "parameterization": opts.parameterization,
         "n_used": int(n),
         "n_dropped": int(len(frame) - len(used)),
         "data_sha256": data_sha256(used),
@@ -768,6 +788,7 @@ def fit_wlsmv_groups(model: str, frame: pd.DataFrame, opts):
             "th_equal": th_equal,
             "partial_th": partial_th,
             "numeric": numeric,
+            "theta_param": theta_param,
         },
     )
     warn_improper(result)
@@ -807,8 +828,9 @@ def _group_ordinal_rows(est, gm, theta, vcov, moms, scales, level) -> pd.DataFra
                 zz = v / s
                 rows.append((name, "~*~", name, "", g + 1, v, s, zz,
                              2 * stats.norm.sf(abs(zz)), v - z * s, v + z * s, 1.0))  # fmt: skip
-            else:
-                rows.append((name, "~*~", name, "", g + 1, 1.0, 0.0, np.nan, np.nan, 1.0, 1.0, 1.0))
+            else:  # fixed: 1 (delta) or 1/sd(y*) (theta)
+                v = float(scales[g][j])
+                rows.append((name, "~*~", name, "", g + 1, v, 0.0, np.nan, np.nan, v, v, 1.0))
     extra = pd.DataFrame(rows, columns=["lhs", "op", "rhs", "label", "group", "est", "se", "z",
                                         "pvalue", "ci_low", "ci_high", "std_all"])  # fmt: skip
     out = pd.concat([est, extra[est.columns]], ignore_index=True)
@@ -856,6 +878,7 @@ def modification_indices(result, minimum: float = 0.0) -> pd.DataFrame:
         state.get("th_equal", False),
         state.get("partial_th", set()),
         state.get("numeric"),
+        state.get("theta_param", False),
     )
     theta = np.concatenate([result.theta, values, rest])
     n_g = np.array([m.n for m in moms], float)
