@@ -109,8 +109,14 @@ def test_bootstrap_of_a_pairwise_fit(pairwise):
     assert (thr["se"] > 0).all()
 
 
-def test_bootstrap_of_a_multigroup_ordinal_fit_is_refused():
+def test_bootstrap_of_a_multigroup_ordinal_fit():
     d = _reverse(pd.read_csv(REFERENCE / "wlsmv_groups" / "data.csv"))
-    fit = cxkit.fit_sem(MODEL, d, ordered=True, group="gender")
-    with pytest.raises(SpecificationError, match="multi-group ordinal"):
-        fit.bootstrap(10, seed=1)
+    fit = cxkit.fit_sem(MODEL, d, ordered=True, group="gender", group_equal=["thresholds"])
+    boot = fit.bootstrap(10, seed=1, progress=False)
+    assert boot.provenance["bootstrap"]["n_ok"] == 10
+    free = fit.estimates["se"] > 0
+    ratio = boot.estimates.loc[free, "se"] / fit.estimates.loc[free, "se"]
+    assert ratio.notna().all() and ratio.between(0.1, 5).all()
+    assert abs(np.log(ratio).median()) < 0.3  # about the robust SEs
+    with pytest.raises(SpecificationError, match="BCa intervals of ordinal"):
+        fit.bootstrap(10, seed=1, ci="bca")

@@ -201,15 +201,18 @@ def bootstrap(
     nblocks = max(1, min(workers * 4, n // 100))
     splits = np.array_split(np.arange(n), nblocks)
     ordinal = result.options.estimator == "WLSMV"
-    if ordinal:
+    # groups, mixed indicators or the theta parameterization: every resample refitted whole
+    whole = ordinal and "theta" in (result.ordinal or {})
+    if whole:
         if ci == "bca":
             raise SpecificationError(
                 "BCa intervals of ordinal (WLSMV) fits are not available yet; use ci='percentile'"
             )
-        if pt.ngroups > 1:
+        jobs, splits = [], []
+    elif ordinal:
+        if ci == "bca":
             raise SpecificationError(
-                "the bootstrap of multi-group ordinal (WLSMV) fits is not available yet; "
-                "bootstrap each group's fit, or use the robust standard errors"
+                "BCa intervals of ordinal (WLSMV) fits are not available yet; use ci='percentile'"
             )
         names = list(pt.ov)
         levels = [np.asarray(result.provenance["levels"][v]) for v in names]
@@ -251,6 +254,10 @@ def bootstrap(
             parts.append(_work(job))
             if bar is not None:
                 bar.update(len(s))
+    if whole:
+        from cxkit.sem.wlsmv import bootstrap_draws
+
+        parts = [bootstrap_draws(result, per_group, bar)]
     if bar is not None:
         bar.close()
     draws = np.vstack([p[0] for p in parts])
@@ -258,7 +265,7 @@ def bootstrap(
     adm = np.concatenate([p[2] for p in parts])
     est = result.estimates
     m = len(est)
-    if ordinal:  # the blocks return values in partable-then-extra order: to the table's order
+    if ordinal and not whole:  # the blocks return partable-then-extra order: to the table's
         pos = {k: i for i, k in enumerate(order_rows)}
         sel = np.array([pos[k] for k in zip(est.lhs, est.op, est.rhs, strict=True)])
         draws = np.hstack([draws[:, sel], draws[:, len(order_rows) + sel]])

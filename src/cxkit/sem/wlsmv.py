@@ -816,7 +816,7 @@ def _group_ordinal_rows(est, gm, theta, vcov, moms, scales, level) -> pd.DataFra
             t = m - int(np.flatnonzero(gm.var_of == j)[0])
             k = gm.th_idx[g, m]
             v, s = float(theta[k]), float(se[k])
-            zz = v / s
+            zz = v / s if s > 0 else np.nan
             rows.append((names[j], "|", f"t{t + 1}", "", g + 1, v, s, zz,
                          2 * stats.norm.sf(abs(zz)), v - z * s, v + z * s, v * scales[g][j]))  # fmt: skip
         for j, name in enumerate(names):
@@ -825,7 +825,7 @@ def _group_ordinal_rows(est, gm, theta, vcov, moms, scales, level) -> pd.DataFra
             k = gm.sc_idx[g, j]
             if k >= 0:
                 v, s = float(theta[k]), float(se[k])
-                zz = v / s
+                zz = v / s if s > 0 else np.nan
                 rows.append((name, "~*~", name, "", g + 1, v, s, zz,
                              2 * stats.norm.sf(abs(zz)), v - z * s, v + z * s, 1.0))  # fmt: skip
             else:  # fixed: 1 (delta) or 1/sd(y*) (theta)
@@ -915,3 +915,107 @@ def modification_indices(result, minimum: float = 0.0) -> pd.DataFrame:
     cols = ["lhs", "op", "rhs"] + (["group"] if pt.ngroups > 1 else []) + ["mi", "epc"]
     out = pd.DataFrame(out_rows, columns=cols)
     return out[out["mi"] >= minimum].sort_values("mi", ascending=False).reset_index(drop=True)
+
+
+def bootstrap_draws(result, per_group: list[np.ndarray], bar=None):
+    """Resample draws of a multi-group (or mixed, or theta) WLSMV fit: for every resample each
+    group's rows are redrawn (``per_group[g]``: resamples × N_g row indices), its thresholds,
+    polychorics and weights recomputed (as lavaan) and the DWLS model refitted from the estimate.
+    Returns (draws (B, 2m): ``result.estimates``' est then std_all, ok, admissible); a resample in
+    which some item's category is empty in a group is left out (lavaan: an error)."""
+    from cxkit.sem.categorical import mixed_moments
+
+    state = result.ordinal
+    pt = result.partable
+    cols = list(pt.ov)
+    numeric = np.asarray(state.get("numeric", np.zeros(len(cols), bool)))
+    levels = [
+        None if numeric[j] else np.asarray(result.provenance["levels"][v])
+        for j, v in enumerate(cols)
+    ]
+    n_th_var = [1 if lv is None else len(lv) - 1 for lv in levels]
+    base = _renumber(pt, pt.rows)  # the fitted table (Θ of y* as fitted)
+    rows = []
+    for r in base.rows:  # the delta parameterization fits Σ's common part: Θ of y* at 0
+        if not state.get("theta_param") and r.op == "~~" and r.lhs == r.rhs and r.free < 0:
+            if r.lhs in cols and not numeric[cols.index(r.lhs)]:
+                from dataclasses import replace
+
+                r = replace(r, value=0.0)
+        rows.append(r)
+    fit_pt = _renumber(base, rows)
+    gm = _GroupsModel(fit_pt, n_th_var, state.get("th_equal", False),
+                      state.get("partial_th", set()), numeric, state.get("theta_param", False))  # fmt: skip
+    est0 = result.estimates
+    keys = list(zip(est0["lhs"], est0["op"], est0["rhs"], est0.get("group", 1), strict=True))
+    m = len(keys)
+    b = per_group[0].shape[0]
+    draws = np.full((b, 2 * m), np.nan)
+    ok = np.zeros(b, dtype=bool)
+    adm = np.ones(b, dtype=bool)
+    xs = [g.x for g in result.stats.groups]
+    theta_hat = state["theta"]
+    ng = len(xs)
+    for k in range(b):
+        moms = []
+        for g in range(ng):
+            x = xs[g][per_group[g][k]]
+            codes = np.zeros(x.shape, dtype=np.int64)
+            empty = False
+            for j, lv in enumerate(levels):
+                if lv is None:
+                    continue
+                c = np.where(np.isnan(x[:, j]), -1, np.searchsorted(lv, x[:, j]))
+                codes[:, j] = c
+                empty |= len(np.unique(c[c >= 0])) != len(lv)
+            if empty:
+                break
+            moms.append(mixed_moments(x, codes, cols, levels) if numeric.any()
+                        else ordinal_moments(codes, cols, levels))  # fmt: skip
+        if len(moms) < ng:
+            if bar is not None:
+                bar.update(1)
+            continue
+        s_obs = [mm.vector() for mm in moms]
+        ws = [1.0 / np.diag(mm.gamma) for mm in moms]
+        n_g = np.array([mm.n for mm in moms], float)
+        with np.errstate(all="ignore"):
+            theta, conv, _ = _gauss_newton(gm, s_obs, ws, n_g - 1, theta_hat.copy(), max_iter=100)
+        if not conv:
+            if bar is not None:
+                bar.update(1)
+            continue
+        est, admissible = _value_table(gm, fit_pt, theta, numeric, cols, result.level)
+        got = dict(zip(zip(est["lhs"], est["op"], est["rhs"], est.get("group", 1), strict=True),
+                       zip(est["est"], est["std_all"], strict=True), strict=True))  # fmt: skip
+        vals = [got.get(key, (np.nan, np.nan)) for key in keys]
+        draws[k, :m] = [v[0] for v in vals]
+        draws[k, m:] = [v[1] for v in vals]
+        ok[k] = True
+        adm[k] = admissible
+        if bar is not None:
+            bar.update(1)
+    return draws, ok, adm
+
+
+def _value_table(gm, pt, theta, numeric, cols, level):
+    """Estimates and std_all of every row at ``theta`` (no SEs), and whether the y* residual
+    variances are admissible (≥ 0)."""
+    from cxkit.sem.estimates import build_estimates
+
+    theta_pt = theta[: gm.q]
+    moms_c = Model(pt).moments(theta_pt)
+    values, scales, admissible = {}, [], True
+    for g in range(pt.ngroups):
+        dg = gm.scales(theta[None], g)[0]
+        scales.append(dg)
+        common = np.diag(moms_c[g].sigma)
+        for k, v in enumerate(cols):
+            if not numeric[k] and not gm.theta_param:
+                values[(g + 1, v, "~~", v)] = 1.0 / dg[k] ** 2 - common[k]
+                admissible &= bool(values[(g + 1, v, "~~", v)] >= 0)
+    pt_out = pt.with_values(values)
+    zero = np.zeros((gm.npar, gm.npar))
+    est = build_estimates(pt_out, Model(pt_out), theta_pt, zero[: gm.q, : gm.q], level)
+    est = _group_ordinal_rows(est, gm, theta, zero, None, scales, level)
+    return est, admissible
