@@ -109,7 +109,18 @@ def pair_tables(codes: np.ndarray, levels: list[np.ndarray]) -> list[np.ndarray]
 
 def polychoric_matrix(codes: np.ndarray, levels: list[np.ndarray]):
     """Thresholds and the polychoric correlation matrix (two-step, pairwise-complete cases, as
-    lavaan's ``lavCor(ordered=)``), without Γ: (thresholds, cor)."""
+    lavaan's ``lavCor(ordered=)``), without Γ: (thresholds, cor).
+
+    ``codes``: N × p categories 0 … K_j − 1, −1 for a missing answer.
+
+    >>> import numpy as np
+    >>> codes = np.array([[0, 0], [0, 1], [1, 1], [1, 1], [0, 0], [1, 0], [1, 1], [-1, 0]])
+    >>> taus, cor = polychoric_matrix(codes, [np.arange(2.0), np.arange(2.0)])
+    >>> [round(float(t[0]), 3) for t in taus]  # Φ⁻¹(3/7), Φ⁻¹(4/8)
+    [-0.18, 0.0]
+    >>> round(float(cor[0, 1]), 3)  # the 7 complete rows; lavaan's lavCor: 0.598
+    0.598
+    """
     p = codes.shape[1]
     taus, _ = univariate(codes, levels)
     prs = pairs(p)
