@@ -88,6 +88,15 @@ TOLERANCES: dict[str, dict[str, tuple[float, float]]] = {
     "FIML:fitmeasures/fiml_ml": _row([(1e-5, 5e-6), (1e-5, 1e-7), (1e-6, 5e-6), (2e-5, 2e-5), (0, 2e-5), (1e-5, 5e-6), (1e-8, 1e-7), (0, 2e-5), (0, 5e-6), (2e-4, 5e-4), (1e-4, 2e-5), (0, 2e-6)]),  # noqa: E501
     "FIML+groups:fitmeasures/groups_fiml_ml": _row([(5e-5, 1e-5), (3e-5, 1e-6), (0, 3e-5), (1e-4, 1e-4), (0, 5e-5), (5e-5, 1e-5), (1e-8, 1e-7), (0, 2e-5), (0, 3e-5), (2e-4, 5e-4), (1e-4, 2e-5), (0, 2e-6)]),  # noqa: E501
     "MLR:fitmeasures/fiml_mlr": _row([(1e-5, 5e-6), (1e-5, 1e-7), (0, 5e-6), (2e-5, 2e-5), (0, 2e-5), (1e-5, 5e-6), (5e-7, 1e-6), (0, 2e-5), (0, 5e-6), (2e-4, 5e-4), (1e-4, 2e-5), (0, 2e-6)]),  # noqa: E501
+    # the theta parameterization across groups (wlsmv_theta): lavaan stops earlier there, est 3.2e-5
+    # absolute (8e-5 relative), SEs 4.9e-6 absolute (3e-5 relative)
+    "WLSMV+groups:wlsmv_theta": _row([(2e-4, 5e-5), (1e-4, 1e-5), (2e-4, 3e-5), (3e-4, 5e-4), (0, 1e-4), (2e-4, 5e-5), (3e-8, 5e-4), (0, 2e-7), (0, 5e-6), (2e-4, 5e-4), (1e-4, 2e-5), (0, 2e-6)]),  # noqa: E501
+    # ordered and continuous indicators (wlsmv_mixed): lavaan's nlminb stops early, est 2e-5
+    # absolute on intercepts near 4.5 (1.3e-5 relative), z 3e-4 on z near 155
+    "WLSMV:wlsmv_mixed": _row([(5e-5, 2e-5), (3e-5, 2e-6), (3e-5, 2e-5), (5e-5, 2e-4), (0, 5e-5), (5e-5, 2e-5), (1e-7, 3e-5), (0, 1e-7), (0, 5e-6), (2e-4, 5e-4), (1e-4, 2e-5), (0, 2e-6)]),  # noqa: E501
+    # WLSMV across groups (wlsmv_groups): lavaan's nlminb stops a little early, est 6e-6, se 7e-7,
+    # χ² 5e-6 absolute (1e-8 relative), baseline χ² 1.4e-4 absolute (9e-9 relative)
+    "WLSMV+groups":    _row([(5e-5, 2e-5), (3e-5, 2e-6), (5e-5, 2e-5), (1e-4, 2e-4), (0, 5e-5), (1e-4, 2e-5), (3e-8, 5e-4), (0, 2e-7), (0, 5e-6), (2e-4, 5e-4), (1e-4, 2e-5), (0, 2e-6)]),  # noqa: E501
 }
 # fmt: on
 

@@ -178,8 +178,10 @@ def test_data_errors():
         cxkit.fit_sem("F =~ x1 + x2 + x3", HS.assign(x2="high"))
     with pytest.raises(
         SpecificationError,
-        match="missing='pairwise' is not accepted; use one of: 'listwise', 'fiml', 'ml'",
+        match="missing='available' is not accepted; use one of: 'listwise', 'fiml', 'ml'",
     ):
+        cxkit.fit_sem(HS_MODEL, HS, missing="available")
+    with pytest.raises(SpecificationError, match="missing='pairwise' is for ordered indicators"):
         cxkit.fit_sem(HS_MODEL, HS, missing="pairwise")
     with pytest.raises(SpecificationError, match="group_equal and group_partial need group"):
         cxkit.fit_sem(HS_MODEL, HS, group_equal=["loadings"])

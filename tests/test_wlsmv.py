@@ -89,7 +89,7 @@ def test_ordered_errors_are_clear():
     with pytest.raises(SpecificationError, match="ordered=True"):
         cxkit.fit_sem(BFI, d, estimator="WLSMV")
     with pytest.raises(SpecificationError, match="mix of ordered and continuous.*C1"):
-        cxkit.fit_sem(BFI, d, ordered=["A1", "A2", "A3", "A4", "A5"])
+        cxkit.fit_sem(BFI, d, ordered=["A1", "A2", "A3", "A4", "A5"], missing="pairwise")
     with pytest.raises(SpecificationError, match="'E1', which the model does not use"):
         cxkit.fit_sem(BFI, d, ordered=["E1"])
     with pytest.raises(SpecificationError, match="not available"):
@@ -100,8 +100,7 @@ def test_ordered_errors_are_clear():
     with pytest.raises(ResponseError, match="'A2'.*non-integer"):
         cxkit.fit_sem(BFI, bad, ordered=True)
     fit = cxkit.fit_sem(BFI, d, ordered=True)
-    with pytest.raises(SpecificationError, match="WLSMV"):
-        fit.modification_indices()
+    assert len(fit.modification_indices()) > 0  # lavaan's values: test_wlsmv_missing_mi.py
     with pytest.raises(SpecificationError, match="BCa intervals of ordinal"):
         fit.bootstrap(100, ci="bca")
     resid = fit.residuals("cor")

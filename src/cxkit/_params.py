@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 DataLike = Union[pd.DataFrame, "Responses"]
 #: the SEM estimators and missing-data handlings, as the type checker sees them
 Estimator = Literal["ML", "MLR", "MLM", "ULS", "GLS", "WLS", "DWLS", "WLSMV"]
-Missing = Literal["listwise", "fiml", "ml"]
+Missing = Literal["listwise", "fiml", "ml", "pairwise"]
 
 
 def check_option(name: str, value, allowed) -> None:

@@ -311,6 +311,8 @@ def _sem_text(fit) -> str:
             "std_all": est["std_all"].map(lambda v: "" if pd.isna(v) else f"{v:.3f}"),
         }
     )
+    if "group" in est:  # a multi-group fit: the group of every row (0 for := rows)
+        table.insert(1, "group", est["group"].astype(int))
     # the summary's table starts after the first blank line following the fit lines
     blank = [i for i, line in enumerate(lines) if not line.strip()]
     keep = lines[: blank[1] + 1] if len(blank) > 1 else lines
@@ -392,12 +394,15 @@ def _cmd_sem(args: argparse.Namespace) -> int:
         syntax = _read_model_file(path)
     print("model:\n" + "\n".join("  " + line for line in syntax.splitlines()) + "\n")
     _check_model(syntax, len(data), data.columns)
+    equal = [k.strip() for k in (args.group_equal or "").split(",") if k.strip()]
     fit = fit_sem(
         syntax,
         data,
         missing=args.missing,
         estimator=args.estimator,
         ordered=True if args.ordered else None,
+        group=args.group,
+        group_equal=equal,
     )
     print(_sem_text(fit))
     if getattr(args, "fit_measures", "reviewer") == "all":
@@ -1164,8 +1169,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--missing",
         default="listwise",
-        choices=["listwise", "fiml"],
-        help="missing answers: drop incomplete rows, or full-information ML",
+        choices=["listwise", "fiml", "pairwise"],
+        help="missing answers: drop incomplete rows, full-information ML, or (with --ordered) "
+        "pairwise-complete polychoric correlations",
     )
     _estimation_options(p, all_estimators=True)
     p.add_argument(
@@ -1186,6 +1192,13 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="also composite reliability of the model's factors, observed and model-implied, and "
         "of higher-order factors (semTools compRelSEM, reliabilityL2)",
+    )
+    p.add_argument("--group", help="a column whose values define groups (multi-group model)")
+    p.add_argument(
+        "--group-equal",
+        metavar="KINDS",
+        help="with --group: parameters held equal across groups, comma-separated (lavaan's "
+        "group.equal: loadings, intercepts, thresholds (ordered), ...)",
     )
     p.set_defaults(func=_cmd_sem)
 

@@ -619,7 +619,8 @@ def _invariance(
         kept[[*items, group]],
         group,
         estimator=options.get("estimator", "ML"),
-        missing=missing,
+        missing="listwise" if options.get("ordered") else missing,
+        ordered=options.get("ordered"),
     )
     return table, info
 

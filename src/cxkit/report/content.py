@@ -1664,11 +1664,17 @@ def _invariance_section(study, t, out, num):
     )
     left = info["left_out"]
     kept = {k: v for k, v in info["counts"].items() if k not in left}
+    ordinal = "cfi_scaled" in inv.columns  # WLSMV: the scaled statistics and indices
+    chi, cfi, rmsea = (
+        ("chisq_scaled", "cfi_scaled", "rmsea_scaled") if ordinal else ("chisq", "cfi", "rmsea")
+    )
     tab = _frame(
         {
-            "χ² (df)": [f"{_f(c)} ({d:.0f})" for c, d in zip(inv["chisq"], inv["df"], strict=True)],
-            "CFI": inv["cfi"].map(_n),
-            "RMSEA": inv["rmsea"].map(_n),
+            ("scaled χ² (df)" if ordinal else "χ² (df)"): [
+                f"{_f(c)} ({d:.0f})" for c, d in zip(inv[chi], inv["df"], strict=True)
+            ],
+            "CFI": inv[cfi].map(_n),
+            "RMSEA": inv[rmsea].map(_n),
             "SRMR": inv["srmr"].map(_n),
             "Δχ² (Δdf), p": [
                 "—" if pd.isna(c) else f"{_f(c)} ({d:.0f}), {_p(p)}"
@@ -1713,6 +1719,11 @@ def _invariance_section(study, t, out, num):
             t(
                 "Each level adds equal loadings (metric), intercepts (scalar) and residual variances (strict).",
                 "Setiap tingkat menambahkan kesamaan loading (metric), intersep (scalar) dan varians residual (strict).",
+            )
+            if not ordinal
+            else t(
+                "Ordinal items (WLSMV, delta parameterization): each level adds equal thresholds, then equal loadings (metric); scaled χ², CFI and RMSEA; Δχ² is the scaled difference test (DIFFTEST).",
+                "Butir ordinal (WLSMV, parameterisasi delta): setiap tingkat menambahkan kesamaan threshold, lalu kesamaan loading (metric); χ², CFI dan RMSEA terskala; Δχ² adalah uji selisih terskala (DIFFTEST).",
             ),
             "invariance",
             n=sum(kept.values()),

@@ -118,7 +118,9 @@ def _work_block_ordinal(pt: ParTable, codes, levels, names, theta0, index, order
         ok = np.ones(b, dtype=bool)
         for k in range(b):
             c = codes[idx[k]]
-            if any(len(np.unique(c[:, j])) != len(levels[j]) for j in range(c.shape[1])):
+            if any(
+                len(np.unique(c[:, j][c[:, j] >= 0])) != len(levels[j]) for j in range(c.shape[1])
+            ):
                 ok[k] = False
                 moms.append(None)
                 continue
@@ -206,7 +208,15 @@ def bootstrap(
     nblocks = max(1, min(workers * 4, n // 100))
     splits = np.array_split(np.arange(n), nblocks)
     ordinal = result.options.estimator == "WLSMV"
-    if ordinal:
+    # groups, mixed indicators or the theta parameterization: every resample refitted whole
+    whole = ordinal and "theta" in (result.ordinal or {})
+    if whole:
+        if ci.startswith("bca"):
+            raise SpecificationError(
+                "BCa intervals of ordinal (WLSMV) fits are not available yet; use ci='percentile'"
+            )
+        jobs, splits = [], []
+    elif ordinal:
         if ci.startswith("bca"):
             raise SpecificationError(
                 "BCa intervals of ordinal (WLSMV) fits are not available yet; use ci='percentile'"
@@ -214,7 +224,10 @@ def bootstrap(
         names = list(pt.ov)
         levels = [np.asarray(result.provenance["levels"][v]) for v in names]
         raw = result.stats.groups[0].x
-        codes = np.column_stack([np.searchsorted(lv, raw[:, j]) for j, lv in enumerate(levels)])
+        codes = np.column_stack(  # −1: a missing answer (missing="pairwise")
+            [np.where(np.isnan(raw[:, j]), -1, np.searchsorted(lv, raw[:, j]))
+             for j, lv in enumerate(levels)]
+        )  # fmt: skip
         est = result.estimates
         order = [
             (a, op, b) if op != ":=" else (a, op, b)
@@ -248,6 +261,10 @@ def bootstrap(
             parts.append(_work(job))
             if bar is not None:
                 bar.update(len(s))
+    if whole:
+        from cxkit.sem.wlsmv import bootstrap_draws
+
+        parts = [bootstrap_draws(result, per_group, bar)]
     if bar is not None:
         bar.close()
     draws = np.vstack([p[0] for p in parts])
@@ -255,7 +272,7 @@ def bootstrap(
     adm = np.concatenate([p[2] for p in parts])
     est = result.estimates
     m = len(est)
-    if ordinal:  # the blocks return values in partable-then-extra order: to the table's order
+    if ordinal and not whole:  # the blocks return partable-then-extra order: to the table's
         pos = {k: i for i, k in enumerate(order_rows)}
         sel = np.array([pos[k] for k in zip(est.lhs, est.op, est.rhs, strict=True)])
         draws = np.hstack([draws[:, sel], draws[:, len(order_rows) + sel]])

@@ -129,6 +129,11 @@ def _candidates(pt: ParTable) -> list[Row]:
     return out
 
 
+#: the candidate rows of the modification indices (shared with the ordinal ones in
+#: :mod:`cxkit.sem.wlsmv`)
+candidates = _candidates
+
+
 def modification_indices(result, minimum: float = 0.0) -> pd.DataFrame:
     """lavaan's ``modindices``: a score test (χ²(1)) and EPC for every candidate parameter (see
     :func:`_candidates`), in every group, from the expected information of the extended model.

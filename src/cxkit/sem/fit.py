@@ -62,6 +62,7 @@ def fit_sem(
     meanstructure: bool | None = None,
     int_ov_free: bool = True,
     int_lv_free: bool = False,
+    parameterization: str = "delta",
 ) -> SEMResult:
     """Fit a CFA or SEM written in lavaan syntax.
 
@@ -84,9 +85,11 @@ def fit_sem(
         ``"WLS"`` (ADF), ``"DWLS"``: the least-squares family for continuous data with lavaan's
         settings (no likelihood; ULS's χ² has no p-value). MLM and the least-squares family need
         complete data. ``fit.fit_measures("all")`` lists lavaan's ``fitMeasures`` for each.
-    missing : {"listwise", "fiml"}
+    missing : {"listwise", "fiml", "pairwise"}
         ``"listwise"``: rows with a missing answer on any model variable are dropped (the count is
-        recorded). ``"fiml"`` (or lavaan's name ``"ml"``): full-information ML on every row with at
+        recorded). ``"pairwise"`` (ordered indicators only): thresholds from each item's answers
+        and polychoric correlations from each pair's complete rows (lavaan's
+        ``missing = "pairwise"``). ``"fiml"`` (or lavaan's name ``"ml"``): full-information ML on every row with at
         least one answer, against the EM-estimated saturated model, standard errors from the
         observed information, as lavaan's ``missing = "ml"``.
     group : str, optional
@@ -108,10 +111,18 @@ def fit_sem(
     level : float
         Confidence level of ``ci_low``/``ci_high``, between 0 and 1.
     ordered : True or list of str, optional
-        Treat the indicators as ordinal (Likert answers as cut-up normal variables): ``True`` or
-        the list of all the model's observed variables. The estimator becomes ``"WLSMV"``:
-        thresholds, polychoric correlations, DWLS with robust standard errors and the mean- and
-        variance-adjusted χ² (:mod:`cxkit.sem.wlsmv`); listwise deletion, one group.
+        Treat the indicators as ordinal (Likert answers as cut-up normal variables): ``True``
+        (all the model's observed variables) or the list of the ordered ones (the others stay
+        continuous: polyserial and Pearson moments, as lavaan). The estimator becomes
+        ``"WLSMV"``: thresholds, polychoric correlations, DWLS with robust standard errors and
+        the mean- and variance-adjusted χ² (:mod:`cxkit.sem.wlsmv`), lavaan's delta
+        parameterization; with ``group`` the thresholds are per group and ``group_equal`` takes
+        ``"thresholds"``; ``missing`` is ``"listwise"`` (lavaan's default) or ``"pairwise"``.
+    parameterization : {"delta", "theta"}
+        With ``ordered``: lavaan's parameterization of the y* scale. ``"delta"`` (lavaan's
+        default): Var(y*) = 1 (scale factors ``x ~*~ x``, free after group 1 with equal
+        thresholds), residual variances derived; ``"theta"``: residual variances of y* fixed at 1
+        (free after group 1 with equal thresholds), scale factors derived. The fit is the same.
     meanstructure : bool, optional
         Add intercepts and latent means to a single-group fit (always there with groups, FIML or
         ``~ 1`` rows).
@@ -172,6 +183,7 @@ def fit_sem(
         meanstructure,
         ordered,
         has_intercepts=any(s.op == "~1" for s in statements),
+        parameterization=parameterization,
     )
     if not isinstance(int_ov_free, bool) or not isinstance(int_lv_free, bool):
         raise SpecificationError(

@@ -18,15 +18,26 @@ LEVELS = {
     "strict": ("loadings", "intercepts", "residuals"),
 }
 
+#: the steps for ordered indicators, as lavaan's ``group.equal`` applies them with the delta
+#: parameterization (Wu & Estabrook, 2016): equal thresholds free the scale factors and the latent
+#: means after group 1; the y* intercepts are 0 throughout, so "scalar" is the "metric" model
+ORDINAL_LEVELS = {
+    "configural": (),
+    "thresholds": ("thresholds",),
+    "metric": ("thresholds", "loadings"),
+    "scalar": ("thresholds", "loadings", "intercepts"),
+}
+
 
 def invariance(
     model: str,
     data,
     group: str,
-    levels=("configural", "metric", "scalar", "strict"),
+    levels=None,
     estimator: str = "ML",
     missing: str = "listwise",
     group_partial=(),
+    ordered=None,
 ) -> pd.DataFrame:
     """Measurement invariance across groups: configural, metric, scalar and strict models.
 
@@ -37,8 +48,11 @@ def invariance(
     data : DataFrame or Responses
     group : str
         The column that defines the groups.
-    levels : iterable of str
-        Which of configural, metric, scalar, strict to fit, in that order.
+    levels : iterable of str, optional
+        Which of configural, metric, scalar, strict to fit, in that order (default: all four).
+        With ``ordered``: configural, thresholds, metric (thresholds and loadings), scalar (and
+        intercepts) — default the first three, since with lavaan's delta parameterization the y*
+        intercepts are 0 and "scalar" is the "metric" model.
     estimator : {"ML", "MLR"}
         With ``"MLR"`` the χ² differences are Satorra–Bentler (2001) scaled and the verdict uses the
         robust CFI and RMSEA; ``chisq_scaled``, ``cfi_robust``, ``tli_robust`` and
@@ -48,6 +62,12 @@ def invariance(
     group_partial : iterable of str
         Parameters exempt from the equalities at every level (partial invariance), e.g.
         ``["x3 ~ 1"]``; find them with :meth:`cxkit.SEMResult.score_tests`.
+    ordered : True or list of str, optional
+        Ordinal indicators (WLSMV, :func:`cxkit.fit_sem`'s ``ordered``): the steps are lavaan's
+        ``group.equal`` with ordered data, the χ² differences the scaled DIFFTEST-type ones
+        (``lavTestLRT``, method "satorra.2000") and the verdict uses the scaled CFI and RMSEA;
+        ``chisq_scaled``, ``cfi_scaled``, ``tli_scaled``, ``rmsea_scaled`` are added.
+        ``missing`` may then be ``"pairwise"``.
 
     Returns
     -------
@@ -65,6 +85,14 @@ def invariance(
     >>> list(inv.index)
     ['configural', 'metric', 'scalar', 'strict']
     """
+    if ordered is not None and ordered is not False:
+        if estimator not in ("ML", "WLSMV"):
+            raise SpecificationError(
+                f"estimator={estimator!r} with ordered indicators is not available; ordered data "
+                "take estimator='WLSMV' (the default when ordered= is given)"
+            )
+        return _ordinal(model, data, group, levels, missing, group_partial, ordered)
+    levels = ("configural", "metric", "scalar", "strict") if levels is None else levels
     check_option("estimator", estimator, ("ML", "MLR"))
     check_option("missing", missing, ("listwise", "fiml", "ml"))
     frame = as_frame(data)
@@ -102,4 +130,44 @@ def invariance(
         for c, r in zip(out["cfi_diff"], out["rmsea_diff"], strict=True)
     ]
     out.attrs["test"] = "satorra.bentler.2001" if robust else "likelihood ratio"
+    return out
+
+
+def _ordinal(model, data, group, levels, missing, group_partial, ordered) -> pd.DataFrame:
+    """:func:`invariance` with ordered indicators (WLSMV; see its ``ordered``)."""
+    from cxkit.sem.wlsmv import difftest
+
+    check_option("missing", missing, ("listwise", "pairwise"))
+    levels = ("configural", "thresholds", "metric") if levels is None else tuple(levels)
+    for lv in levels:
+        if lv not in ORDINAL_LEVELS:
+            raise SpecificationError(
+                f"level {lv!r} is not accepted with ordered indicators; use: "
+                f"{', '.join(ORDINAL_LEVELS)}"
+            )
+    frame = as_frame(data)
+    names = ["chisq", "df", "pvalue", "chisq_scaled", "pvalue_scaled", "cfi", "tli", "rmsea",
+             "cfi_scaled", "tli_scaled", "rmsea_scaled", "srmr"]  # fmt: skip
+    rows, states = {}, []
+    for lv in levels:
+        partial = tuple(group_partial) if ORDINAL_LEVELS[lv] else ()
+        fit = fit_sem(model, frame, missing=missing, group=group, ordered=ordered,
+                      group_equal=ORDINAL_LEVELS[lv], group_partial=partial)  # fmt: skip
+        rows[lv] = {k: fit.fit_indices[k] for k in names}
+        states.append(fit.ordinal)
+    out = pd.DataFrame.from_dict(rows, orient="index")
+    out.index.name = "level"
+    diff, ddf, pval = ([float("nan")] * len(levels) for _ in range(3))
+    for k in range(1, len(levels)):
+        ddf[k] = states[k]["df"] - states[k - 1]["df"]
+        if ddf[k] > 0:
+            diff[k], _, pval[k] = difftest(states[k], states[k - 1])
+    out["chisq_diff"], out["df_diff"], out["p_diff"] = diff, ddf, pval
+    out["cfi_diff"] = out["cfi_scaled"].diff()
+    out["rmsea_diff"] = out["rmsea_scaled"].diff()
+    out["verdict"] = [
+        "" if pd.isna(c) else ("holds" if c >= -0.010 and r <= 0.015 else "does not hold")
+        for c, r in zip(out["cfi_diff"], out["rmsea_diff"], strict=True)
+    ]
+    out.attrs["test"] = "satorra.2000"
     return out

@@ -11,7 +11,8 @@ ULS       listwise   expected (Δ'WΔ, W = I)       standard              standa
 GLS       listwise   expected (Δ'WΔ, W = Γ_NT⁻¹)  standard              standard
 WLS       listwise   expected (Δ'WΔ, W = Γ_ADF⁻¹) standard              standard
 DWLS      listwise   expected (W = diag Γ_ADF⁻¹)  standard              standard
-WLSMV     listwise   expected (Δ'WΔ)              robust.sem            scaled.shifted
+WLSMV     listwise,  expected (Δ'WΔ)              robust.sem            scaled.shifted
+          pairwise
 ========  =========  ===========================  ====================  ===========
 
 MLM (Satorra–Bentler) and the least-squares family ULS, GLS, WLS, DWLS (continuous data) need
@@ -35,7 +36,7 @@ ESTIMATORS = ("ML", "MLR", "MLM", "ULS", "GLS", "WLS", "DWLS", "WLSMV")
 LS_FAMILY = ("ULS", "GLS", "WLS", "DWLS")
 #: estimators that need complete data (lavaan refuses missing = "ml" with them)
 COMPLETE_ONLY = ("MLM", *LS_FAMILY)
-MISSING = ("listwise", "fiml", "ml")
+MISSING = ("listwise", "fiml", "ml", "pairwise")
 #: lavaan's other estimators, refused by name
 NOT_OFFERED = {
     "MLMV": 'estimator = "MLMV", mean- and variance-adjusted ML test',
@@ -71,6 +72,7 @@ class Options:
     #: lavaan's int.ov.free / int.lv.free (growth(): False / True)
     int_ov_free: bool = True
     int_lv_free: bool = False
+    parameterization: str = "delta"
 
     @property
     def fiml(self) -> bool:
@@ -79,7 +81,7 @@ class Options:
     def describe(self) -> dict:
         return {
             "estimator": self.estimator,
-            "missing": "fiml" if self.fiml else "listwise",
+            "missing": "fiml" if self.fiml else self.missing,
             "information": self.information,
             "se": self.se,
             "test": self.test,
@@ -104,6 +106,7 @@ def resolve(
     meanstructure=None,
     ordered=None,
     has_intercepts=False,
+    parameterization="delta",
 ) -> Options:
     """Check every option (one message template) and resolve lavaan's defaults."""
     if isinstance(estimator, str) and estimator.upper() in ESTIMATORS:
@@ -115,6 +118,7 @@ def resolve(
         )
     check_option("estimator", estimator, ESTIMATORS)
     check_option("missing", missing, MISSING)
+    check_option("parameterization", parameterization, ("delta", "theta"))
     if isinstance(group_equal, str):
         group_equal = (group_equal,)
     if isinstance(group_partial, str):
@@ -129,7 +133,7 @@ def resolve(
         raise SpecificationError(
             f"meanstructure={meanstructure!r} is not accepted; use True, False or None"
         )
-    miss = "ml" if missing in ("fiml", "ml") else "listwise"
+    miss = "ml" if missing in ("fiml", "ml") else missing
     is_ordered = ordered is not None and ordered is not False
     if estimator == "WLSMV" and not is_ordered:
         raise SpecificationError(
@@ -142,11 +146,21 @@ def resolve(
                 "take estimator='WLSMV' (the default when ordered= is given)"
             )
         estimator = "WLSMV"
-        if miss != "listwise" or group is not None:
+        if miss == "ml":
             raise SpecificationError(
-                "ordered indicators are fitted with listwise deletion and one group for now "
-                "(missing='listwise', no group=)"
+                "missing='fiml' is not available with ordered indicators (lavaan fits them by "
+                "WLSMV); use missing='pairwise' (pairwise-complete polychorics) or 'listwise'"
             )
+    elif parameterization != "delta":
+        raise SpecificationError(
+            f"parameterization={parameterization!r} is for ordered indicators (ordered=...), "
+            "as lavaan's"
+        )
+    elif miss == "pairwise":
+        raise SpecificationError(
+            "missing='pairwise' is for ordered indicators (ordered=...); continuous data take "
+            "'listwise' or 'fiml'"
+        )
     if estimator in COMPLETE_ONLY and miss == "ml":
         raise SpecificationError(
             f"estimator={estimator!r} needs complete data, as in lavaan (which refuses "
@@ -187,4 +201,5 @@ def resolve(
         information=info,
         se=se,
         test=test,
+        parameterization=parameterization,
     )

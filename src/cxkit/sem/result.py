@@ -221,8 +221,12 @@ class SEMResult:
         from cxkit.errors import SpecificationError
         from cxkit.sem.diagnostics import modification_indices
 
-        self._not_for("modification indices", ordinal=True)
         self._not_constrained("modification indices")
+        if self.options.estimator == "WLSMV":
+            from cxkit.sem.wlsmv import modification_indices as ordinal_mi
+
+            return ordinal_mi(self, minimum)
+        self._not_for("modification indices")
         if self.options.fiml:
             raise SpecificationError(
                 "modification indices are not available for FIML fits yet; refit with "
