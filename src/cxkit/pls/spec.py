@@ -128,6 +128,11 @@ def parse_pls(text: str, constructs=None) -> PLSSpec:
     defined: dict[str, tuple[str, list[str], int]] = {}
     paths: list[tuple[str, str, str | None]] = []
     for s in statements:
+        if s.op in ("==", "<", ">"):
+            raise ModelError(
+                f"model line {s.line}: {s.lhs} {s.op} {s.rhs} — PLS path models take no "
+                "parameter constraints; leave the line out (CB-SEM: cxkit.fit_sem takes them)"
+            )
         if s.op == "~~":
             raise ModelError(
                 f"model line {s.line}: {s.lhs} ~~ … — PLS path models have no (co)variance "
