@@ -189,3 +189,9 @@ def test_composite_without_a_scale_or_a_path_is_refused():
         cxkit.fit_sem("ind60 <~ x1 + x2 + x3\ndem60 =~ y1 + y2 + y3 + y4\ndem60 ~ ind60", POLDEM)
     with pytest.raises(SpecificationError, match="'ind60' .*predicts nothing"):
         cxkit.fit_sem("ind60 <~ 1*x1 + x2 + x3\ndem60 =~ y1 + y2 + y3 + y4", POLDEM)
+
+
+def test_pls_refuses_constraints_instead_of_dropping_them():
+    data = case_data("composite")
+    with pytest.raises(ModelError, match="PLS path models take no parameter constraints"):
+        cxkit.fit_pls("A =~ x1 + x2 + x3\nB =~ y1 + y2\nB ~ b*A\nb > 0", data)

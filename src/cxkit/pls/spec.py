@@ -234,6 +234,11 @@ def parse_pls(text: str, constructs=None) -> PLSSpec:
     paths: list[tuple[str, str, str | None]] = []
     interactions: dict[str, tuple[str, str, str, int]] = {}
     for s in statements:
+        if s.op in ("==", "<", ">"):
+            raise ModelError(
+                f"model line {s.line}: {s.lhs} {s.op} {s.rhs} — PLS path models take no "
+                "parameter constraints; leave the line out (CB-SEM: cxkit.fit_sem takes them)"
+            )
         if s.op == "~~":
             raise ModelError(
                 f"model line {s.line}: {s.lhs} ~~ … — PLS path models have no (co)variance "
