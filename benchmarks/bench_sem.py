@@ -93,6 +93,18 @@ CASES = {
         {"estimator": "ULS"},
         'estimator = "ULS"',
     ),
+    "bfi by gender WLSMV": (
+        "wlsmv_groups/model.lav",
+        "wlsmv_groups/data.csv",
+        {"ordered": True, "group": "gender", "group_equal": ["thresholds", "loadings"]},
+        'ordered = TRUE, group = "gender", group.equal = c("thresholds", "loadings")',
+    ),
+    "bfi mixed WLSMV": (
+        "wlsmv_groups/model.lav",
+        "wlsmv_groups/data.csv",
+        {"ordered": ["A1", "A2", "A3", "A4", "A5"]},
+        'ordered = paste0("A", 1:5)',
+    ),
     "HS by school MLR": (
         "sem_hs/model.lav",
         "measure_hs/data.csv",

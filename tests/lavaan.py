@@ -88,6 +88,9 @@ TOLERANCES: dict[str, dict[str, tuple[float, float]]] = {
     "FIML:fitmeasures/fiml_ml": _row([(1e-5, 5e-6), (1e-5, 1e-7), (1e-6, 5e-6), (2e-5, 2e-5), (0, 2e-5), (1e-5, 5e-6), (1e-8, 1e-7), (0, 2e-5), (0, 5e-6), (2e-4, 5e-4), (1e-4, 2e-5), (0, 2e-6)]),  # noqa: E501
     "FIML+groups:fitmeasures/groups_fiml_ml": _row([(5e-5, 1e-5), (3e-5, 1e-6), (0, 3e-5), (1e-4, 1e-4), (0, 5e-5), (5e-5, 1e-5), (1e-8, 1e-7), (0, 2e-5), (0, 3e-5), (2e-4, 5e-4), (1e-4, 2e-5), (0, 2e-6)]),  # noqa: E501
     "MLR:fitmeasures/fiml_mlr": _row([(1e-5, 5e-6), (1e-5, 1e-7), (0, 5e-6), (2e-5, 2e-5), (0, 2e-5), (1e-5, 5e-6), (5e-7, 1e-6), (0, 2e-5), (0, 5e-6), (2e-4, 5e-4), (1e-4, 2e-5), (0, 2e-6)]),  # noqa: E501
+    # modification indices with continuous indicators (wlsmv_mi/mixed): MI 2.5e-3 absolute, 2.3e-3
+    # relative, EPC 9e-6 absolute, where lavaan's estimates stop 2e-5 early (wlsmv_mixed)
+    "WLSMV:wlsmv_mi/mixed": _row([(1e-5, 5e-6), (1e-5, 1e-7), (0, 5e-6), (2e-5, 2e-5), (0, 2e-5), (1e-5, 5e-6), (1e-7, 3e-5), (0, 1e-7), (0, 5e-6), (5e-3, 5e-3), (3e-3, 2e-5), (0, 2e-6)]),  # noqa: E501
     # the theta parameterization across groups (wlsmv_theta): lavaan stops earlier there, est 3.2e-5
     # absolute (8e-5 relative), SEs 4.9e-6 absolute (3e-5 relative)
     "WLSMV+groups:wlsmv_theta": _row([(2e-4, 5e-5), (1e-4, 1e-5), (2e-4, 3e-5), (3e-4, 5e-4), (0, 1e-4), (2e-4, 5e-5), (3e-8, 5e-4), (0, 2e-7), (0, 5e-6), (2e-4, 5e-4), (1e-4, 2e-5), (0, 2e-6)]),  # noqa: E501

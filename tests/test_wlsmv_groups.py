@@ -124,6 +124,8 @@ def test_cli_sem_ordered_with_groups(tmp_path, capsys):
     out = capsys.readouterr().out
     assert "estimator WLSMV" in out and "scaled-shifted" in out and " group " in out
     assert "A1 ~*~ A1" in out
+    assert main([*args, "--group-equal", "thresholds", "--parameterization", "theta"]) == 0
+    assert "A1 ~~ A1" in capsys.readouterr().out
     assert main([*args, "--group-equal", "residuals"]) == 2
     err = capsys.readouterr().err
     assert "group_equal='residuals' is not available with ordered" in err

@@ -81,9 +81,12 @@ def test_ordinal_options_are_checked(kwargs, message):
         cxkit.fit_sem(MODEL, d, **kwargs)
 
 
-@pytest.mark.parametrize("name", ["bfi", "cx_direct", "groups"])
+@pytest.mark.parametrize("name", ["bfi", "cx_direct", "groups", "mixed"])
 def test_modification_indices_match_lavaan(name):
-    if name == "bfi":
+    if name == "mixed":
+        d = _reverse(pd.read_csv(REFERENCE / "ordinal_bfi" / "data.csv"))
+        fit = cxkit.fit_sem(MODEL, d, ordered=["A1", "A2", "A3", "A4", "A5"])
+    elif name == "bfi":
         fit = cxkit.fit_sem(MODEL, _reverse(pd.read_csv(REFERENCE / "ordinal_bfi" / "data.csv")),
                             ordered=True)  # fmt: skip
     elif name == "cx_direct":

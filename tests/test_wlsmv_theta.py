@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 
 import cxkit
+from cxkit.errors import SpecificationError
 
 from .lavaan import REFERENCE, assert_matches_lavaan
 from .test_wlsmv_missing_mi import MODEL, _reverse
@@ -34,3 +35,10 @@ def test_theta_matches_lavaan(name, equal):
     if "group" in first:
         first = first[first["group"] == 1]
     assert (first["est"] == 1.0).all() and (first["se"] == 0).all()
+
+
+def test_theta_modification_indices_are_refused():
+    d = _reverse(pd.read_csv(REFERENCE / "ordinal_bfi" / "data.csv"))
+    fit = cxkit.fit_sem(MODEL, d, ordered=True, parameterization="theta")
+    with pytest.raises(SpecificationError, match="parameterization='theta' fits are not available"):
+        fit.modification_indices()

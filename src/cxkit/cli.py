@@ -403,6 +403,7 @@ def _cmd_sem(args: argparse.Namespace) -> int:
         ordered=True if args.ordered else None,
         group=args.group,
         group_equal=equal,
+        parameterization=args.parameterization,
     )
     print(_sem_text(fit))
     if getattr(args, "fit_measures", "reviewer") == "all":
@@ -1199,6 +1200,12 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="KINDS",
         help="with --group: parameters held equal across groups, comma-separated (lavaan's "
         "group.equal: loadings, intercepts, thresholds (ordered), ...)",
+    )
+    p.add_argument(
+        "--parameterization",
+        default="delta",
+        choices=["delta", "theta"],
+        help="with --ordered: lavaan's parameterization of the y* scale (the same fit)",
     )
     p.set_defaults(func=_cmd_sem)
 

@@ -876,6 +876,12 @@ def modification_indices(result, minimum: float = 0.0) -> pd.DataFrame:
 
     from cxkit.sem.diagnostics import candidates
 
+    if result.provenance.get("parameterization") == "theta":
+        raise SpecificationError(
+            "modification indices of parameterization='theta' fits are not available yet "
+            "(lavaan's modindices also frees the derived scale factors there); refit with "
+            "parameterization='delta', which gives the same fit"
+        )
     pt = result.partable
     extra = candidates(pt)
     fixed = [(k, r) for k, r in enumerate(pt.rows) if r.free < 0 and not r.exo]
