@@ -302,3 +302,17 @@ def test_pls_refuses_cb_only_options():
             analyze(data, INS, "direct", approach="pls", progress=False, **kw)
     with pytest.raises(SpecificationError, match="approach='sem' is not accepted"):
         analyze(data, INS, "direct", approach="sem", progress=False)
+
+
+def test_a_moderated_model_runs_through_the_study():
+    """An interaction term (two-stage) in the user's model file: the study reads it, tests it."""
+    model = (
+        "OE =~ OE1 + OE2 + OE3 + OE4\nTR =~ TR1 + TR2 + TR3\n"
+        "LOY =~ LOY1 + LOY2 + LOY3 + LOY4 + LOY5 + LOY6\nLOY ~ OE + TR + OE:TR\n"
+    )
+    study = analyze(
+        load_dataset("online-cx-demo"), INS, model, approach="pls", n_boot=50, progress=False
+    )
+    assert study.hypotheses.path.tolist() == ["OE → LOY", "TR → LOY", "OE:TR → LOY"]
+    assert study.pls.spec.interactions == (("OE:TR", "OE", "TR"),)
+    assert np.isfinite(study.hypotheses.pvalue).all()

@@ -187,9 +187,11 @@ def drop_items(syntax: str, items) -> str:
 
 
 def _statements(syntax: str):
+    from cxkit.pls.spec import spell_interactions
     from cxkit.sem.syntax import parse_model
 
-    return parse_model(syntax)[0]
+    # a PLS model's interaction terms (F:G) read as names; fit_sem still refuses them
+    return parse_model(spell_interactions(syntax))[0]
 
 
 def _indicators(syntax: str) -> set[str]:

@@ -213,6 +213,16 @@ def _constructs_mapping(constructs) -> dict[str, list[str]]:
     )
 
 
+def spell_interactions(text: str) -> str:
+    """The model with every interaction term ``F:G`` spelled as one name lavaan's parser reads
+    (``F__x__G``), so that code reading lavaan syntax can read a PLS model with interactions.
+
+    >>> spell_interactions("Y ~ F + G + F:G; ab := a*b")
+    'Y ~ F + G + F__x__G; ab := a*b'
+    """
+    return _INTERACTION.sub(lambda m: re.sub(r"\s*:\s*", _JOIN, m.group(0)), text)
+
+
 def parse_pls(text: str, constructs=None) -> PLSSpec:
     """Parse a PLS model written in lavaan syntax (see the module docstring).
 
@@ -227,8 +237,7 @@ def parse_pls(text: str, constructs=None) -> PLSSpec:
             f"model must be a string in lavaan syntax; got {type(text).__name__}"
         )
     formative = set(_FORMATIVE.findall(text))
-    joined = _INTERACTION.sub(lambda m: re.sub(r"\s*:\s*", _JOIN, m.group(0)), text)
-    statements, defs = parse_model(joined.replace("<~", "=~"))
+    statements, defs = parse_model(spell_interactions(text).replace("<~", "=~"))
     extra = _constructs_mapping(constructs)
     defined: dict[str, tuple[str, list[str], int]] = {}
     paths: list[tuple[str, str, str | None]] = []
