@@ -352,8 +352,9 @@ def solve_stack(objective, con: ConstraintSet, theta0: np.ndarray, minimize, **k
     """:func:`solve` for a stack of B problems (the bootstrap's resamples): with linear (or no)
     equalities, the reduced model refitted as one stack and only the resamples that then break an
     inequality solved one by one (from the fit's estimates); with nonlinear equalities, each
-    resample on its own. Returns an ``Optimum``."""
-    from cxkit.sem.optimize import Optimum  # (optimize imports this module only inside functions)
+    resample on its own. Returns (θ (B, q), value (B,), converged (B,), iterations (B,)), which
+    :func:`cxkit.sem.optimize.minimize_stack` wraps as an ``Optimum`` (this module never imports
+    the optimizer: ``minimize`` is passed in)."""
 
     theta0 = np.atleast_2d(theta0)
     b = theta0.shape[0]
@@ -364,11 +365,10 @@ def solve_stack(objective, con: ConstraintSet, theta0: np.ndarray, minimize, **k
             k, k0 = np.eye(theta0.shape[1]), np.zeros(theta0.shape[1])
         red = ReducedObjective(objective, k, k0)
         opt = minimize(red, (theta0 - k0) @ k, **kw)
-        stacked = Optimum(red.theta(opt.theta), opt.value, opt.converged, opt.iterations)
+        thetas = red.theta(opt.theta)
         if not con.n_in:
-            return stacked
-        thetas, conv = stacked.theta.copy(), stacked.converged.copy()
-        iters = stacked.iterations.copy()
+            return thetas, opt.value, opt.converged, opt.iterations
+        thetas, conv, iters = thetas.copy(), opt.converged.copy(), opt.iterations.copy()
         todo = [j for j in range(b) if not conv[j] or np.any(con.values(thetas[j])[1] < -1e-9)]
         # from the resample's own optimum (its broken inequalities then start active)
         start = np.where(conv[:, None], thetas, theta0)
@@ -382,4 +382,4 @@ def solve_stack(objective, con: ConstraintSet, theta0: np.ndarray, minimize, **k
         thetas[j], conv[j], iters[j] = solve(
             _OneOfStack(objective, j), con, start[j], minimize, warm=True
         )
-    return Optimum(thetas, objective.value(thetas, idx=np.arange(b)), conv, iters)
+    return thetas, objective.value(thetas, idx=np.arange(b)), conv, iters

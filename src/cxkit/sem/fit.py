@@ -194,9 +194,14 @@ def fit_sem(
     frame = as_frame(data)
     if opts.estimator == "WLSMV":
         _wlsmv_refuses(statements, opts)
+        from cxkit.sem.diagnostics import warn_improper
         from cxkit.sem.wlsmv import fit_wlsmv
 
-        return fit_wlsmv(model, frame, opts)
+        # the ordinal estimation stage returns the result's fields; the result is made here, as
+        # for every other estimator (wlsmv.py never imports the result: no circle)
+        result = SEMResult(**fit_wlsmv(model, frame, opts))
+        warn_improper(result)
+        return result
     return _fit(model, (statements, defs), frame, opts)
 
 

@@ -160,4 +160,4 @@ def minimize_stack(objective, theta0: np.ndarray, constraints=None, **kw) -> Opt
         return minimize(objective, theta0, **kw)
     from cxkit.sem.constraints import solve_stack
 
-    return solve_stack(objective, constraints, theta0, minimize, **kw)
+    return Optimum(*solve_stack(objective, constraints, theta0, minimize, **kw))

@@ -162,13 +162,12 @@ def _adjusted(delta: np.ndarray, w: np.ndarray, gamma: np.ndarray, df: float):
 
 
 def fit_wlsmv(model: str, frame: pd.DataFrame, opts):
-    """Fit ``model`` with every indicator ordered (see the module docstring); a SEMResult."""
+    """Fit ``model`` with every indicator ordered (see the module docstring): the fields of its
+    SEMResult (made by :func:`cxkit.sem.fit.fit_sem`)."""
     from cxkit._version import __version__
-    from cxkit.sem.diagnostics import warn_improper
     from cxkit.sem.estimates import build_estimates, r_squared
     from cxkit.sem.information import sandwich_wls
     from cxkit.sem.objective import DWLSObjective
-    from cxkit.sem.result import SEMResult
     from cxkit.sem.samplestats import GroupStats, SampleStats, numeric_columns
     from cxkit.sem.syntax import parse_model
 
@@ -255,7 +254,7 @@ def fit_wlsmv(model: str, frame: pd.DataFrame, opts):
         int(len(frame) - n),
         used,
     )
-    result = SEMResult(
+    return dict(
         partable=pt,
         model_matrices=mdl,
         stats=sstats,
@@ -279,8 +278,6 @@ def fit_wlsmv(model: str, frame: pd.DataFrame, opts):
             "df": df,
         },
     )
-    warn_improper(result)
-    return result
 
 
 def _indices(n, ng, npar, chisq, df, b_chisq, b_df, srmr_value, ab, ab_base) -> pd.Series:
@@ -608,14 +605,12 @@ def fit_wlsmv_groups(model: str, frame: pd.DataFrame, opts):
     ``f_g = N_g/N``; ``χ² = Σ (N_g − 1) F_g``; the scaled-shifted test over the stacked groups
     (:func:`_scaled_shift`). ``group_equal`` takes ``thresholds`` (then the scale factors and the
     latent means are free after group 1, as lavaan), ``loadings``, ``intercepts`` (the y*
-    intercepts are 0 already: the same model), ...; a SEMResult."""
+    intercepts are 0 already: the same model), ...; the fields of its SEMResult."""
 
     from cxkit._version import __version__
     from cxkit.sem.categorical import mixed_moments
-    from cxkit.sem.diagnostics import warn_improper
     from cxkit.sem.estimates import build_estimates, r_squared
     from cxkit.sem.information import invert
-    from cxkit.sem.result import SEMResult
     from cxkit.sem.samplestats import GroupStats, SampleStats, group_labels, numeric_columns
     from cxkit.sem.syntax import parse_model
 
@@ -785,7 +780,7 @@ def fit_wlsmv_groups(model: str, frame: pd.DataFrame, opts):
         provenance["continuous"] = [v for v, k in zip(cols, numeric, strict=True) if k]
     sig0 = mdl.moments(theta_pt)[0].sigma
     d0 = np.diag(scales[0])
-    result = SEMResult(
+    return dict(
         partable=pt_out,
         model_matrices=mdl,
         stats=sstats,
@@ -814,8 +809,6 @@ def fit_wlsmv_groups(model: str, frame: pd.DataFrame, opts):
             "theta_param": theta_param,
         },
     )
-    warn_improper(result)
-    return result
 
 
 def _block_gamma(gammas, fg):
