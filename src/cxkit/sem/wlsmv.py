@@ -6,8 +6,9 @@ the thresholds, the polychoric correlations and their NACOV ``Γ`` (:mod:`cxkit.
 
 * Estimates minimise the diagonally weighted least squares function
   ``F = (s − σ(θ))' W (s − σ(θ))`` with ``W = diag(Γ)⁻¹``; the thresholds are free, so they equal
-  the sample thresholds, and the structural parameters are fitted to the correlations by
-  Gauss–Newton steps.
+  the sample thresholds, and the structural parameters are fitted to the correlations by the one
+  optimizer of :mod:`cxkit.sem.optimize` (several groups: :class:`GroupsDWLSObjective` over every
+  group's thresholds and correlations).
 * Standard errors are robust: ``vcov = (Δ'WΔ)⁻¹ Δ'WΓWΔ (Δ'WΔ)⁻¹ / (N − 1)`` (lavaan's
   ``robust.sem``; lavaan's DWLS uses N − 1 here and in χ²).
 * ``chisq = (N − 1) F``; the mean- and variance-adjusted statistic (lavaan's ``scaled.shifted``) is
@@ -542,46 +543,48 @@ class _GroupsModel:
         return [((v[:k] - v[k:]) / (2 * h)[:, None]).T for v in vals]
 
 
-def _gauss_newton(gm: _GroupsModel, s_obs, w, nw, theta, max_iter: int = 200):
-    """Minimise ``Σ_g (N_g − 1) (s_g − σ_g(θ))' W_g (s_g − σ_g(θ))`` by Gauss–Newton steps
-    with step halving; returns (θ, converged, iterations)."""
+class GroupsDWLSObjective:
+    """DWLS over every group's ``s_g = (τ*, ρ)`` for the one optimizer
+    (:func:`cxkit.sem.optimize.minimize`): ``½ Σ_g c_g (s_g − σ_g(θ))' W_g (s_g − σ_g(θ))``
+    (``c_g = N_g − 1``), its gradient and Gauss–Newton information ``Σ_g c_g J_g' W_g J_g``
+    from the model's Jacobian, for a stack of θ."""
 
-    def value(th):
-        vals = gm.s(th[None])
-        return sum(
-            c * float(((so - v[0]) ** 2) @ wg)
-            for so, v, wg, c in zip(s_obs, vals, w, nw, strict=True)
-        )
+    def __init__(self, gm: _GroupsModel, s_obs, ws, nw) -> None:
+        self.gm, self.s_obs, self.ws = gm, s_obs, ws
+        self.nw = np.asarray(nw, float)
+        self.total_n = float(self.nw.sum())
 
-    f = value(theta)
-    for it in range(1, max_iter + 1):
-        vals = gm.s(theta[None])
-        jac = gm.jacobian(theta)
-        a = np.zeros((len(theta), len(theta)))
-        grad = np.zeros(len(theta))
-        for so, v, wg, c, jg in zip(s_obs, vals, w, nw, jac, strict=True):
-            wj = jg * (c * wg)[:, None]
-            a += jg.T @ wj
-            grad += wj.T @ (so - v[0])
-        try:
-            step = np.linalg.solve(a, grad)
-        except np.linalg.LinAlgError:
-            step = np.linalg.lstsq(a, grad, rcond=None)[0]
-        scale = 1.0
-        while scale > 1e-8:
-            cand = theta + scale * step
-            f_c = value(cand)
-            if np.isfinite(f_c) and f_c <= f + 1e-14 * max(1.0, f):
-                break
-            scale /= 2
-        else:
-            return theta, bool(np.max(np.abs(step)) < 1e-6), it
-        moved = float(np.max(np.abs(cand - theta)))
-        decrease = f - f_c
-        theta, f = cand, f_c
-        if moved < 1e-10 or (moved < 1e-6 and decrease <= 1e-12 * max(1.0, f)):
-            return theta, True, it
-    return theta, False, max_iter
+    def value(self, theta: np.ndarray, idx=None) -> np.ndarray:
+        theta = np.atleast_2d(theta)
+        with np.errstate(all="ignore"):
+            vals = self.gm.s(theta)
+            f = sum(
+                0.5 * c * (((so - v) ** 2) @ w)
+                for so, v, w, c in zip(self.s_obs, vals, self.ws, self.nw, strict=True)
+            )
+        return np.where(np.isfinite(f), f, np.inf)
+
+    def gradient(self, theta: np.ndarray, info: bool = True, idx=None):
+        theta = np.atleast_2d(theta)
+        b, q = theta.shape
+        grad = np.zeros((b, q))
+        hess = np.zeros((b, q, q)) if info else None
+        vals = self.gm.s(theta)
+        for k in range(b):
+            jac = self.gm.jacobian(theta[k])
+            for so, v, w, c, jg in zip(self.s_obs, vals, self.ws, self.nw, jac, strict=True):
+                wj = jg * (c * w)[:, None]
+                grad[k] -= wj.T @ (so - v[k])
+                if info:
+                    hess[k] += jg.T @ wj
+        return grad, hess
+
+
+def _dwls_groups(gm: _GroupsModel, s_obs, w, nw, theta, max_iter: int = 500):
+    """The DWLS minimum of every group's moments by the one optimizer; (θ, converged,
+    iterations)."""
+    opt = minimize(GroupsDWLSObjective(gm, s_obs, w, nw), theta, max_iter=max_iter)
+    return opt.theta[0], bool(opt.converged[0]), int(opt.iterations[0])
 
 
 def _scaled_shift(deltas, ws, gammas, fg, df):
@@ -696,7 +699,7 @@ def fit_wlsmv_groups(model: str, frame: pd.DataFrame, opts):
     for g in range(ng):
         free = gm.sc_idx[g] >= 0
         theta0[gm.sc_idx[g][free]] = 1.0
-    theta, converged, iterations = _gauss_newton(gm, s_obs, ws, n_g - 1, theta0)
+    theta, converged, iterations = _dwls_groups(gm, s_obs, ws, n_g - 1, theta0)
     vals = [v[0] for v in gm.s(theta[None])]
     resid = [so - v for so, v in zip(s_obs, vals, strict=True)]
     chisq_g = np.array([c * float((r**2) @ w) for r, w, c in zip(resid, ws, n_g - 1, strict=True)])
@@ -762,7 +765,7 @@ def fit_wlsmv_groups(model: str, frame: pd.DataFrame, opts):
         "n_dropped": int(len(frame) - len(used)),
         "data_sha256": data_sha256(used),
         "cxkit": __version__,
-        "start": "lavaan-like simple starting values, then DWLS by Gauss-Newton steps",
+        "start": "lavaan-like simple starting values, then DWLS by the one optimizer (Fisher scoring, then BFGS)",
         "iterations": iterations,
         "levels": {
             c: [float(v) for v in lv] for c, lv in zip(cols, levels, strict=True) if lv is not None
@@ -1002,7 +1005,7 @@ def bootstrap_draws(result, per_group: list[np.ndarray], bar=None):
         ws = [1.0 / np.diag(mm.gamma) for mm in moms]
         n_g = np.array([mm.n for mm in moms], float)
         with np.errstate(all="ignore"):
-            theta, conv, _ = _gauss_newton(gm, s_obs, ws, n_g - 1, theta_hat.copy(), max_iter=100)
+            theta, conv, _ = _dwls_groups(gm, s_obs, ws, n_g - 1, theta_hat.copy(), max_iter=100)
         if not conv:
             if bar is not None:
                 bar.update(1)
