@@ -129,17 +129,10 @@ def _candidates(pt: ParTable) -> list[Row]:
     return out
 
 
-#: the candidate rows of the modification indices (shared with the ordinal ones in
-#: :mod:`cxkit.sem.wlsmv`)
-candidates = _candidates
-
-
-def modification_indices(result, minimum: float = 0.0) -> pd.DataFrame:
-    """lavaan's ``modindices``: a score test (χ²(1)) and EPC for every candidate parameter (see
-    :func:`_candidates`), in every group, from the expected information of the extended model.
-    Candidates whose information given the model's parameters is below ``eps^(1/3)`` per case are
-    left out, as lavaan leaves them out."""
-    pt: ParTable = result.partable
+def extended_partable(pt: ParTable) -> tuple[ParTable, list, list[float]]:
+    """The table of the score tests: every candidate of :func:`_candidates` and every fixed,
+    non-exogenous parameter freed after the model's own ``q`` (candidates first); returns (the
+    extended table, the tested rows in that order, their values in the fitted model)."""
     extra = _candidates(pt)
     fixed = [(k, r) for k, r in enumerate(pt.rows) if r.free < 0 and not r.exo]
     rows = list(pt.rows)
@@ -154,6 +147,17 @@ def modification_indices(result, minimum: float = 0.0) -> pd.DataFrame:
     )
     tested = [*extra, *(r for _, r in fixed)]
     values = [0.0] * len(extra) + [r.value for _, r in fixed]
+    return pt_ext, tested, values
+
+
+def modification_indices(result, minimum: float = 0.0) -> pd.DataFrame:
+    """lavaan's ``modindices``: a score test (χ²(1)) and EPC for every candidate parameter (see
+    :func:`_candidates`), in every group, from the expected information of the extended model.
+    Candidates whose information given the model's parameters is below ``eps^(1/3)`` per case are
+    left out, as lavaan leaves them out."""
+    pt: ParTable = result.partable
+    q = pt.npar
+    pt_ext, tested, values = extended_partable(pt)
     theta = np.concatenate([result.theta, values])
     grad, info = make_objective(Model(pt_ext), result.stats).gradient(theta[None], info=True)
     grad, info = grad[0], info[0]

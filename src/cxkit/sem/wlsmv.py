@@ -868,9 +868,8 @@ def modification_indices(result, minimum: float = 0.0) -> pd.DataFrame:
     over (the table's parameters, thresholds, scale factors): ``mi = N g_c² / V_c`` with
     ``V_c = I_cc − I_cf I_ff⁻¹ I_fc``, ``epc = −g_c / V_c`` (``g_c`` net of the model's own
     gradient). Candidates with ``V_c`` below ``eps^(1/3)`` are left out, as lavaan leaves them."""
-    from dataclasses import replace
 
-    from cxkit.sem.diagnostics import candidates
+    from cxkit.sem.diagnostics import extended_partable
 
     if result.provenance.get("parameterization") == "theta":
         raise SpecificationError(
@@ -879,20 +878,8 @@ def modification_indices(result, minimum: float = 0.0) -> pd.DataFrame:
             "parameterization='delta', which gives the same fit"
         )
     pt = result.partable
-    extra = candidates(pt)
-    fixed = [(k, r) for k, r in enumerate(pt.rows) if r.free < 0 and not r.exo]
-    rows = list(pt.rows)
     q = pt.npar
-    for j, (k, r) in enumerate(fixed):
-        rows[k] = replace(r, free=q + len(extra) + j)
-    pt_ext = replace(
-        pt,
-        rows=tuple(rows) + tuple(replace(r, free=q + j) for j, r in enumerate(extra)),
-        npar=q + len(extra) + len(fixed),
-        _cache={},
-    )
-    tested = [*extra, *(r for _, r in fixed)]
-    values = [0.0] * len(extra) + [r.value for _, r in fixed]
+    pt_ext, tested, values = extended_partable(pt)
     moms = [g.ordinal for g in result.stats.groups]
     state = result.ordinal
     rest = state.get("theta", np.concatenate([result.theta, *moms[0].thresholds]))[q:]
