@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from scipy import stats
+from scipy import special  # not scipy.stats: its import costs more than a small fit
 
 from cxkit.sem.model import Model
 from cxkit.sem.partable import ParTable, Row
@@ -138,7 +138,7 @@ def build_estimates(
     extra_rows: list[dict] | None = None,
 ) -> pd.DataFrame:
     """The estimates table (lavaan's ``parameterEstimates(fit, standardized = TRUE)``)."""
-    zcrit = stats.norm.ppf(1 - (1 - level) / 2)
+    zcrit = special.ndtri(1 - (1 - level) / 2)
     se_free = np.sqrt(np.clip(np.diag(vcov), 0, None)) if len(vcov) else np.zeros(0)
     se_free = np.where(np.isnan(np.diag(vcov)), np.nan, se_free) if len(vcov) else se_free
     std = std_values(pt, model, theta)
@@ -183,7 +183,7 @@ def build_estimates(
     free = df.pop("_free").astype(bool)
     with np.errstate(divide="ignore", invalid="ignore"):
         df["z"] = np.where(free & (df["se"] > 0), df["est"] / df["se"].where(df["se"] > 0), np.nan)
-    df["pvalue"] = 2 * stats.norm.sf(np.abs(df["z"]))
+    df["pvalue"] = 2 * special.ndtr(-np.abs(df["z"]))
     df["ci_low"] = np.where(free, df["est"] - zcrit * df["se"], df["est"])
     df["ci_high"] = np.where(free, df["est"] + zcrit * df["se"], df["est"])
     cols = list(COLUMNS)

@@ -24,7 +24,7 @@ from cxkit.sem.model import Model
 from cxkit.sem.optimize import minimize
 from cxkit.sem.partable import build_partable
 from cxkit.sem.result import SEMResult
-from cxkit.sem.samplestats import LOG2PI, sample_stats
+from cxkit.sem.samplestats import LOG2PI, sample_stats, single_thread
 from cxkit.sem.syntax import parse_model
 from cxkit.sem.teststat import (
     baseline,
@@ -156,11 +156,12 @@ def fit_sem(
         has_intercepts=any(s.op == "~1" for s in statements),
     )
     frame = as_frame(data)
-    if opts.estimator == "WLSMV":
-        from cxkit.sem.wlsmv import fit_wlsmv
+    with single_thread():  # small matrices: a BLAS thread pool costs more than it gives
+        if opts.estimator == "WLSMV":
+            from cxkit.sem.wlsmv import fit_wlsmv
 
-        return fit_wlsmv(model, frame, opts)
-    return _fit(model, (statements, defs), frame, opts)
+            return fit_wlsmv(model, frame, opts)
+        return _fit(model, (statements, defs), frame, opts)
 
 
 def _fit(model: str, parsed, frame: pd.DataFrame, opts) -> SEMResult:
