@@ -275,7 +275,9 @@ def _convert(
                 )
     values = np.array(scale.values, dtype=float)
     missing_code = (
-        num.isin(scale.missing_codes) if scale.missing_codes else pd.Series(False, index=num.index)
+        _isin(num, scale.missing_codes)
+        if scale.missing_codes
+        else pd.Series(False, index=num.index)
     )
     if missing_code.any():
         out.change(
@@ -286,7 +288,7 @@ def _convert(
             "missing-data code set blank",
         )
     present = num.notna() & ~missing_code
-    invalid = present & ~num.isin(values)
+    invalid = present & ~_isin(num, values)
     if invalid.any():
         vals = (text if text is not None else num)[invalid].to_numpy()
         span = (
@@ -316,6 +318,15 @@ def _convert(
     return clean
 
 
+def _isin(num: pd.Series, codes) -> pd.Series:
+    """``num.isin(codes)`` for a few numeric codes: one comparison per code (no hash table)."""
+    arr = num.to_numpy(dtype=float)
+    hit = np.zeros(len(arr), dtype=bool)
+    for code in np.asarray(codes, dtype=float):
+        hit |= arr == code
+    return pd.Series(hit, index=num.index)
+
+
 def _seconds(frame: pd.DataFrame, metadata: dict) -> pd.Series | None:
     if "duration" in metadata:
         s = frame[metadata["duration"]]
@@ -333,7 +344,14 @@ def _seconds(frame: pd.DataFrame, metadata: dict) -> pd.Series | None:
 
 def as_text(col: pd.Series) -> pd.Series:
     """Ids and metadata as text, as written: ``00017`` stays, ``17.0`` (from Excel/SPSS) is ``17``,
-    blanks are empty."""
+    blanks are empty.
+
+    Text cells (what a CSV gives) are stripped in one vectorised pass; only other cells (numbers
+    from Excel or SPSS) are converted one by one.
+
+    >>> as_text(pd.Series([" 00017 ", 17.0, None, 2.5])).tolist()
+    ['00017', '17', '', '2.5']
+    """
 
     def one(v) -> str:
         if v is None or (isinstance(v, float) and np.isnan(v)):
@@ -342,7 +360,15 @@ def as_text(col: pd.Series) -> pd.Series:
             return str(int(v))
         return str(v).strip()
 
-    return col.map(one).astype(object)
+    values = col.to_numpy(dtype=object)
+    is_text = np.fromiter((type(v) is str for v in values), dtype=bool, count=len(values))
+    out = np.empty(len(values), dtype=object)
+    if is_text.any():
+        out[is_text] = pd.Series(values[is_text], dtype=object).str.strip().to_numpy(dtype=object)
+    rest = ~is_text
+    if rest.any():
+        out[rest] = [one(v) for v in values[rest]]
+    return pd.Series(out, index=col.index, dtype=object, name=col.name)
 
 
 def _personal_columns(frame: pd.DataFrame, columns: list) -> list:
@@ -581,12 +607,11 @@ def read_responses(
             f"{first} is read (rename or delete the other)",
         )
     resp_col = cmap.metadata.get("respondent")
-    respondent = (
-        as_text(frame[resp_col])
-        if resp_col is not None
-        else pd.Series([f"row {k}" for k in frame.index], index=frame.index)
-    )
-    respondent = respondent.where(respondent.ne(""), [f"row {k}" for k in frame.index])
+    ids = as_text(frame[resp_col]) if resp_col is not None else None
+    respondent = ids.copy() if ids is not None else pd.Series("", index=frame.index, dtype=object)
+    blank_id = respondent.eq("").to_numpy()
+    if blank_id.any():  # a blank id: the row's number stands for it
+        respondent[blank_id] = [f"row {k}" for k in frame.index[blank_id]]
 
     # columns: renamed, missing, unknown, other versions, personal
     for col, iid in cmap.items.items():
@@ -694,7 +719,7 @@ def read_responses(
 
     # respondents and version
     if resp_col is not None:
-        dup = respondent.duplicated(keep="first") & as_text(frame[resp_col]).ne("")
+        dup = respondent.duplicated(keep="first") & ids.ne("")
         if dup.any():
             out.problem(
                 frame.index[dup.to_numpy()],

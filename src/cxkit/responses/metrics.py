@@ -22,7 +22,7 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
-from scipy import stats
+from scipy import special  # not scipy.stats: its import costs more than the metrics
 
 from cxkit.errors import ResponseError, SpecificationError
 
@@ -81,7 +81,7 @@ def _values(values, metric: str, lo: int, hi: int) -> np.ndarray:
 def _wilson(k: int, n: int, level: float) -> tuple[float, float]:
     if n == 0:
         return np.nan, np.nan
-    z = stats.norm.ppf(1 - (1 - level) / 2)
+    z = special.ndtri(1 - (1 - level) / 2)
     p = k / n
     centre = (p + z * z / (2 * n)) / (1 + z * z / n)
     half = z * np.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
@@ -95,7 +95,7 @@ def _mean_ci(arr: np.ndarray, level: float) -> tuple[float, float, float]:
     m = float(arr.mean())
     if n < 2:
         return m, np.nan, np.nan
-    half = stats.t.ppf(1 - (1 - level) / 2, n - 1) * arr.std(ddof=1) / np.sqrt(n)
+    half = special.stdtrit(n - 1, 1 - (1 - level) / 2) * arr.std(ddof=1) / np.sqrt(n)
     return m, m - half, m + half
 
 
@@ -153,7 +153,7 @@ def nps(values, by=None, level: float = 0.95):
     p_pro, p_det = pro / n, det / n
     score = 100 * (p_pro - p_det)
     se = 100 * np.sqrt(max(p_pro + p_det - (p_pro - p_det) ** 2, 0) / n)
-    z = stats.norm.ppf(1 - (1 - level) / 2)
+    z = special.ndtri(1 - (1 - level) / 2)
     return MetricResult(
         "NPS", score, n, counts, max(score - z * se, -100), min(score + z * se, 100), level=level
     )

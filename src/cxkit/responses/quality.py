@@ -58,6 +58,17 @@ def longest_run(values: np.ndarray) -> np.ndarray:
     return best
 
 
+def _duplicated_rows(frame: pd.DataFrame) -> np.ndarray:
+    """``frame.duplicated(keep="first")``: rows hashed once, and only the rows whose hash repeats
+    compared in full (a hash collision is never taken for a duplicate)."""
+    hashes = pd.util.hash_pandas_object(frame, index=False)
+    cand = hashes.duplicated(keep=False).to_numpy()
+    out = np.zeros(len(frame), dtype=bool)
+    if cand.any():
+        out[cand] = frame[cand].duplicated(keep="first").to_numpy()
+    return out
+
+
 def quality_flags(
     data: pd.DataFrame,
     instrument: Instrument,
@@ -93,11 +104,7 @@ def quality_flags(
         out["too_fast"] = False
     dup_id = respondent.duplicated(keep="first").to_numpy() & respondent.notna().to_numpy()
     answered = [i.id for i in instrument.items if i.role != "open" and i.id in data]
-    dup_answers = (
-        data[answered].duplicated(keep="first").to_numpy()
-        if answered
-        else np.zeros(len(data), bool)
-    )
+    dup_answers = _duplicated_rows(data[answered]) if answered else np.zeros(len(data), bool)
     out["duplicate"] = dup_id | dup_answers
     measures = [i.id for i in instrument.items_by_role("measure") if i.id in data]
     share = data[measures].isna().mean(axis=1).to_numpy() if measures else np.zeros(len(data))

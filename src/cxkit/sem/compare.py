@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from scipy import stats
+from scipy import special  # not scipy.stats: its import costs more than a small fit
 
 from cxkit.errors import SpecificationError
 
@@ -142,5 +142,5 @@ def chisq_difference(chisq, df, scaling=None) -> tuple[np.ndarray, np.ndarray, n
             cd = (dof[k] * c[k] - dof[k - 1] * c[k - 1]) / ddf[k] if ddf[k] > 0 else np.nan
             diff[k] = diff[k] / cd if cd > 0 else np.nan
         if ddf[k] > 0 and np.isfinite(diff[k]):
-            pval[k] = stats.chi2.sf(diff[k], ddf[k])
+            pval[k] = special.chdtrc(ddf[k], diff[k])
     return diff, ddf, pval

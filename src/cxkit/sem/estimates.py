@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from scipy import stats
+from scipy import special  # not scipy.stats: its import costs more than a small fit
 
 from cxkit.sem.model import Model
 from cxkit.sem.partable import ParTable, Row
@@ -142,7 +142,7 @@ def build_estimates(
 
     ``pinned``: free parameters held at a bound by an active constraint, which get no standard
     error (NA, as lavaan)."""
-    zcrit = stats.norm.ppf(1 - (1 - level) / 2)
+    zcrit = special.ndtri(1 - (1 - level) / 2)
     se_free = np.sqrt(np.clip(np.diag(vcov), 0, None)) if len(vcov) else np.zeros(0)
     se_free = np.where(np.isnan(np.diag(vcov)), np.nan, se_free) if len(vcov) else se_free
     if pinned is not None and len(se_free):
@@ -193,7 +193,7 @@ def build_estimates(
     free = df.pop("_free").astype(bool)
     with np.errstate(divide="ignore", invalid="ignore"):
         df["z"] = np.where(free & (df["se"] > 0), df["est"] / df["se"].where(df["se"] > 0), np.nan)
-    df["pvalue"] = 2 * stats.norm.sf(np.abs(df["z"]))
+    df["pvalue"] = 2 * special.ndtr(-np.abs(df["z"]))
     df["ci_low"] = np.where(free, df["est"] - zcrit * df["se"], df["est"])
     df["ci_high"] = np.where(free, df["est"] + zcrit * df["se"], df["est"])
     cols = list(COLUMNS)

@@ -26,7 +26,7 @@ from cxkit.sem.model import Model
 from cxkit.sem.optimize import minimize, minimize_constrained
 from cxkit.sem.partable import build_partable, user_starts
 from cxkit.sem.result import SEMResult
-from cxkit.sem.samplestats import LOG2PI, sample_stats
+from cxkit.sem.samplestats import LOG2PI, sample_stats, single_thread
 from cxkit.sem.syntax import parse_model
 from cxkit.sem.teststat import (
     _no_fixed_x,
@@ -192,17 +192,18 @@ def fit_sem(
     if not int_ov_free or int_lv_free:
         opts = replace(opts, int_ov_free=int_ov_free, int_lv_free=int_lv_free)
     frame = as_frame(data)
-    if opts.estimator == "WLSMV":
-        _wlsmv_refuses(statements, opts)
-        from cxkit.sem.diagnostics import warn_improper
-        from cxkit.sem.wlsmv import fit_wlsmv
+    with single_thread():  # small matrices: a BLAS thread pool costs more than it gives
+        if opts.estimator == "WLSMV":
+            _wlsmv_refuses(statements, opts)
+            from cxkit.sem.diagnostics import warn_improper
+            from cxkit.sem.wlsmv import fit_wlsmv
 
-        # the ordinal estimation stage returns the result's fields; the result is made here, as
-        # for every other estimator (wlsmv.py never imports the result: no circle)
-        result = SEMResult(**fit_wlsmv(model, frame, opts))
-        warn_improper(result)
-        return result
-    return _fit(model, (statements, defs), frame, opts)
+            # the ordinal estimation stage returns the result's fields; the result is made here,
+            # as for every other estimator (wlsmv.py never imports the result: no circle)
+            result = SEMResult(**fit_wlsmv(model, frame, opts))
+            warn_improper(result)
+            return result
+        return _fit(model, (statements, defs), frame, opts)
 
 
 def _wlsmv_refuses(statements, opts) -> None:

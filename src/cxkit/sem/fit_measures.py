@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from scipy import optimize, stats
+from scipy import special  # not scipy.stats: its import costs more than a small fit
 
 FIT_INDEX_NAMES = [
     "n",
@@ -52,17 +52,11 @@ def discrepancy(s: np.ndarray, sigma: np.ndarray) -> float:
 
 
 def _ncp_for(chisq: float, df: float, target: float) -> float:
-    """The noncentrality λ with P(χ²(df, λ) ≤ chisq) = target (0 when even λ = 0 is below it)."""
-    if stats.chi2.cdf(chisq, df) < target:
+    """The noncentrality λ with P(χ²(df, λ) ≤ chisq) = target (0 when even λ = 0 is below it):
+    scipy.special's inverse of the noncentral χ² distribution in λ (``chndtrinc``)."""
+    if special.chdtr(df, chisq) < target:
         return 0.0
-    hi = max(chisq, 1.0)
-    while stats.ncx2.cdf(chisq, df, hi) > target:
-        hi *= 2
-    return float(
-        optimize.brentq(
-            lambda lam: stats.ncx2.cdf(chisq, df, max(lam, 1e-12)) - target, 0.0, hi, xtol=1e-12
-        )
-    )
+    return float(special.chndtrinc(chisq, df, target))
 
 
 def rmsea_ci(chisq: float, df: float, n: int, level: float = 0.90) -> tuple[float, float]:
@@ -121,7 +115,7 @@ def rmsea_value(chisq, df, n, c: float = 1.0) -> float:
 def assemble(n, npar, chisq, df, b_chisq, b_df, srmr, loglik, groups: int = 1) -> pd.Series:
     """The fit-index Series from its pieces (shared by complete-data ML, FIML and multi-group ML;
     with several groups RMSEA and its interval are multiplied by √G, as lavaan does)."""
-    pvalue = float(stats.chi2.sf(chisq, df)) if df > 0 else np.nan
+    pvalue = float(special.chdtrc(df, chisq)) if df > 0 else np.nan
     cfi = cfi_value(chisq, df, b_chisq, b_df)
     tli = tli_value(chisq, df, b_chisq, b_df)
     g = np.sqrt(groups)
@@ -214,7 +208,7 @@ def robust_indices(
         {
             "chisq_scaled": scaled,
             "scaling_factor": c,
-            "pvalue_scaled": float(stats.chi2.sf(scaled, df)) if df > 0 else np.nan,
+            "pvalue_scaled": float(special.chdtrc(df, scaled)) if df > 0 else np.nan,
             "baseline_chisq_scaled": b_scaled,
             "baseline_scaling_factor": c_b,
             "cfi_scaled": cfi_value(scaled, df, b_scaled, b_df),
@@ -301,7 +295,7 @@ def rmsea_pvalue(chisq, df, n, groups: int = 1, c: float = 1.0, h0: float = 0.05
     if not (np.isfinite(chisq) and np.isfinite(df) and df > 0):
         return np.nan
     ncp = n * df / c * h0**2 / groups
-    cdf = float(stats.ncx2.cdf(chisq, df, ncp))
+    cdf = float(special.chndtr(chisq, df, ncp))
     return 1.0 - cdf if close else cdf
 
 
@@ -309,7 +303,7 @@ def hoelter_cn(chisq, df, n, alpha: float) -> float:
     """Hoelter's critical N ``χ²_{1−α}(df)/(χ²/N) + 1``."""
     if df == 0 and chisq < np.finfo(float).eps:
         return np.nan
-    return float(stats.chi2.ppf(1 - alpha, df) / (chisq / n) + 1)
+    return float(special.chdtri(df, alpha) / (chisq / n) + 1)
 
 
 def gfi_value(parts, nobs) -> float:
@@ -423,7 +417,7 @@ def extend(
     out: dict[str, float] = {
         "fmin": x2 / (2 * n_total),
         "chisq_df": x2 / df if df > 0 else np.nan,
-        "baseline_pvalue": np.nan if no_p else float(stats.chi2.sf(b_x2, b_df)),
+        "baseline_pvalue": np.nan if no_p else float(special.chdtrc(b_df, b_x2)),
         "nnfi": float(f["tli"]),
     }
     if no_p:
@@ -435,7 +429,7 @@ def extend(
     if scaled:
         xs, bxs = float(f["chisq_scaled"]), float(f["baseline_chisq_scaled"])
         out.update(df_scaled=df, baseline_df_scaled=b_df)
-        out["baseline_pvalue_scaled"] = float(stats.chi2.sf(bxs, b_df))
+        out["baseline_pvalue_scaled"] = float(special.chdtrc(b_df, bxs))
         out.update(_incremental(xs, df, bxs, b_df, "_scaled"))
         out["nnfi_scaled"] = float(f["tli_scaled"])
         c = float(f["scaling_factor"])

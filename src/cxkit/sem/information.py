@@ -19,6 +19,9 @@ import numpy as np
 
 from cxkit.errors import ModelWarning
 
+#: gradients evaluated at once by :func:`observed_information` (unless the objective says)
+CHUNK = 16
+
 
 def observed_information(objective, theta: np.ndarray) -> np.ndarray:
     """The Hessian of the objective at ``theta`` (q,) from central differences of its analytic
@@ -26,7 +29,11 @@ def observed_information(objective, theta: np.ndarray) -> np.ndarray:
     q = len(theta)
     steps = 1e-5 * np.maximum(1.0, np.abs(theta))
     pts = np.concatenate([theta + np.diag(steps), theta - np.diag(steps)])
-    grads, _ = objective.gradient(pts, info=False)
+    # the 2q gradients as stacks of a few points (the stack's arrays stay small)
+    chunk = getattr(objective, "chunk", CHUNK)
+    grads = np.concatenate(
+        [objective.gradient(pts[i : i + chunk], info=False)[0] for i in range(0, 2 * q, chunk)]
+    )
     h = (grads[:q] - grads[q:]).T / (2 * steps)[None, :]
     return (h + h.T) / 2
 

@@ -205,6 +205,97 @@ class Model:
             out.append(full[0] if single else full)
         return out
 
+    def lowrank(self, theta: np.ndarray, moments: list[Moments]) -> list[tuple]:
+        """Δ of every group as rank-two pieces, one per free-parameter location ``l`` (a cell of
+        Λ, B, Ψ, Θ, X, ν or α): ``∂Σ/∂l = a_l b_l' + b_l a_l'`` and ``∂μ/∂l = c_l``, with vectors
+        ``a``, ``b``, ``c`` (B, L, p) and the scatter (L, q) from locations to parameters.
+
+        Gradients and the expected information follow without the (k × q) Δ:
+        ``∂f/∂l = 2 a_l' G b_l + c_l' g`` for ``df = tr(G dΣ) + g'dμ`` (:meth:`chain`), and
+        ``½ tr(K ∂Σ_l K ∂Σ_j) = (a_l'Ka_j)(b_l'Kb_j) + (a_l'Kb_j)(b_l'Ka_j)`` (:meth:`fisher`).
+        """
+        th = np.atleast_2d(theta)
+        b = th.shape[0]
+        p = self.p
+        eye = np.eye(p)
+        out = []
+        for g, mom in enumerate(moments):
+            mats = mom.mats
+            la = np.swapaxes(mats["LA"], 1, 2)  # (B, m, p): column j of ΛA as a row
+            gm, aa = mats["G"], mats["Aa"][:, :, 0]
+            a_parts, b_parts, c_parts, scs = [], [], [], []
+            for name, (k, r, c, sc) in self.groups[g]["loc"].items():
+                if not len(k):
+                    continue
+                zero = np.zeros((b, len(k), p))
+                if name == "L":
+                    av = np.broadcast_to(eye[r], zero.shape)
+                    bv = gm[:, c, :]
+                    cv = av * aa[:, c][:, :, None] if self.means else zero
+                elif name == "B":
+                    av = la[:, r, :]
+                    bv = gm[:, c, :]
+                    cv = av * aa[:, c][:, :, None] if self.means else zero
+                elif name == "P":
+                    av = la[:, r, :]
+                    bv = la[:, c, :] * np.where(r == c, 0.5, 1.0)[None, :, None]
+                    cv = zero
+                elif name == "T":
+                    av = np.broadcast_to(eye[r], zero.shape)
+                    bv = np.broadcast_to(eye[c] * np.where(r == c, 0.5, 1.0)[:, None], zero.shape)
+                    cv = zero
+                elif name == "X":
+                    av = np.broadcast_to(eye[r], zero.shape)
+                    bv = la[:, c, :]
+                    cv = zero
+                elif name == "nu" and self.means:
+                    av = bv = zero
+                    cv = np.broadcast_to(eye[r], zero.shape)
+                elif name == "alpha" and self.means:
+                    av = bv = zero
+                    cv = la[:, r, :]
+                else:
+                    continue
+                a_parts.append(av)
+                b_parts.append(bv)
+                c_parts.append(cv)
+                scs.append(sc)
+            if a_parts:
+                out.append(
+                    (
+                        np.concatenate(a_parts, axis=1),
+                        np.concatenate(b_parts, axis=1),
+                        np.concatenate(c_parts, axis=1),
+                        np.concatenate(scs, axis=0),
+                    )
+                )
+            else:
+                empty = np.zeros((b, 0, p))
+                out.append((empty, empty, empty, np.zeros((0, self.q))))
+        return out
+
+    @staticmethod
+    def chain(piece: tuple, g_sigma: np.ndarray, g_mu: np.ndarray | None) -> np.ndarray:
+        """∂f/∂θ (B, q) of one group from ``G = ∂f/∂Σ`` (B, p, p, symmetric) and ``g = ∂f/∂μ``."""
+        a, b, c, sc = piece
+        per = 2 * np.einsum("blp,blp->bl", a @ g_sigma, b)
+        if g_mu is not None:
+            per = per + np.einsum("blp,bp->bl", c, g_mu)
+        return per @ sc
+
+    def fisher(self, piece: tuple, k: np.ndarray, weight: np.ndarray) -> np.ndarray:
+        """``weight · Δ' W Δ`` (B, q, q) of one group: the normal-theory information of one
+        complete case (``W``: ``K`` for μ, ``½ D'(K ⊗ K)D`` for Σ, ``K = Σ⁻¹``) from the pieces."""
+        a, b, c, sc = piece
+        ka, kb = a @ k, b @ k
+        aka = ka @ np.swapaxes(a, 1, 2)
+        bkb = kb @ np.swapaxes(b, 1, 2)
+        akb = ka @ np.swapaxes(b, 1, 2)
+        loc = aka * bkb + akb * np.swapaxes(akb, 1, 2)
+        if self.means:
+            loc = loc + (c @ k) @ np.swapaxes(c, 1, 2)
+        return weight[:, None, None] * (sc.T @ loc @ sc)
+
     def moment_vector(self, mom: Moments) -> np.ndarray:
         """``(μ, vech Σ)`` of one group's moments (the μ part only with a mean structure)."""
         v = mom.sigma[..., self.vech[0], self.vech[1]]

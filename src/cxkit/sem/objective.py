@@ -21,6 +21,7 @@ from __future__ import annotations
 import numpy as np
 
 from cxkit.sem.model import Model
+from cxkit.sem.samplestats import PatternSet, single_thread
 
 
 def unvech(v: np.ndarray, p: int) -> np.ndarray:
@@ -102,6 +103,15 @@ def expected_information(
     return info
 
 
+def _one_thread(method):
+    def wrapped(self, *args, **kwargs):
+        with single_thread():
+            return method(self, *args, **kwargs)
+
+    wrapped.__name__, wrapped.__doc__ = method.__name__, method.__doc__
+    return wrapped
+
+
 class MLObjective:
     """Complete-data ML over groups; statistics per group: n (B,), mean (B, p), cov (B, p, p)."""
 
@@ -113,6 +123,7 @@ class MLObjective:
         self.logdet_s = [np.linalg.slogdet(s)[1] for s in cov]
         self.total_n = float(np.sum([v[0] for v in self.n]))
 
+    @_one_thread
     def value(self, theta: np.ndarray, idx=None) -> np.ndarray:
         moms = self.model.moments(theta)
         total = np.zeros(theta.shape[0])
@@ -129,80 +140,69 @@ class MLObjective:
             total += np.where(ok, 0.5 * _sel(self.n[g], idx) * f, np.inf)
         return total
 
+    @_one_thread
     def gradient(self, theta: np.ndarray, info: bool = True, idx=None):
         moms = self.model.moments(theta)
-        deltas = self.model.delta(theta, moms)
+        pieces = self.model.lowrank(theta, moms)
         grad = np.zeros(theta.shape)
-        for g, (mom, delta) in enumerate(zip(moms, deltas, strict=True)):
+        infos = np.zeros((theta.shape[0], self.model.q, self.model.q)) if info else None
+        for g, (mom, piece) in enumerate(zip(moms, pieces, strict=True)):
             inv = np.linalg.inv(mom.sigma)
-            n = _sel(self.n[g], idx)[:, None]
+            n = _sel(self.n[g], idx)
             c = _sel(self.cov[g], idx)
+            g_mu = None
             if self.model.means:
                 d = _sel(self.mean[g], idx) - mom.mu
                 c = c + d[:, :, None] * d[:, None, :]
-            dsig = 0.5 * (inv - inv @ c @ inv)
-            gm = n * vech_grad(dsig)
-            if self.model.means:
-                gm = np.concatenate([-n * np.einsum("bij,bj->bi", inv, d), gm], axis=1)
-            grad += np.einsum("bk,bkq->bq", gm, delta)
-        if not info:
-            return grad, None
-        ns = [np.broadcast_to(_sel(v, idx), (theta.shape[0],)) for v in self.n]
-        return grad, expected_information(self.model, deltas, moms, ns)
+                g_mu = -n[:, None] * np.einsum("bij,bj->bi", inv, d)
+            g_sigma = 0.5 * n[:, None, None] * (inv - inv @ c @ inv)
+            grad += self.model.chain(piece, g_sigma, g_mu)
+            if info:
+                infos += self.model.fisher(piece, inv, np.broadcast_to(n, (theta.shape[0],)))
+        return grad, infos
 
 
 class FIMLObjective:
     """FIML over groups and missing-data patterns; per group a list of patterns, each
-    ``(observed, n (B,), mean (B, po), cov (B, po, po))``, and the h1 log-likelihood (B,)."""
+    ``(observed, n (B,), mean (B, po), cov (B, po, po))``, and the h1 log-likelihood (B,).
+
+    The patterns are held as arrays (:class:`~cxkit.sem.samplestats.PatternSet`): value, gradient
+    and curvature are one vectorised pass over all patterns (and the stack), inverting only the
+    small blocks of the missing variables."""
 
     def __init__(self, model: Model, patterns, loglik_h1):
         self.model = model
-        self.patterns = patterns
+        self.sets = [PatternSet(pats, model.p) for pats in patterns]
         self.h1 = [np.asarray(v, float) for v in loglik_h1]
-        self.n = [np.sum([pt[1] for pt in pats], axis=0) for pats in patterns]
+        self.n = [s.total for s in self.sets]
         self.total_n = float(np.sum([v[0] for v in self.n]))
+        #: parameter vectors per stack in the observed information (arrays of ~4 M numbers)
+        self.chunk = max(1, int(4e6 // max(sum(s.rows.shape[1] for s in self.sets) * model.p, 1)))
 
+    @_one_thread
     def value(self, theta: np.ndarray, idx=None) -> np.ndarray:
         moms = self.model.moments(theta)
         total = np.zeros(theta.shape[0])
         bad = np.zeros(theta.shape[0], dtype=bool)
         for g, mom in enumerate(moms):
-            ll = np.zeros(theta.shape[0])
-            for o, n, mean, cov in self.patterns[g]:
-                n, mean, cov = _sel(n, idx), _sel(mean, idx), _sel(cov, idx)
-                s_oo = mom.sigma[:, o[:, None], o[None, :]]
-                sign, logdet = np.linalg.slogdet(s_oo)
-                bad |= (sign <= 0) | mom.mats["bad"]
-                inv = np.linalg.inv(np.where(sign[:, None, None] > 0, s_oo, np.eye(len(o))))
-                d = mean - mom.mu[:, o]
-                quad = np.einsum("bij,bji->b", inv, cov) + np.einsum("bi,bij,bj->b", d, inv, d)
-                ll += -n / 2 * (len(o) * np.log(2 * np.pi) + logdet + quad)
+            ll, bad_g = self.sets[g].evaluate(mom.mu, mom.sigma, idx)
+            bad |= bad_g | mom.mats["bad"]
             total += _sel(self.h1[g], idx) - ll
         return np.where(bad, np.inf, total)
 
+    @_one_thread
     def gradient(self, theta: np.ndarray, info: bool = True, idx=None):
         moms = self.model.moments(theta)
-        deltas = self.model.delta(theta, moms)
+        pieces = self.model.lowrank(theta, moms)
         grad = np.zeros(theta.shape)
-        p = self.model.p
-        for g, (mom, delta) in enumerate(zip(moms, deltas, strict=True)):
-            b = theta.shape[0]
-            g_sig = np.zeros((b, p, p))
-            g_mu = np.zeros((b, p))
-            for o, n, mean, cov in self.patterns[g]:
-                n, mean, cov = _sel(n, idx), _sel(mean, idx), _sel(cov, idx)
-                inv = np.linalg.inv(mom.sigma[:, o[:, None], o[None, :]])
-                d = mean - mom.mu[:, o]
-                c = cov + d[:, :, None] * d[:, None, :]
-                w = inv - inv @ c @ inv
-                g_sig[:, o[:, None], o[None, :]] += 0.5 * n[:, None, None] * w
-                g_mu[:, o] += -n[:, None] * np.einsum("bij,bj->bi", inv, d)
-            gm = np.concatenate([g_mu, vech_grad(g_sig)], axis=1)
-            grad += np.einsum("bk,bkq->bq", gm, delta)
-        if not info:
-            return grad, None
-        ns = [np.broadcast_to(_sel(v, idx), (theta.shape[0],)) for v in self.n]
-        return grad, expected_information(self.model, deltas, moms, ns)
+        infos = np.zeros((theta.shape[0], self.model.q, self.model.q)) if info else None
+        for g, (mom, piece) in enumerate(zip(moms, pieces, strict=True)):
+            _, _, (g_sigma, g_mu) = self.sets[g].evaluate(mom.mu, mom.sigma, idx, grad=True)
+            grad += self.model.chain(piece, g_sigma, g_mu if self.model.means else None)
+            if info:
+                n = np.broadcast_to(_sel(self.n[g], idx), (theta.shape[0],))
+                infos += self.model.fisher(piece, np.linalg.inv(mom.sigma), n)
+        return grad, infos
 
 
 class DWLSObjective:

@@ -22,6 +22,21 @@ from cxkit.errors import ModelError, ResponseError
 LOG2PI = np.log(2 * np.pi)
 
 
+_CONTROLLER = None
+
+
+def single_thread():
+    """A context in which BLAS runs on one thread. The objectives work on many small matrices,
+    where a BLAS thread pool only adds overhead — and on a busy machine, much more than that
+    (lavaan's R BLAS is single-threaded too)."""
+    global _CONTROLLER
+    if _CONTROLLER is None:
+        from threadpoolctl import ThreadpoolController
+
+        _CONTROLLER = ThreadpoolController()
+    return _CONTROLLER.limit(limits=1)
+
+
 @dataclass(frozen=True)
 class Pattern:
     """The rows of one missing-data pattern: observed variables, count, mean, covariance (n)."""
@@ -34,84 +49,224 @@ class Pattern:
 
 
 def patterns(x: np.ndarray) -> list[Pattern]:
-    """Group the rows of ``x`` (NaN = missing) by missing-data pattern; empty rows dropped."""
+    """Group the rows of ``x`` (NaN = missing) by missing-data pattern; empty rows dropped.
+
+    One sort of the rows by pattern; the means from one sum per pattern, the covariance only for
+    patterns with more than one row (a single row's is zero).
+    """
     mask = ~np.isnan(x)
     keys, inverse = np.unique(mask, axis=0, return_inverse=True)
     inverse = inverse.ravel()
+    order = np.argsort(inverse, kind="stable")
+    counts = np.bincount(inverse, minlength=len(keys))
+    starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
+    filled = np.where(mask, x, 0.0)[order]
+    sums = np.add.reduceat(filled, starts, axis=0) if len(filled) else filled
     out = []
     for k, key in enumerate(keys):
         if not key.any():
             continue
-        idx = np.flatnonzero(inverse == k)
-        rows = x[idx][:, key]
-        m = rows.mean(axis=0)
-        c = (rows - m).T @ (rows - m) / len(rows)
-        out.append(Pattern(np.flatnonzero(key), len(rows), m, c, idx))
+        o = np.flatnonzero(key)
+        idx = order[starts[k] : starts[k] + counts[k]]
+        m = sums[k, o] / counts[k]
+        if counts[k] > 1:
+            dev = x[np.ix_(idx, o)] - m
+            c = dev.T @ dev / counts[k]
+        else:
+            c = np.zeros((len(o), len(o)))
+        out.append(Pattern(o, int(counts[k]), m, c, idx))
     return out
+
+
+class PatternSet:
+    """One group's missing-data patterns as arrays, for work vectorised over patterns (and over a
+    stack of B samples or parameter vectors).
+
+    ``patterns``: a list of ``(observed, n (B,), mean (B, po), cov (B, po, po))``. The sufficient
+    statistics become *rows*, zero where missing: each pattern's mean (weight ``n``), and for a
+    pattern whose scatter ``n · cov`` is not zero its factor rows ``f_j`` (``Σ_j f_j f_j'`` = the
+    scatter, from an eigendecomposition; weight 1, not shifted by μ). Then every quantity is a sum
+    over rows of the same few products, whatever the number of patterns.
+
+    With ``K = Σ⁻¹`` a pattern needs no inverse of its own: ``Σ_oo⁻¹`` (zero-padded) is
+    ``K − K_·m K_mm⁻¹ K_m·`` and ``log|Σ_oo| = log|Σ| + log|K_mm|`` — only the small ``K_mm`` of
+    the missing variables is inverted, for the patterns grouped by their number of missing
+    variables.
+    """
+
+    def __init__(self, pats, p: int):
+        self.p = p
+        npat = len(pats)
+        b0 = max(int(np.shape(pt[1])[0]) for pt in pats) if npat else 1
+        self.npat = npat
+        self.obs = np.zeros((npat, p), dtype=bool)
+        self.n = np.zeros((b0, npat))
+        mean = np.zeros((b0, npat, p))
+        factors, owner = [], []
+        for k, (o, n, m, cov) in enumerate(pats):
+            o = np.asarray(o)
+            self.obs[k, o] = True
+            self.n[:, k] = n
+            mean[:, k, o] = m
+            cov = np.asarray(cov, float)
+            if np.any(cov != 0):
+                lam, vec = np.linalg.eigh(np.asarray(n, float)[:, None, None] * cov)
+                # the scatter of n rows has rank n − 1 at most: only its nonzero components
+                keep = np.any(lam > 1e-13 * np.maximum(lam[:, -1:], 1e-300), axis=0)
+                lam, vec = lam[:, keep], vec[:, :, keep]
+                rows = np.zeros((b0, lam.shape[1], p))  # row j: sqrt(λ_j) v_j'
+                rows[:, :, o] = np.swapaxes(vec * np.sqrt(np.maximum(lam, 0.0))[:, None, :], 1, 2)
+                factors.append(rows)
+                owner += [k] * lam.shape[1]
+        nf = len(owner)
+        self.rows = np.concatenate([mean, *factors], axis=1) if factors else mean
+        self.row_pat = np.concatenate([np.arange(npat), np.array(owner, dtype=int)])
+        self.row_obs = self.obs[self.row_pat]
+        self.is_mean = np.arange(npat + nf) < npat
+        self.w = np.concatenate([self.n, np.ones((b0, nf))], axis=1)
+        self.po = self.obs.sum(axis=1)
+        self.groups = []  # (nm, patterns, their missing positions (Pg, nm), rows, row → pattern)
+        nmiss = p - self.po
+        for nm in np.unique(nmiss):
+            pidx = np.flatnonzero(nmiss == nm)
+            miss = np.array([np.flatnonzero(~self.obs[k]) for k in pidx], dtype=int)
+            miss = miss.reshape(len(pidx), int(nm))
+            pos = np.full(npat, -1)
+            pos[pidx] = np.arange(len(pidx))
+            ridx = np.flatnonzero(pos[self.row_pat] >= 0)
+            self.groups.append((int(nm), pidx, miss, ridx, pos[self.row_pat[ridx]]))
+
+    @property
+    def total(self) -> np.ndarray:
+        """The number of rows (B,)."""
+        return self.n.sum(axis=1)
+
+    def evaluate(self, mu, sigma, idx=None, grad: bool = False, em: bool = False):
+        """The log-likelihood (B,) of the patterns at stacked ``mu`` (B, p), ``sigma`` (B, p, p).
+
+        Returns ``(loglik, bad)``, with ``grad`` also ``(g_sigma, g_mu)``: the derivative of
+        ``−loglik`` with respect to Σ (symmetric, ``d = tr(G dΣ)``) and μ; with ``em`` instead the
+        expected first and second moments ``(T1 (B, p), T2 (B, p, p))`` summed over the
+        respondents (the EM E-step). ``bad`` marks a Σ that is not positive definite.
+
+        Per row ``e`` (the mean's residual, or a factor row; zero where missing), ``y = e K`` and
+        ``z = K_mm⁻¹ y_m``: ``e'Σ_oo⁻¹e = e·y − y_m·z`` and ``Σ_oo⁻¹e = (e − z↑) K`` (``z↑``: z
+        placed at the missing positions); summed over patterns, ``Σ n_k Σ_oo⁻¹ = N K − K M K``
+        with ``M`` the counts times the ``K_mm⁻¹`` placed in the missing blocks.
+        """
+        b, p, npat = mu.shape[0], self.p, self.npat
+        n = _take(self.n, idx)  # (B|1, P)
+        w = _take(self.w, idx)  # (B|1, R)
+        rows = _take(self.rows, idx)
+        sign, logdet = np.linalg.slogdet(sigma)
+        bad = sign <= 0
+        k = np.linalg.inv(np.where(bad[:, None, None], np.eye(p), sigma))
+        e = rows - mu[:, None, :] * self.is_mean[None, :, None]
+        e *= self.row_obs
+        y = e @ k
+        quad = np.einsum("brp,brp->br", e, y)
+        ld = np.broadcast_to(logdet[:, None], (b, npat)).copy()
+        zpad = np.zeros(y.shape)
+        solved = []
+        for nm, pidx, miss, ridx, rpos in self.groups:
+            if nm == 0:
+                continue
+            kmm = k[:, miss[:, :, None], miss[:, None, :]]  # (B, Pg, nm, nm)
+            s2, ldm = np.linalg.slogdet(kmm)
+            bad = bad | np.any(s2 <= 0, axis=1)
+            kinv = np.linalg.inv(kmm)
+            ld[:, pidx] += ldm
+            rmiss = miss[rpos]
+            ym = y[:, ridx[:, None], rmiss]  # (B, Rg, nm)
+            z = (kinv[:, rpos] @ ym[..., None])[..., 0]
+            quad[:, ridx] -= np.einsum("bri,bri->br", ym, z)
+            zpad[:, ridx[:, None], rmiss] = z
+            solved.append((pidx, miss, kinv))
+        ll = -0.5 * (np.sum(n * (self.po * LOG2PI + ld), axis=1) + np.sum(w * quad, axis=1))
+        if not (grad or em):
+            return ll, bad
+        msum = self._placed(solved, n, b)  # M: Σ n_k K_mm⁻¹ in the missing blocks (B, p, p)
+        if em:
+            c = e - zpad  # completed: observed values, and −z (+ μ for the means) where missing
+            c[:, :npat] += mu[:, None, :]
+            wc = c * w[:, :, None]
+            return ll, bad, (wc[:, :npat].sum(axis=1), msum + np.swapaxes(wc, 1, 2) @ c)
+        u = y - zpad @ k  # Σ_oo⁻¹ e per row
+        wu = u * w[:, :, None]
+        npk = np.sum(n, axis=1)[:, None, None] * k - k @ msum @ k
+        g_sigma = 0.5 * (npk - np.swapaxes(wu, 1, 2) @ u)
+        return ll, bad, (g_sigma, -wu[:, :npat].sum(axis=1))
+
+    def _placed(self, solved, n, b):
+        p = self.p
+        out = np.zeros((b, p, p))
+        if not solved:
+            return out
+        flat = np.concatenate([(m[:, :, None] * p + m[:, None, :]).ravel() for _, m, _ in solved])
+        vals = np.concatenate(
+            [
+                (np.broadcast_to(n[:, pidx], kinv.shape[:2])[:, :, None, None] * kinv).reshape(
+                    b, -1
+                )
+                for pidx, _, kinv in solved
+            ],
+            axis=1,
+        )
+        for j in range(b):
+            out[j] = np.bincount(flat, weights=vals[j], minlength=p * p).reshape(p, p)
+        return out
+
+
+def _take(arr: np.ndarray, idx):
+    """The stack members ``idx`` of a statistic (a statistic of one broadcasts to any stack)."""
+    return arr if idx is None or arr.shape[0] == 1 else arr[idx]
 
 
 def loglik_patterns(pats: list[Pattern], mu: np.ndarray, sigma: np.ndarray) -> float:
     """The normal log-likelihood of the patterns' rows at (μ, Σ) (−inf if Σ is not PD there)."""
-    total = 0.0
-    for g in pats:
-        o = g.observed
-        s_oo = sigma[np.ix_(o, o)]
-        sign, logdet = np.linalg.slogdet(s_oo)
-        if sign <= 0:
-            return -np.inf
-        d = g.mean - mu[o]
-        inv = np.linalg.inv(s_oo)
-        total += -g.n / 2 * (len(o) * LOG2PI + logdet + np.sum(inv * (g.cov + np.outer(d, d))))
-    return float(total)
+    ps = PatternSet(_tuples(pats), len(mu))
+    ll, bad = ps.evaluate(mu[None], sigma[None])
+    return -np.inf if bad[0] else float(ll[0])
+
+
+def _tuples(pats: list[Pattern]):
+    return [(g.observed, np.array([g.n], float), g.mean[None], g.cov[None]) for g in pats]
 
 
 def em_saturated(pats: list[Pattern], p: int, tol: float = 1e-12, max_iter: int = 10000):
-    """EM estimates of the unrestricted mean and covariance; returns (mean, cov, logL)."""
-    n = sum(g.n for g in pats)
-    t1 = np.zeros(p)
-    cnt = np.zeros(p)
-    sq = np.zeros(p)
-    for g in pats:
-        t1[g.observed] += g.n * g.mean
-        sq[g.observed] += g.n * (np.diag(g.cov) + g.mean**2)
-        cnt[g.observed] += g.n
-    mu = t1 / cnt
+    """EM estimates of the unrestricted mean and covariance; returns (mean, cov, logL).
+
+    Each iteration is one pass over the patterns' arrays (:class:`PatternSet`): the E-step's
+    completed moments and the log-likelihood of the current estimates come from the same ``Σ⁻¹``.
+    """
+    with single_thread():
+        return _em(pats, p, tol, max_iter)
+
+
+def _em(pats, p, tol, max_iter):
+    ps = PatternSet(_tuples(pats), p)
+    n = float(ps.total[0])
+    obs = ps.obs
+    w = ps.n[0][:, None] * obs
+    cnt = w.sum(axis=0)
+    means = ps.rows[0, : len(pats)]
+    mu = np.sum(w * means, axis=0) / cnt
+    diag = np.zeros((len(pats), p))
+    for k, g in enumerate(pats):
+        diag[k, g.observed] = np.diag(g.cov)
+    sq = np.sum(w * (diag + means**2), axis=0)
     sigma = np.diag(sq / cnt - mu**2)
     old = -np.inf
     ll = old
-    for _ in range(max_iter):
-        a1 = np.zeros(p)
-        a2 = np.zeros((p, p))
-        for g in pats:
-            o = g.observed
-            m = np.setdiff1d(np.arange(p), o)
-            eo = g.cov + np.outer(g.mean, g.mean)
-            if len(m) == 0:
-                a1 += g.n * g.mean
-                a2 += g.n * eo
-                continue
-            beta = np.linalg.solve(sigma[np.ix_(o, o)], sigma[np.ix_(o, m)]).T
-            resid = sigma[np.ix_(m, m)] - beta @ sigma[np.ix_(o, m)]
-            a = mu[m] - beta @ mu[o]
-            full_mean = np.empty(p)
-            full_mean[o], full_mean[m] = g.mean, a + beta @ g.mean
-            second = np.empty((p, p))
-            second[np.ix_(o, o)] = eo
-            cross = np.outer(a, g.mean) + beta @ eo
-            second[np.ix_(m, o)] = cross
-            second[np.ix_(o, m)] = cross.T
-            bm = beta @ g.mean
-            second[np.ix_(m, m)] = (
-                np.outer(a, a) + np.outer(a, bm) + np.outer(bm, a) + beta @ eo @ beta.T + resid
-            )
-            a1 += g.n * full_mean
-            a2 += g.n * second
-        mu = a1 / n
-        sigma = a2 / n - np.outer(mu, mu)
-        ll = loglik_patterns(pats, mu, sigma)
-        if abs(ll - old) < tol * max(1.0, abs(ll)):
+    for it in range(max_iter + 1):
+        ll_now, bad, (t1, t2) = ps.evaluate(mu[None], sigma[None], em=True)
+        ll = -np.inf if bad[0] else float(ll_now[0])
+        if it >= 2 and abs(ll - old) < tol * max(1.0, abs(ll)):
             break
-        old = ll
+        if it > 0:
+            old = ll
+        mu = t1[0] / n
+        sigma = t2[0] / n - np.outer(mu, mu)
     return mu, sigma, ll
 
 
