@@ -66,3 +66,31 @@ def test_growth_with_a_constraint_and_groups():
 def test_growth_options_lavaan_sets_are_not_taken():
     with pytest.raises(SpecificationError, match="meanstructure"):
         cxkit.fit_growth(_model("linear"), DATA, meanstructure=False)
+
+
+def test_cli_growth_flag_fits_lavaans_growth(capsys):
+    """`cxkit sem --growth` is lavaan's growth(): the latent means of the reference case."""
+    from cxkit.cli import main
+
+    code = main(
+        ["sem", str(FOLDER / "data.csv"), "--model", str(FOLDER / "linear.lav"), "--growth"]
+    )
+    out = capsys.readouterr().out
+    assert code == 0
+    lav = pd.read_csv(FOLDER / "linear_estimates.csv")
+    means = lav[(lav.op == "~1") & lav.lhs.isin(["i", "s"])]
+    for lhs, est in zip(means.lhs, means.est, strict=True):
+        row = next(line for line in out.splitlines() if line.split()[:2] == [lhs, "~1"])
+        assert float(row.split()[2]) == pytest.approx(est, abs=5e-4)  # printed to 3 decimals
+    assert "t1 ~1        0.000" in out
+
+
+def test_cli_growth_refuses_ordered(capsys):
+    from cxkit.cli import main
+
+    code = main(
+        ["sem", str(FOLDER / "data.csv"), "--model", str(FOLDER / "linear.lav"), "--growth",
+         "--ordered"]
+    )  # fmt: skip
+    assert code == 2
+    assert "--growth with --ordered" in capsys.readouterr().err

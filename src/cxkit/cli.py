@@ -395,16 +395,25 @@ def _cmd_sem(args: argparse.Namespace) -> int:
     print("model:\n" + "\n".join("  " + line for line in syntax.splitlines()) + "\n")
     _check_model(syntax, len(data), data.columns)
     equal = [k.strip() for k in (args.group_equal or "").split(",") if k.strip()]
-    fit = fit_sem(
-        syntax,
-        data,
-        missing=args.missing,
-        estimator=args.estimator,
-        ordered=True if args.ordered else None,
-        group=args.group,
-        group_equal=equal,
-        parameterization=args.parameterization,
-    )
+    options = dict(missing=args.missing, estimator=args.estimator, group=args.group)
+    options["group_equal"] = equal
+    if args.growth:  # lavaan's growth(): observed intercepts 0, latent means free
+        from cxkit.sem import fit_growth
+
+        if args.ordered:
+            raise SpecificationError(
+                "--growth with --ordered is not available (lavaan's growth() of ordinal "
+                "indicators); fit the growth model on the item scores"
+            )
+        fit = fit_growth(syntax, data, **options)
+    else:
+        fit = fit_sem(
+            syntax,
+            data,
+            ordered=True if args.ordered else None,
+            parameterization=args.parameterization,
+            **options,
+        )
     print(_sem_text(fit))
     if getattr(args, "fit_measures", "reviewer") == "all":
         print("\n" + _fit_measures_text(fit))
@@ -1181,6 +1190,12 @@ def build_parser() -> argparse.ArgumentParser:
         choices=["reviewer", "all"],
         help="after the summary: the reviewer set (GFI, AGFI, NFI, IFI, chi2/df, ...) or 'all' of "
         "lavaan's fitMeasures(fit)",
+    )
+    p.add_argument(
+        "--growth",
+        action="store_true",
+        help="a latent growth model with lavaan's growth() defaults: observed intercepts fixed at "
+        "0, latent means free (--model FILE with i =~ 1*t1 + 1*t2 ... and s =~ 0*t1 + 1*t2 ...)",
     )
     p.add_argument(
         "--residual-summary",
