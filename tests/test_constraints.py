@@ -195,3 +195,24 @@ def test_pls_refuses_constraints_instead_of_dropping_them():
     data = case_data("composite")
     with pytest.raises(ModelError, match="PLS path models take no parameter constraints"):
         cxkit.fit_pls("A =~ x1 + x2 + x3\nB =~ y1 + y2\nB ~ b*A\nb > 0", data)
+
+
+@pytest.mark.parametrize(
+    "extra, message",
+    [
+        ("a == b", "which is no parameter label"),
+        ("visual =~ x2", "specified twice"),
+        ("ab := a*b\nvisual =~ ab*x2", "is already a parameter label"),
+    ],
+)
+def test_model_file_mistakes_are_bad_input_exit_2(tmp_path, capsys, extra, message):
+    """A model that names an unknown label or gives a parameter twice is the user's input to fix
+    (exit 2, no traceback), not a failed analysis (exit 1)."""
+    from cxkit.cli import main
+
+    model = tmp_path / "m.lav"
+    model.write_text("visual =~ x1 + x2 + x3\ntextual =~ x4 + x5 + x6\n" + extra + "\n")
+    data = REFERENCE / "measure_hs" / "data.csv"
+    assert main(["sem", str(data), "--model", str(model)]) == 2
+    err = capsys.readouterr().err
+    assert message in err and "Traceback" not in err

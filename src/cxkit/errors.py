@@ -128,7 +128,9 @@ class ModelError(AnalysisError):
 
 
 class ModelSyntaxError(ModelError):
-    """A model's lavaan syntax cannot be read: bad input (exit code 2), not a failed analysis."""
+    """A model's lavaan syntax cannot be read, or names what the data or the model do not have (a
+    variable, a label), or gives one parameter two ways: bad input (exit code 2), not a failed
+    analysis."""
 
     exit_code = 2
 

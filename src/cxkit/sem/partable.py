@@ -39,7 +39,7 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from cxkit.errors import ModelError, SpecificationError
+from cxkit.errors import ModelError, ModelSyntaxError, SpecificationError
 from cxkit.sem.syntax import Constraint, Definition, Statement, Term, expression_names, parse_model
 
 #: the kinds of parameter ``group_equal`` accepts (lavaan's ``group.equal``)
@@ -176,11 +176,11 @@ def _merge_terms(old: Term, new: Term, s: Statement, rhs: str) -> Term:
     """Two mentions of one parameter: their modifiers combined, or a clear error if they clash."""
     where = f"model line {s.line}: {s.lhs} {s.op} {rhs or '1'}"
     if old.per_group or new.per_group:
-        raise ModelError(f"{where} has modifiers twice; give them in one c(...)")
+        raise ModelSyntaxError(f"{where} has modifiers twice; give them in one c(...)")
     if old.label and new.label and old.label != new.label:
-        raise ModelError(f"{where} has two labels ({old.label!r}, {new.label!r}); give one")
+        raise ModelSyntaxError(f"{where} has two labels ({old.label!r}, {new.label!r}); give one")
     if old.fixed is not None and new.fixed is not None and old.fixed != new.fixed:
-        raise ModelError(f"{where} is fixed to two values ({old.fixed:g}, {new.fixed:g})")
+        raise ModelSyntaxError(f"{where} is fixed to two values ({old.fixed:g}, {new.fixed:g})")
     fixed = old.fixed if old.fixed is not None else new.fixed
     free = (old.free or new.free) and fixed is None
     if not (
@@ -193,7 +193,7 @@ def _merge_terms(old: Term, new: Term, s: Statement, rhs: str) -> Term:
         or old.start is not None
         or new.start is not None
     ):
-        raise ModelError(f"{where} is specified twice; give each parameter once")
+        raise ModelSyntaxError(f"{where} is specified twice; give each parameter once")
     start = old.start if old.start is not None else new.start
     return Term(old.name, old.label or new.label, fixed, free, start=start)
 
@@ -276,12 +276,12 @@ def build_partable(
             for n in missing:
                 close = difflib.get_close_matches(n, cols, n=1)
                 hints.append(repr(n) + (f" (did you mean {close[0]!r}?)" if close else ""))
-            raise ModelError(
+            raise ModelSyntaxError(
                 "the model uses variable(s) that are neither latent (left of =~) nor columns of "
                 f"the data: {', '.join(hints)}"
             )
     if not ov:
-        raise ModelError("the model has no observed variables")
+        raise ModelSyntaxError("the model has no observed variables")
     ov_nox = [v for v in ov if v not in ov_x_fixed]
     lv_x = [v for v in lv if v not in v_ind and v not in eqs_y]
     lv_y = [v for v in eqs_y if v in lv and v not in v_ind and v not in eqs_x]
@@ -290,7 +290,9 @@ def build_partable(
         if s.op == "=~":
             for t in s.terms:
                 if t.name == s.lhs:
-                    raise ModelError(f"model line {s.line}: {s.lhs} cannot be its own indicator")
+                    raise ModelSyntaxError(
+                        f"model line {s.line}: {s.lhs} cannot be its own indicator"
+                    )
 
     # -- user rows, then default rows (lav_partable_flat) -------------------------------------
     user: list[tuple[str, str, str, Term | None, int]] = []
@@ -417,7 +419,7 @@ def build_partable(
                 continue
             if t.per_group:
                 if len(t.per_group) != ngroups:
-                    raise ModelError(
+                    raise ModelSyntaxError(
                         f"{r['lhs']} {r['op']} {r['rhs'] or '1'}: c(...) gives "
                         f"{len(t.per_group)} modifier(s) for {ngroups} group(s); give one per "
                         "group"
@@ -471,7 +473,7 @@ def build_partable(
                     a, b = sorted((oi[lhs], oi[rhs]), reverse=True)
                     mat = ("T", a, b)
                 else:
-                    raise ModelError(
+                    raise ModelSyntaxError(
                         f"{lhs} ~~ {rhs} joins a latent variable with an indicator; covariances "
                         "join two latent or two observed variables"
                     )
@@ -541,7 +543,7 @@ def build_partable(
     labels = set(by_label) | {r["label"] for r in placed if r["label"]}
     for d in defs:
         if d.name in labels:
-            raise ModelError(f"model line {d.line}: {d.name!r} is already a parameter label")
+            raise ModelSyntaxError(f"model line {d.line}: {d.name!r} is already a parameter label")
     rows_out = tuple(
         Row(
             lhs=r["lhs"],
@@ -608,7 +610,7 @@ def check_constraints(constraints, labels, defs) -> None:
     for c in constraints:
         unknown = sorted((expression_names(c.lhs) | expression_names(c.rhs)) - known)
         if unknown:
-            raise ModelError(
+            raise ModelSyntaxError(
                 f"model line {c.line}: the constraint {c.text!r} uses {', '.join(map(repr, unknown))}, "
                 "which is no parameter label; label the parameter in the model (e.g. 'F =~ x1 + "
                 f"a*x2') — labels: {', '.join(sorted(known)) or 'none'}"
