@@ -162,19 +162,31 @@ def modification_indices(result, minimum: float = 0.0) -> pd.DataFrame:
     grad, info = make_objective(Model(pt_ext), result.stats).gradient(theta[None], info=True)
     grad, info = grad[0], info[0]
     n = float(result.stats.n)
-    i_ff_inv = np.linalg.pinv(info[:q, :q])
+    c_idx = np.arange(q, q + len(tested))
+    return score_table(tested, grad, info, c_idx, np.arange(q), n, pt.ngroups, minimum)
+
+
+def score_table(
+    tested, grad, info, c_idx, f_idx, n: float, ngroups: int, minimum: float, net: bool = True
+) -> pd.DataFrame:
+    """The modification-index table of ``tested`` (rows of the extended table at ``c_idx``) from
+    the extended model's gradient and information (sample totals) over the free set ``f_idx``:
+    ``mi = g_c² / V_c``, ``epc = −g_c / V_c`` with ``V_c = I_cc − I_cf I_ff⁻¹ I_fc``, ``g_c`` net
+    of the model's own gradient (``net``; lavaan's ordinal modindices take it as it is).
+    Candidates with ``V_c / n`` below ``eps^(1/3)`` are left out, as lavaan leaves them out."""
+    i_ff_inv = np.linalg.pinv(info[np.ix_(f_idx, f_idx)])
     out_rows = []
-    for c, r in enumerate(tested, start=q):
-        i_cf = info[c, :q]
+    for c, r in zip(c_idx, tested, strict=True):
+        i_cf = info[c, f_idx]
         denom = info[c, c] - i_cf @ i_ff_inv @ i_cf
         if not denom / n >= np.finfo(float).eps ** (1 / 3):
             continue
-        gc = grad[c] - i_cf @ i_ff_inv @ grad[:q]
+        gc = grad[c] - i_cf @ i_ff_inv @ grad[f_idx] if net else grad[c]
         row = {"lhs": r.lhs, "op": r.op, "rhs": r.rhs, "mi": gc * gc / denom, "epc": -gc / denom}
-        if pt.ngroups > 1:
+        if ngroups > 1:
             row["group"] = r.group
         out_rows.append(row)
-    cols = ["lhs", "op", "rhs"] + (["group"] if pt.ngroups > 1 else []) + ["mi", "epc"]
+    cols = ["lhs", "op", "rhs"] + (["group"] if ngroups > 1 else []) + ["mi", "epc"]
     out = pd.DataFrame(out_rows, columns=cols)
     return out[out["mi"] >= minimum].sort_values("mi", ascending=False).reset_index(drop=True)
 

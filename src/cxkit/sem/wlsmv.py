@@ -869,7 +869,7 @@ def modification_indices(result, minimum: float = 0.0) -> pd.DataFrame:
     ``V_c = I_cc − I_cf I_ff⁻¹ I_fc``, ``epc = −g_c / V_c`` (``g_c`` net of the model's own
     gradient). Candidates with ``V_c`` below ``eps^(1/3)`` are left out, as lavaan leaves them."""
 
-    from cxkit.sem.diagnostics import extended_partable
+    from cxkit.sem.diagnostics import extended_partable, score_table
 
     if result.provenance.get("parameterization") == "theta":
         raise SpecificationError(
@@ -906,27 +906,9 @@ def modification_indices(result, minimum: float = 0.0) -> pd.DataFrame:
         grad -= (ng_ - 1) / ng_ * (wd.T @ (m.vector() - v[0]))  # lavaan's (N_g − 1)/N_g
     c_idx = np.arange(q, q + len(tested))
     f_idx = np.setdiff1d(np.arange(len(theta)), c_idx)
-    i_ff_inv = np.linalg.pinv(info[np.ix_(f_idx, f_idx)])
-    out_rows = []
-    for c, r in zip(c_idx, tested, strict=True):
-        i_cf = info[c, f_idx]
-        denom = info[c, c] - i_cf @ i_ff_inv @ i_cf
-        if not denom >= np.finfo(float).eps ** (1 / 3):
-            continue
-        gc = grad[c]  # lavaan: the candidate's own gradient (the model's is 0 at the estimate)
-        row = {
-            "lhs": r.lhs,
-            "op": r.op,
-            "rhs": r.rhs,
-            "mi": n * gc * gc / denom,
-            "epc": -gc / denom,
-        }
-        if pt.ngroups > 1:
-            row["group"] = r.group
-        out_rows.append(row)
-    cols = ["lhs", "op", "rhs"] + (["group"] if pt.ngroups > 1 else []) + ["mi", "epc"]
-    out = pd.DataFrame(out_rows, columns=cols)
-    return out[out["mi"] >= minimum].sort_values("mi", ascending=False).reset_index(drop=True)
+    # per-case information and gradient as sample totals; lavaan takes the candidate's own
+    # gradient (the model's is 0 at the estimate)
+    return score_table(tested, n * grad, n * info, c_idx, f_idx, n, pt.ngroups, minimum, net=False)
 
 
 def bootstrap_draws(result, per_group: list[np.ndarray], bar=None):
