@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import subprocess
 import time
 
 
@@ -13,3 +14,8 @@ def best(fn, repeat: int = 5) -> float:
         fn()
         times.append(time.perf_counter() - start)
     return min(times)
+
+
+def process_wall(cmd: list[str], repeat: int = 5) -> float:
+    """The shortest wall-clock time of ``repeat`` runs of the command ``cmd`` as a new process."""
+    return best(lambda: subprocess.run(cmd, capture_output=True, check=True), repeat)

@@ -15,8 +15,9 @@ from __future__ import annotations
 import re
 import subprocess
 import sys
-import time
 from pathlib import Path
+
+from _timing import process_wall
 
 PY = sys.executable
 CXKIT = str(Path(PY).with_name("cxkit"))
@@ -24,12 +25,7 @@ REPEAT = 7
 
 
 def wall(cmd: list[str]) -> float:
-    times = []
-    for _ in range(REPEAT):
-        start = time.perf_counter()
-        subprocess.run(cmd, capture_output=True, check=True)
-        times.append(time.perf_counter() - start)
-    return min(times)
+    return process_wall(cmd, REPEAT)
 
 
 def importtime(code: str, module: str) -> float:

@@ -19,8 +19,9 @@ import json
 import shutil
 import subprocess
 import sys
-import time
 from pathlib import Path
+
+from _timing import process_wall
 
 PY = sys.executable
 REPEAT = 5
@@ -52,12 +53,7 @@ print(json.dumps({"first": t1 - t0, "warm": t2 - t1, "new": new}))
 
 
 def wall(cmd: list[str]) -> float:
-    times = []
-    for _ in range(REPEAT):
-        start = time.perf_counter()
-        subprocess.run(cmd, capture_output=True, check=True)
-        times.append(time.perf_counter() - start)
-    return min(times)
+    return process_wall(cmd, REPEAT)
 
 
 def first_fit(case: str) -> dict:
