@@ -1451,14 +1451,7 @@ def _structural_section(study, t, out, num, seen):
     out.append(("h2", t("Hypothesis tests", "Pengujian hipotesis")))
     h = study.hypotheses
     boot = study.boot is not None
-    rule = t(
-        "A hypothesis is supported when its path is significant: p < .05 (two-tailed)"
-        + (f" and the {s['n_boot']}-resample bootstrap 95% CI excludes zero" if boot else "")
-        + "; the sign of β must also match the hypothesised direction.",
-        "Hipotesis diterima bila jalurnya signifikan: p < .05 (dua arah)"
-        + (f" dan IK bootstrap 95% ({s['n_boot']} sampel ulang) tidak memuat nol" if boot else "")
-        + "; tanda β juga harus sesuai arah yang dihipotesiskan.",
-    )
+    rule = hypothesis_rule(t, s["n_boot"] if boot else None)
     sentences = []
     for r in h.itertuples():
         a, b = _named(study, h.loc[r.Index, "from"], seen), _named(study, r.to, seen)
@@ -1728,6 +1721,19 @@ def _invariance_section(study, t, out, num):
             "invariance",
             n=sum(kept.values()),
         )
+    )
+
+
+def hypothesis_rule(t, n_boot: int | None) -> str:
+    """The stated rule of the hypothesis table (CB-SEM and PLS-SEM alike), in the report's
+    language (``t(en, id)``); ``n_boot``: the bootstrap's resamples, None without one."""
+    return t(
+        "A hypothesis is supported when its path is significant: p < .05 (two-tailed)"
+        + (f" and the {n_boot}-resample bootstrap 95% CI excludes zero" if n_boot else "")
+        + "; the sign of β must also match the hypothesised direction.",
+        "Hipotesis diterima bila jalurnya signifikan: p < .05 (dua arah)"
+        + (f" dan IK bootstrap 95% ({n_boot} sampel ulang) tidak memuat nol" if n_boot else "")
+        + "; tanda β juga harus sesuai arah yang dihipotesiskan.",
     )
 
 

@@ -44,6 +44,7 @@ from cxkit.report.content import (
     _table,
     _Text,
     construct_name,
+    hypothesis_rule,
 )
 
 TEXT = {
@@ -863,14 +864,7 @@ def _structural(study, t, out, num, seen):
         )
     )
     h = study.hypotheses
-    rule = t(
-        "A hypothesis is supported when its path is significant: p < .05 (two-tailed)"
-        + (f" and the {b['n']}-resample bootstrap 95% CI excludes zero" if boot else "")
-        + "; the sign of β must also match the hypothesised direction.",
-        "Hipotesis diterima bila jalurnya signifikan: p < .05 (dua arah)"
-        + (f" dan IK bootstrap 95% ({b['n']} sampel ulang) tidak memuat nol" if boot else "")
-        + "; tanda β juga harus sesuai arah yang dihipotesiskan.",
-    )
+    rule = hypothesis_rule(t, b["n"] if boot else None)
     if boot:
         pb = _inference(fit, "path").set_index(["lhs", "rhs"])
         out.append(
