@@ -9,6 +9,7 @@ error of roughly 0.12 SE, the difference of two ≈ 0.17 SE: bounds must agree w
 from __future__ import annotations
 
 import warnings
+from dataclasses import replace
 
 import numpy as np
 import pandas as pd
@@ -141,3 +142,38 @@ def test_multigroup_bootstrap_agrees_with_lavaan(case, data, missing):
     bca = fit.bootstrap(200, seed=1, ci="bca", progress=False).estimates
     free = bca[bca["se"] > 0]
     assert ((free["ci_low"] < free["est"]) & (free["est"] < free["ci_high"])).mean() > 0.9
+
+
+def test_fiml_resamples_weight_the_data_rows_as_separate_fits():
+    """The stacked FIML objective of resamples (the data rows weighted by how often each resample
+    drew them) equals, value and gradient, the objective of each resample's own data."""
+    from cxkit.sem.bootstrap import stacked_objective
+    from cxkit.sem.model import Model
+    from cxkit.sem.samplestats import em_saturated, patterns
+    from cxkit.sem.teststat import make_objective
+
+    fit = cxkit.fit_sem(FIML_MODEL, FIML_DATA, missing="fiml")
+    x = fit.stats.groups[0].x
+    model = Model(fit.partable)
+    rng = np.random.default_rng(3)
+    index = rng.integers(0, len(x), size=(3, len(x)))
+    theta = fit.theta + rng.normal(scale=0.02, size=(3, len(fit.theta)))
+    stacked = stacked_objective(model, [x], [index], fiml=True)
+    values = stacked.value(theta)
+    grads, _ = stacked.gradient(theta, info=False)
+    for b in range(3):
+        xb = x[index[b]]
+        pats = patterns(xb)
+        _, _, ll_h1 = em_saturated(pats, xb.shape[1])
+        stats = fit.stats.__class__(
+            fit.stats.ov,
+            [replace(fit.stats.groups[0], x=xb, patterns=pats, loglik_h1=ll_h1, cache={})],
+            0,
+            fit.stats.used,
+        )
+        own = make_objective(model, stats)
+        # the stacked objective has h1 = 0: the same value up to the resample's h1 constant
+        assert values[b] == pytest.approx(own.value(theta[b][None])[0] - ll_h1, rel=1e-12)
+        np.testing.assert_allclose(
+            grads[b], own.gradient(theta[b][None], info=False)[0][0], rtol=1e-10, atol=1e-9
+        )

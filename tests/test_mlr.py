@@ -142,3 +142,23 @@ def test_unknown_estimator_is_named():
     d = pd.read_csv(REFERENCE / "measure_hs" / "data.csv")
     with pytest.raises(SpecificationError, match="'GLSX'.*'ML', 'MLR', 'MLM', 'ULS'.*'WLSMV'"):
         cxkit.fit_sem(HS, d, estimator="GLSX")
+
+
+@pytest.mark.parametrize(
+    "means, fixed_x", [(False, ()), (True, ()), (False, (1, 3)), (False, (0,))]
+)
+def test_closed_form_h1_trace_equals_the_saturated_matrices(means, fixed_x):
+    """The Yuan–Bentler h1 trace of complete data in closed form (no k × k matrices) equals
+    ``tr(B1 A1⁻¹)`` formed from the saturated model's matrices over the kept moments."""
+    from cxkit.sem import robust
+
+    rng = np.random.default_rng(len(fixed_x) + means)
+    x = rng.standard_t(df=6, size=(300, 5)) @ rng.normal(size=(5, 5))
+    mu, s = x.mean(axis=0), np.cov(x.T, bias=True)
+    grp = robust.Group(x, mu, s, mu, s, np.eye(1), means, fixed_x=fixed_x)
+    kept = np.ix_(grp.h1_kept(), grp.h1_kept())
+    scores = robust.h1_scores(x, mu, s, means)
+    b1 = (scores.T @ scores / len(x))[kept]
+    a1 = robust.complete_information(s, means)[kept]
+    expected = float(np.trace(b1 @ np.linalg.inv(a1)))
+    assert robust.complete_h1_trace(x, mu, s, means, fixed_x) == pytest.approx(expected, rel=1e-10)

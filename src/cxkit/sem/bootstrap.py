@@ -31,6 +31,7 @@ from cxkit.sem.model import Model
 from cxkit.sem.objective import FIMLObjective, MLObjective
 from cxkit.sem.optimize import minimize, minimize_stack
 from cxkit.sem.partable import ParTable
+from cxkit.sem.samplestats import PatternSet
 
 #: the interval types: percentile (lavaan's "perc"), BCa with the jackknife acceleration, and
 #: lavaan's "bca.simple" (bias-corrected, no acceleration)
@@ -49,28 +50,14 @@ def stacked_objective(model: Model, data: list[np.ndarray], index: list[np.ndarr
             means.append(m)
             covs.append(np.einsum("bni,bnj->bij", c, c) / idx.shape[1])
         return MLObjective(model, ns, means, covs)
-    pats, h1 = [], []
+    # FIML: the data rows themselves, weighted by how often each resample drew them — the rows
+    # are shared by the stack, only the (B, n) counts differ
+    sets, h1 = [], []
     for x, idx in zip(data, index, strict=True):
-        mask = ~np.isnan(x)
-        keys, inverse = np.unique(mask, axis=0, return_inverse=True)
-        inverse = inverse.ravel()
-        which = inverse[idx]  # (B, n)
-        group_pats = []
-        for k, key in enumerate(keys):
-            if not key.any():
-                continue
-            o = np.flatnonzero(key)
-            w = (which == k).astype(float)  # (B, n)
-            cnt = w.sum(axis=1)
-            xo = np.nan_to_num(x[idx][:, :, o])  # (B, n, po)
-            safe = np.maximum(cnt, 1.0)
-            mean = np.einsum("bn,bni->bi", w, xo) / safe[:, None]
-            dev = (xo - mean[:, None, :]) * w[:, :, None]
-            cov = np.einsum("bni,bnj->bij", dev, xo - mean[:, None, :]) / safe[:, None, None]
-            group_pats.append((o, cnt, mean, cov))
-        pats.append(group_pats)
+        counts = np.stack([np.bincount(row, minlength=len(x)) for row in idx])
+        sets.append(PatternSet.casewise(x, counts))
         h1.append(np.zeros(idx.shape[0]))
-    return FIMLObjective(model, pats, h1)
+    return FIMLObjective(model, sets, h1)
 
 
 def _admissible(pt: ParTable, theta: np.ndarray) -> np.ndarray:

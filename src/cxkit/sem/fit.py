@@ -294,8 +294,9 @@ def _fit(model: str, parsed, frame: pd.DataFrame, opts) -> SEMResult:
     if opts.estimator == "MLR":
         inverse = (lambda e: constrained_inverse(e, con.active(theta))) if con else None
         vcov, c, c_b, corrected, extra["h1h0"] = mlr(
-            pt, mdl, stats, theta, objective, df, b_df, base_pt, base_theta, inverse=inverse
-        )
+            pt, mdl, stats, theta, objective, df, b_df, base_pt, base_theta, inverse=inverse,
+            info=info if opts.information == "observed" else None,
+        )  # fmt: skip
         robust = robust_indices(
             n, chisq, df, c, b_chisq, b_df, c_b, groups=pt.ngroups, corrected=corrected
         )
@@ -448,7 +449,6 @@ def _extend_measures(indices, opts, pt, mdl, stats, theta, objective, n_lav, ext
     """lavaan's other fit measures (:func:`cxkit.sem.fit_measures.extend`): GFI's weights are the
     estimator's (ML: the normal-theory weight at the implied moments)."""
     from cxkit.sem.fit_measures import extend
-    from cxkit.sem.objective import moment_weight
 
     means = pt.meanstructure
     moms = mdl.moments(theta[None])
@@ -466,13 +466,13 @@ def _extend_measures(indices, opts, pt, mdl, stats, theta, objective, n_lav, ext
             est = np.concatenate([mom.mu[0], est])
         if least_squares:
             w = objective.weights[g]
-        elif gs.complete:
-            w = moment_weight(sigma, means)
-        else:  # lavaan: the h1 expected information with missing answers, per pattern
-            w = _missing_weight(gs, sigma, means)
+        else:  # ML: the normal-theory weight at Σ; missing answers: its h1 expectation
+            w = _normal_weight(gs, sigma, means)
+        resid = s - est
         if pt.ov_x:  # fixed.x: lavaan's weight has zero rows and columns for the x moments
-            w = _drop_x(w, [pt.ov.index(v) for v in pt.ov_x], len(pt.ov), means)
-        gfi_parts.append((s, s - est, w))
+            x_mom = _x_moments([pt.ov.index(v) for v in pt.ov_x], len(pt.ov), means)
+            s, resid = np.where(x_mom, 0.0, s), np.where(x_mom, 0.0, resid)
+        gfi_parts.append((s, resid, w))
         resid_parts.append((cov, sigma, gs.mean if means else None, mom.mu[0] if means else None))
     return extend(
         indices,
@@ -494,32 +494,24 @@ def _complete_h1(gs, p: int) -> float:
     return -gs.n / 2 * (p * LOG2PI + logdet + p)
 
 
-def _missing_weight(gs, sigma: np.ndarray, means: bool) -> np.ndarray:
-    """The expected information per case of the saturated model with missing answers at ``Σ``:
-    each pattern's normal-theory weight of its observed block, weighted by its share of rows."""
+def _normal_weight(gs, sigma: np.ndarray, means: bool):
+    """GFI's ML weight as its quadratic form ``v ↦ v'Wv`` (:func:`~cxkit.sem.objective.
+    moment_quadratic`, no k × k matrix): the normal-theory weight at ``Σ`` with complete data; with
+    missing answers lavaan's h1 expected information, each pattern's weight of its observed block
+    by its share of rows."""
+    from cxkit.sem.objective import moment_quadratic
 
     p = sigma.shape[0]
-    out = 0.0
-    for pat in gs.patterns:
-        o = pat.observed
-        inv = np.zeros((p, p))
-        inv[np.ix_(o, o)] = np.linalg.inv(sigma[np.ix_(o, o)])
-        # moment_weight of the matrix whose inverse is the padded Σ_oo⁻¹: pass its inverse
-        out = out + pat.n / gs.n * _weight_from_inverse(inv, means)
-    return out
-
-
-def _weight_from_inverse(inv: np.ndarray, means: bool) -> np.ndarray:
-    from cxkit.sem.objective import dup_kron
-
-    big = 0.5 * dup_kron(inv, inv)
-    if not means:
-        return big
-    p, k = inv.shape[0], big.shape[0]
-    out = np.zeros((p + k, p + k))
-    out[:p, :p] = inv
-    out[p:, p:] = big
-    return out
+    if gs.complete:
+        parts = [(1.0, np.linalg.inv(sigma))]
+    else:
+        parts = []
+        for pat in gs.patterns:
+            o = pat.observed
+            inv = np.zeros((p, p))
+            inv[np.ix_(o, o)] = np.linalg.inv(sigma[np.ix_(o, o)])
+            parts.append((pat.n / gs.n, inv))
+    return lambda v: sum(f * moment_quadratic(inv, v, means) for f, inv in parts)
 
 
 def _available_moments(x: np.ndarray, means: bool) -> np.ndarray:
@@ -533,14 +525,9 @@ def _available_moments(x: np.ndarray, means: bool) -> np.ndarray:
     return np.concatenate([np.nanmean(x, axis=0), s]) if means else s
 
 
-def _drop_x(w: np.ndarray, x_idx, p: int, means: bool) -> np.ndarray:
-    """``w`` with the rows and columns of the fixed predictors' moments set to zero."""
+def _x_moments(x_idx, p: int, means: bool) -> np.ndarray:
+    """Which moments belong to the fixed predictors (their (co)variances, and means)."""
     r, c = np.tril_indices(p)
     fx = np.isin(np.arange(p), x_idx)
     x_mom = fx[r] & fx[c]
-    if means:
-        x_mom = np.concatenate([fx, x_mom])
-    w = w.copy()
-    w[x_mom, :] = 0.0
-    w[:, x_mom] = 0.0
-    return w
+    return np.concatenate([fx, x_mom]) if means else x_mom

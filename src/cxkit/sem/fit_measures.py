@@ -309,10 +309,13 @@ def hoelter_cn(chisq, df, n, alpha: float) -> float:
 def gfi_value(parts, nobs) -> float:
     """Jöreskog–Sörbom GFI ``1 − r'Wr / s'Ws`` per group (``s`` the sample moments, ``r`` their
     residuals, ``W`` the estimator's weight: ML's at the implied moments), weighted by group size.
-    ``parts``: per group ``(s, r, W)`` with ``W`` a matrix or the vector of a diagonal."""
+    ``parts``: per group ``(s, r, W)`` with ``W`` a matrix, the vector of a diagonal or the
+    quadratic form ``v ↦ v'Wv``."""
     values = []
     for s, r, w in parts:
-        if w.ndim == 1:
+        if callable(w):
+            values.append(1.0 - w(r) / w(s))
+        elif w.ndim == 1:
             values.append(1.0 - float(np.sum(r * r * w)) / float(np.sum(s * s * w)))
         else:
             values.append(1.0 - float(r @ w @ r) / float(s @ w @ s))

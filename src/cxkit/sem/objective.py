@@ -83,6 +83,29 @@ def moment_weight(sigma: np.ndarray, means: bool) -> np.ndarray:
     return out
 
 
+def moment_quadratic(inv: np.ndarray, v: np.ndarray, means: bool) -> float:
+    """``v' W v`` for the normal-theory weight ``W`` of :func:`moment_weight` given the inverse
+    ``inv`` of Σ (or a pattern's Σ_oo⁻¹ padded with zeros), without the k × k matrix: with ``M``
+    the symmetric matrix of ``v``'s ``vech`` part and ``m`` its mean part,
+    ``½ tr(Σ⁻¹MΣ⁻¹M) + m'Σ⁻¹m``.
+
+    >>> s = np.array([[2.0, 0.5], [0.5, 1.0]]); v = np.array([0.3, -0.2, 0.1, 0.4, -0.5])
+    >>> bool(np.isclose(moment_quadratic(np.linalg.inv(s), v, True), v @ moment_weight(s, True) @ v))
+    True
+    """
+    p = inv.shape[0]
+    off = p if means else 0
+    r, c = np.tril_indices(p)
+    m = np.zeros((p, p))
+    m[r, c] = v[off:]
+    m[c, r] = v[off:]
+    am = inv @ m
+    out = 0.5 * float(np.sum(am * am.T))
+    if means:
+        out += float(v[:p] @ inv @ v[:p])
+    return out
+
+
 def expected_information(
     model: Model, deltas: list[np.ndarray], moments, weights: list[np.ndarray]
 ) -> np.ndarray:
@@ -164,7 +187,8 @@ class MLObjective:
 
 class FIMLObjective:
     """FIML over groups and missing-data patterns; per group a list of patterns, each
-    ``(observed, n (B,), mean (B, po), cov (B, po, po))``, and the h1 log-likelihood (B,).
+    ``(observed, n (B,), mean (B, po), cov (B, po, po))`` (or a ready
+    :class:`~cxkit.sem.samplestats.PatternSet`), and the h1 log-likelihood (B,).
 
     The patterns are held as arrays (:class:`~cxkit.sem.samplestats.PatternSet`): value, gradient
     and curvature are one vectorised pass over all patterns (and the stack), inverting only the
@@ -172,7 +196,9 @@ class FIMLObjective:
 
     def __init__(self, model: Model, patterns, loglik_h1):
         self.model = model
-        self.sets = [PatternSet(pats, model.p) for pats in patterns]
+        self.sets = [
+            pats if isinstance(pats, PatternSet) else PatternSet(pats, model.p) for pats in patterns
+        ]
         self.h1 = [np.asarray(v, float) for v in loglik_h1]
         self.n = [s.total for s in self.sets]
         self.total_n = float(np.sum([v[0] for v in self.n]))

@@ -56,8 +56,11 @@ def h1_scores(x: np.ndarray, mu: np.ndarray, sigma: np.ndarray, means: bool) -> 
     off = p if means else 0
     out = np.zeros((n, off + len(r)))
     mask = ~np.isnan(x)
-    keys, inverse = np.unique(mask, axis=0, return_inverse=True)
-    inverse = inverse.ravel()
+    if mask.all():  # one pattern: no grouping of the rows
+        keys, inverse = np.ones((1, p), bool), np.zeros(n, int)
+    else:
+        keys, inverse = np.unique(mask, axis=0, return_inverse=True)
+        inverse = inverse.ravel()
     for k, key in enumerate(keys):
         rows = np.flatnonzero(inverse == k)
         o = np.flatnonzero(key)
@@ -72,6 +75,65 @@ def h1_scores(x: np.ndarray, mu: np.ndarray, sigma: np.ndarray, means: bool) -> 
         if means:
             out[rows, :p] = u
     return out
+
+
+#: rows of casewise scores formed at a time (bounds the N × k score matrix's memory)
+_CHUNK_ELEMENTS = 4_000_000
+
+
+def _row_chunks(n: int, k: int):
+    step = max(1, _CHUNK_ELEMENTS // max(k, 1))
+    return (slice(i, min(i + step, n)) for i in range(0, n, step))
+
+
+def score_crossproduct(x, mu, sigma, means: bool, delta: np.ndarray) -> np.ndarray:
+    """``Σ_i t_i t_i'`` with ``t_i = Δ' s_i`` the casewise scores of the model (Q × Q), the rows
+    taken a block at a time so that the N × k scores of many moments never sit in memory whole."""
+    q = delta.shape[1]
+    out = np.zeros((q, q))
+    for rows in _row_chunks(len(x), delta.shape[0]):
+        t = h1_scores(x[rows], mu, sigma, means) @ delta
+        out += t.T @ t
+    return out
+
+
+def complete_h1_trace(x, mu, sigma, means: bool, fixed_x=()) -> float:
+    """``tr(B1 A1⁻¹)`` of complete data at the saturated estimates (``x̄``, ``S`` with N) over the
+    kept coordinates, in closed form — without the k × k matrices of k = p(p+1)/2 moments.
+
+    With complete data the score of case i is ``s_i = A1 (z_i − m)``, ``z_i = (e_i, vech e_i e_i')``,
+    ``e_i = x_i − x̄``, so ``s_i' A1⁻¹ s_i = s_i'(z_i − m) = d_i² + ½(d_i⁴ − 2d_i² + p)`` with
+    ``d_i²`` the Mahalanobis distance (the ``d_i²`` term only with means). Dropping the fixed
+    predictors' block f (fixed.x) takes the Schur complement of ``Γ = A1⁻¹`` (the normal-theory
+    ``Γ_NT``): with ``v = y_f − Γ_ff s_f``, ``y = z − m``, a case adds
+    ``s'y − s_f'y_f − v's_f − v'Γ_ff⁻¹v``.
+
+    >>> x = np.random.default_rng(3).normal(size=(400, 3))
+    >>> mu, s = x.mean(axis=0), np.cov(x.T, bias=True)
+    >>> b1 = h1_scores(x, mu, s, False)
+    >>> general = np.trace(b1.T @ b1 / 400 @ np.linalg.inv(complete_information(s, False)))
+    >>> bool(np.isclose(complete_h1_trace(x, mu, s, False), general))
+    True
+    """
+    n, p = x.shape
+    e = x - mu
+    a = np.linalg.inv(sigma)
+    d2 = np.einsum("ij,ij->i", e @ a, e)
+    total = 0.5 * (d2**2 - 2 * d2 + p) + (d2 if means else 0.0)
+    if len(fixed_x):
+        fx = np.asarray(fixed_x)
+        rf, cf = np.tril_indices(len(fx))
+        r, c = fx[rf], fx[cf]
+        u = e @ a
+        s_f = 0.5 * (u[:, r] * u[:, c] - a[r, c]) * np.where(r == c, 1.0, 2.0)
+        y_f = e[:, r] * e[:, c] - sigma[r, c]
+        gam_ff = (
+            sigma[np.ix_(r, r)] * sigma[np.ix_(c, c)] + sigma[np.ix_(r, c)] * sigma[np.ix_(c, r)]
+        )
+        v = y_f - s_f @ gam_ff
+        total = total - np.einsum("ij,ij->i", s_f, y_f) - np.einsum("ij,ij->i", v, s_f)
+        total = total - np.einsum("ij,ij->i", v, np.linalg.solve(gam_ff, v.T).T)
+    return float(total.mean())
 
 
 def complete_information(sigma: np.ndarray, means: bool) -> np.ndarray:
@@ -205,6 +267,8 @@ class Group:
     cache: dict = field(default_factory=dict, repr=False)
     #: observed exogenous predictors whose (co)variances are fixed at the sample values (fixed.x)
     fixed_x: tuple = ()
+    #: this Group's own B0 (at its moments and Δ)
+    memo: dict = field(default_factory=dict, repr=False)
 
     def h1_kept(self) -> np.ndarray:
         """The h1 coordinates in the traces: all but the fixed predictors' block (lavaan drops it)."""
@@ -240,8 +304,26 @@ class Group:
 
     def firstorder(self) -> np.ndarray:
         """B0: mean cross-product of the model's casewise scores (Q × Q)."""
-        t = h1_scores(self.x, self.mu, self.sigma, self.means) @ self.delta
-        return t.T @ t / self.n
+        if "b0" not in self.memo:
+            self.memo["b0"] = (
+                score_crossproduct(self.x, self.mu, self.sigma, self.means, self.delta) / self.n
+            )
+        return self.memo["b0"]
+
+    def h1_trace(self) -> float:
+        """``tr(B1 A1⁻¹)`` over the kept coordinates: in closed form for complete data
+        (:func:`complete_h1_trace`), else from the saturated information with missing answers."""
+        if "h1_trace" not in self.cache:
+            if self.complete:
+                value = complete_h1_trace(
+                    self.x, self.mu_h1, self.sigma_h1, self.means, self.fixed_x
+                )
+            else:
+                kept = np.ix_(self.h1_kept(), self.h1_kept())
+                a1 = self.h1_information()[kept]
+                value = float(np.sum(self.h1_firstorder()[kept] * np.linalg.inv(a1).T))
+            self.cache["h1_trace"] = value
+        return self.cache["h1_trace"]
 
 
 def observed_information(gradient: Callable[[np.ndarray], np.ndarray], theta, n: int):
@@ -271,9 +353,7 @@ def trace_parts(groups: list[Group], e_inv: np.ndarray) -> tuple[float, float]:
     n = sum(g.n for g in groups)
     h1 = h0 = 0.0
     for g in groups:
-        kept = np.ix_(g.h1_kept(), g.h1_kept())
-        a1 = g.h1_information()[kept]
-        h1 += float(np.sum(g.h1_firstorder()[kept] * np.linalg.inv(a1).T))
+        h1 += g.h1_trace()
         h0 += g.n / n * float(np.sum(g.firstorder() * e_inv.T))
     return h1, h0
 

@@ -125,16 +125,53 @@ class PatternSet:
         self.is_mean = np.arange(npat + nf) < npat
         self.w = np.concatenate([self.n, np.ones((b0, nf))], axis=1)
         self.po = self.obs.sum(axis=1)
-        self.groups = []  # (nm, patterns, their missing positions (Pg, nm), rows, row → pattern)
-        nmiss = p - self.po
+        self._mean_rows = slice(0, npat)  # the rows that are means (shifted by μ)
+        self.groups = self._missing_groups()
+
+    @classmethod
+    def casewise(cls, x: np.ndarray, counts: np.ndarray) -> PatternSet:
+        """B weighted copies of one data set: the rows of ``x`` (n, p; NaN = missing) are the
+        statistics themselves (each a "mean" of one case), shared by the whole stack, and
+        ``counts`` (B, n) their weights — the bootstrap, where ``counts[b, i]`` is how often
+        resample b drew row i. Rows without any answer are left out.
+
+        >>> x = np.array([[1.0, 2.0], [np.nan, 1.0], [2.0, 0.5], [0.0, np.nan]])
+        >>> ps = PatternSet.casewise(x, np.array([[1, 1, 1, 1], [2, 0, 1, 1]], float))
+        >>> ps.npat, ps.total.tolist()
+        (3, [4.0, 4.0])
+        """
+        mask = ~np.isnan(x)
+        keep = mask.any(axis=1)
+        x, mask, counts = x[keep], mask[keep], np.asarray(counts, float)[:, keep]
+        keys, inverse = np.unique(mask, axis=0, return_inverse=True)
+        inverse = inverse.ravel()
+        self = cls.__new__(cls)
+        self.p, self.npat, self.obs = x.shape[1], len(keys), keys
+        self.n = np.stack([np.bincount(inverse, weights=c, minlength=len(keys)) for c in counts])
+        self.rows = np.where(mask, x, 0.0)[None]
+        self.row_pat = inverse
+        self.row_obs = keys[inverse]
+        self.is_mean = np.ones(len(x), dtype=bool)
+        self.w = counts
+        self.po = keys.sum(axis=1)
+        self._mean_rows = slice(None)
+        self.groups = self._missing_groups()
+        return self
+
+    def _missing_groups(self) -> list:
+        """The patterns by their number of missing variables: per count ``nm`` the patterns, their
+        missing positions (Pg, nm), their rows and each row's place among the patterns."""
+        out = []
+        nmiss = self.p - self.po
         for nm in np.unique(nmiss):
             pidx = np.flatnonzero(nmiss == nm)
             miss = np.array([np.flatnonzero(~self.obs[k]) for k in pidx], dtype=int)
             miss = miss.reshape(len(pidx), int(nm))
-            pos = np.full(npat, -1)
+            pos = np.full(self.npat, -1)
             pos[pidx] = np.arange(len(pidx))
             ridx = np.flatnonzero(pos[self.row_pat] >= 0)
-            self.groups.append((int(nm), pidx, miss, ridx, pos[self.row_pat[ridx]]))
+            out.append((int(nm), pidx, miss, ridx, pos[self.row_pat[ridx]]))
+        return out
 
     @property
     def total(self) -> np.ndarray:
@@ -188,14 +225,15 @@ class PatternSet:
         msum = self._placed(solved, n, b)  # M: Σ n_k K_mm⁻¹ in the missing blocks (B, p, p)
         if em:
             c = e - zpad  # completed: observed values, and −z (+ μ for the means) where missing
-            c[:, :npat] += mu[:, None, :]
+            means = self._mean_rows
+            c[:, means] += mu[:, None, :]
             wc = c * w[:, :, None]
-            return ll, bad, (wc[:, :npat].sum(axis=1), msum + np.swapaxes(wc, 1, 2) @ c)
+            return ll, bad, (wc[:, means].sum(axis=1), msum + np.swapaxes(wc, 1, 2) @ c)
         u = y - zpad @ k  # Σ_oo⁻¹ e per row
         wu = u * w[:, :, None]
         npk = np.sum(n, axis=1)[:, None, None] * k - k @ msum @ k
         g_sigma = 0.5 * (npk - np.swapaxes(wu, 1, 2) @ u)
-        return ll, bad, (g_sigma, -wu[:, :npat].sum(axis=1))
+        return ll, bad, (g_sigma, -wu[:, self._mean_rows].sum(axis=1))
 
     def _placed(self, solved, n, b):
         p = self.p

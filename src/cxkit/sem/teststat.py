@@ -154,13 +154,15 @@ def baseline(
 
 
 def mlr(
-    pt: ParTable, model: Model, stats, theta, objective, df, b_df, base_pt, base_theta, inverse=None
-):
+    pt: ParTable, model: Model, stats, theta, objective, df, b_df, base_pt, base_theta, inverse=None,
+    info=None,
+):  # fmt: skip
     """Robust vcov and the Yuan–Bentler traces (model, baseline), with missing answers lavaan's
     FIML-corrected statistics for the robust indices, and lavaan's ``scaling.factor.h1`` /
     ``scaling.factor.h0`` (the two traces over the moments and the free parameters).
     ``inverse``: how to invert the information (constraints: the bordered inverse of
-    :mod:`cxkit.sem.constraints`)."""
+    :mod:`cxkit.sem.constraints`); ``info``: the observed information of ``objective`` at
+    ``theta`` when the caller has it already."""
     fixed_x = tuple(pt.ov.index(v) for v in pt.ov_x)
     means = pt.meanstructure
     if fixed_x and means:
@@ -171,7 +173,7 @@ def mlr(
         )
     groups = _robust_groups(pt, model, stats, theta)
     n = stats.n
-    e = observed_information(objective, theta) / n
+    e = (observed_information(objective, theta) if info is None else info) / n
     vcov, e_inv = robust.sandwich(groups, e, inverse)
     h1, h0 = robust.trace_parts(groups, e_inv)
     trace = h1 - h0
