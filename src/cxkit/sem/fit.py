@@ -500,18 +500,17 @@ def _normal_weight(gs, sigma: np.ndarray, means: bool):
     missing answers lavaan's h1 expected information, each pattern's weight of its observed block
     by its share of rows."""
     from cxkit.sem.objective import moment_quadratic
+    from cxkit.sem.samplestats import padded_inverses
 
-    p = sigma.shape[0]
     if gs.complete:
-        parts = [(1.0, np.linalg.inv(sigma))]
+        inv, shares = np.linalg.inv(sigma), None
     else:
-        parts = []
-        for pat in gs.patterns:
-            o = pat.observed
-            inv = np.zeros((p, p))
-            inv[np.ix_(o, o)] = np.linalg.inv(sigma[np.ix_(o, o)])
-            parts.append((pat.n / gs.n, inv))
-    return lambda v: sum(f * moment_quadratic(inv, v, means) for f, inv in parts)
+        obs = np.zeros((len(gs.patterns), sigma.shape[0]), dtype=bool)
+        for k, pat in enumerate(gs.patterns):
+            obs[k, pat.observed] = True
+        inv = padded_inverses(sigma, obs)
+        shares = np.array([pat.n for pat in gs.patterns], float) / gs.n
+    return lambda v: moment_quadratic(inv, v, means, shares)
 
 
 def _available_moments(x: np.ndarray, means: bool) -> np.ndarray:

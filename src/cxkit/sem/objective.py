@@ -83,27 +83,30 @@ def moment_weight(sigma: np.ndarray, means: bool) -> np.ndarray:
     return out
 
 
-def moment_quadratic(inv: np.ndarray, v: np.ndarray, means: bool) -> float:
+def moment_quadratic(inv: np.ndarray, v: np.ndarray, means: bool, weights=None) -> float:
     """``v' W v`` for the normal-theory weight ``W`` of :func:`moment_weight` given the inverse
-    ``inv`` of Σ (or a pattern's Σ_oo⁻¹ padded with zeros), without the k × k matrix: with ``M``
-    the symmetric matrix of ``v``'s ``vech`` part and ``m`` its mean part,
-    ``½ tr(Σ⁻¹MΣ⁻¹M) + m'Σ⁻¹m``.
+    ``inv`` of Σ, without the k × k matrix: with ``M`` the symmetric matrix of ``v``'s ``vech`` part
+    and ``m`` its mean part, ``½ tr(Σ⁻¹MΣ⁻¹M) + m'Σ⁻¹m``. ``inv`` may be a stack (P, p, p) — the
+    missing-data patterns' zero-padded ``Σ_oo⁻¹`` — summed with ``weights`` (P,).
 
     >>> s = np.array([[2.0, 0.5], [0.5, 1.0]]); v = np.array([0.3, -0.2, 0.1, 0.4, -0.5])
     >>> bool(np.isclose(moment_quadratic(np.linalg.inv(s), v, True), v @ moment_weight(s, True) @ v))
     True
     """
-    p = inv.shape[0]
+    inv = np.asarray(inv)
+    stack = inv if inv.ndim == 3 else inv[None]
+    w = np.ones(len(stack)) if weights is None else np.asarray(weights, float)
+    p = stack.shape[-1]
     off = p if means else 0
     r, c = np.tril_indices(p)
     m = np.zeros((p, p))
     m[r, c] = v[off:]
     m[c, r] = v[off:]
-    am = inv @ m
-    out = 0.5 * float(np.sum(am * am.T))
+    am = stack @ m
+    out = 0.5 * np.einsum("k,kij,kji->", w, am, am)
     if means:
-        out += float(v[:p] @ inv @ v[:p])
-    return out
+        out += np.einsum("k,i,kij,j->", w, v[:p], stack, v[:p])
+    return float(out)
 
 
 def expected_information(

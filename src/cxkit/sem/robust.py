@@ -24,14 +24,13 @@ for the model evaluated at the EM moments as if they were complete data.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from cxkit.sem.fit_measures import discrepancy
-from cxkit.sem.objective import dup_kron, moment_weight
-from cxkit.sem.samplestats import patterns
+from cxkit.sem.objective import moment_weight
+from cxkit.sem.samplestats import padded_inverses, patterns
 
 
 def vech_index(p: int) -> tuple[np.ndarray, np.ndarray]:
@@ -47,34 +46,27 @@ def _vech_weight(p: int) -> np.ndarray:
 def h1_scores(x: np.ndarray, mu: np.ndarray, sigma: np.ndarray, means: bool) -> np.ndarray:
     """Casewise derivatives of the normal log-likelihood w.r.t. ``(μ, vech Σ)`` (N × k).
 
-    Missing answers (NaN) drop out of a case's likelihood. Without ``means`` only the ``vech Σ``
-    part is returned.
+    Missing answers (NaN) drop out of a case's likelihood: a case's ``u = Σ_oo⁻¹ (x_o − μ_o)``
+    uses its pattern's (zero-padded) inverse (:func:`~cxkit.sem.samplestats.padded_inverses`),
+    and its ``vech Σ`` part is ``½ (u u' − Σ_oo⁻¹)`` (off-diagonals twice). Without ``means`` only
+    the ``vech Σ`` part is returned.
     """
     n, p = x.shape
     r, c = vech_index(p)
-    w = _vech_weight(p)
-    off = p if means else 0
-    out = np.zeros((n, off + len(r)))
     mask = ~np.isnan(x)
+    e = np.where(mask, x - mu, 0.0)
     if mask.all():  # one pattern: no grouping of the rows
-        keys, inverse = np.ones((1, p), bool), np.zeros(n, int)
+        inv = np.linalg.inv(sigma)
+        u = e @ inv
+        inv_v = inv[r, c][None, :]
     else:
         keys, inverse = np.unique(mask, axis=0, return_inverse=True)
         inverse = inverse.ravel()
-    for k, key in enumerate(keys):
-        rows = np.flatnonzero(inverse == k)
-        o = np.flatnonzero(key)
-        if len(o) == 0:
-            continue
-        inv_oo = np.linalg.inv(sigma[np.ix_(o, o)])
-        u = np.zeros((len(rows), p))
-        u[:, o] = (x[np.ix_(rows, o)] - mu[o]) @ inv_oo
-        inv = np.zeros((p, p))
-        inv[np.ix_(o, o)] = inv_oo
-        out[rows, off:] = 0.5 * (u[:, r] * u[:, c] - inv[r, c]) * w
-        if means:
-            out[rows, :p] = u
-    return out
+        inv = padded_inverses(sigma, keys)
+        u = np.einsum("ip,ipq->iq", e, inv[inverse])
+        inv_v = inv[:, r, c][inverse]
+    out = 0.5 * (u[:, r] * u[:, c] - inv_v) * _vech_weight(p)
+    return np.hstack([u, out]) if means else out
 
 
 #: rows of casewise scores formed at a time (bounds the N × k score matrix's memory)
@@ -180,71 +172,44 @@ def satorra_bentler(deltas, weights, gammas, shares):
     return e_inv, middle, float(np.sum(w * gam.T) - np.sum(e_inv * middle.T))
 
 
-def numeric_jacobian(fn: Callable[[np.ndarray], np.ndarray], params: np.ndarray) -> np.ndarray:
-    """Central-difference Jacobian of an analytic gradient, symmetrised."""
-    k = len(params)
-    h = np.zeros((k, k))
-    for i in range(k):
-        e = 1e-5 * max(1.0, abs(params[i]))
-        up, dn = params.copy(), params.copy()
-        up[i] += e
-        dn[i] -= e
-        h[:, i] = (fn(up) - fn(dn)) / (2 * e)
-    return (h + h.T) / 2
-
-
-def gradients(pats, mu: np.ndarray, sigma: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """d logL / d Sigma (full, symmetric p×p, each element once) and d logL / d mu."""
-    p = len(mu)
-    g_sigma = np.zeros((p, p))
-    g_mu = np.zeros(p)
-    for g in pats:
-        o = g.observed
-        inv = np.linalg.inv(sigma[np.ix_(o, o)])
-        d = g.mean - mu[o]
-        w = inv - inv @ (g.cov + np.outer(d, d)) @ inv
-        g_sigma[np.ix_(o, o)] += -g.n / 2 * w
-        g_mu[o] += g.n * (inv @ d)
-    return g_sigma, g_mu
-
-
-def h1_gradient(pats, mu: np.ndarray, sigma: np.ndarray, means: bool) -> np.ndarray:
-    """Total d logL / d(μ, vech Σ) over the missing-data patterns."""
-    p = len(mu)
-    r, c = vech_index(p)
-    g_sigma, g_mu = gradients(pats, mu, sigma)
-    g = g_sigma[r, c] * _vech_weight(p)
-    return np.concatenate([g_mu, g]) if means else g
-
-
 def saturated_information(x: np.ndarray, mu: np.ndarray, sigma: np.ndarray) -> np.ndarray:
     """Observed information (per case) of the saturated model with missing data, at ``(μ, Σ)``.
 
     The Hessian of −logL / N w.r.t. ``(μ, vech Σ)``, summed over the missing-data patterns: with
     ``A = Σ_oo⁻¹``, ``d = m_g − μ_o``, ``C = S_g + dd'`` and ``B = A C A``, a pattern of ``n_g`` cases
     adds ``n_g A`` (means), ``n_g (A E_kl A d)`` (means × covariances) and
-    ``n_g/2 D'(A ⊗ B + B ⊗ A − A ⊗ A)D`` (covariances).
+    ``n_g/2 D'(A ⊗ B + B ⊗ A − A ⊗ A)D = n_g/2 D'(A ⊗ (2B − A))D`` (covariances; ``D'(A ⊗ B)D`` is
+    symmetric in A and B). With A, B zero-padded to p × p, the sums over patterns are one product
+    ``T = Σ_g n_g A_g ⊗ (2B_g − A_g)`` (p² × p², one matrix product over the patterns) read at the
+    vech positions.
     """
     n, p = x.shape
     r, c = vech_index(p)
-    k = len(r)
-    pos = np.full((p, p), -1)
-    pos[r, c] = np.arange(k)
-    pos[c, r] = np.arange(k)
-    out = np.zeros((p + k, p + k))
-    for g in patterns(x):
+    pats = patterns(x)
+    cnt = np.array([g.n for g in pats], float)
+    obs = np.zeros((len(pats), p), dtype=bool)
+    dev = np.zeros((len(pats), p))
+    scatter = np.zeros((len(pats), p, p))
+    for k, g in enumerate(pats):
         o = g.observed
-        a = np.linalg.inv(sigma[np.ix_(o, o)])
-        d = g.mean - mu[o]
-        b = a @ (g.cov + np.outer(d, d)) @ a
-        ro, co = vech_index(len(o))
-        idx = p + pos[o[ro], o[co]]
-        out[np.ix_(o, o)] += g.n * a
-        ad = a @ d
-        cross = (a[:, ro] * ad[co] + a[:, co] * ad[ro]) * np.where(ro == co, 0.5, 1.0)
-        out[np.ix_(o, idx)] += g.n * cross
-        out[np.ix_(idx, o)] += g.n * cross.T
-        out[np.ix_(idx, idx)] += g.n / 2 * (dup_kron(a, b) * 2 - dup_kron(a, a))
+        obs[k, o] = True
+        dev[k, o] = g.mean - mu[o]
+        scatter[k][np.ix_(o, o)] = g.cov
+    a = padded_inverses(sigma, obs)
+    ad = np.einsum("kpq,kq->kp", a, dev)
+    b = a @ (scatter + dev[:, :, None] * dev[:, None, :]) @ a
+    half = np.where(r == c, 0.5, 1.0)
+    na = cnt[:, None, None] * a
+    x_ = np.einsum("kir,kc->irc", na, ad)  # Σ n_g a_ir (Ad)_c
+    cross = (x_[:, r, c] + x_[:, c, r]) * half
+    t = (na.reshape(len(pats), -1).T @ (2 * b - a).reshape(len(pats), -1)).reshape(p, p, p, p)
+    ri, ci, rj, cj = r[:, None], c[:, None], r[None, :], c[None, :]
+    cov = t[ri, rj, ci, cj] + t[ri, cj, ci, rj] + t[ci, rj, ri, cj] + t[ci, cj, ri, rj]
+    out = np.zeros((p + len(r), p + len(r)))
+    out[:p, :p] = na.sum(axis=0)
+    out[:p, p:] = cross
+    out[p:, :p] = cross.T
+    out[p:, p:] = 0.5 * cov * np.outer(half, half)
     return out / n
 
 
@@ -326,11 +291,6 @@ class Group:
         return self.cache["h1_trace"]
 
 
-def observed_information(gradient: Callable[[np.ndarray], np.ndarray], theta, n: int):
-    """E: the Hessian of −logL / N from the total log-likelihood gradient ``gradient(theta)``."""
-    return numeric_jacobian(lambda th: -gradient(th) / n, np.asarray(theta, float))
-
-
 def sandwich(groups: list[Group], e: np.ndarray, inverse=None) -> tuple[np.ndarray, np.ndarray]:
     """Huber–White vcov ``E⁻¹ B0 E⁻¹ / N`` and ``E⁻¹`` (both Q × Q); ``inverse(E)`` replaces
     ``np.linalg.inv`` (the bordered inverse of a constrained model)."""
@@ -356,19 +316,6 @@ def trace_parts(groups: list[Group], e_inv: np.ndarray) -> tuple[float, float]:
         h1 += g.h1_trace()
         h0 += g.n / n * float(np.sum(g.firstorder() * e_inv.T))
     return h1, h0
-
-
-def gaussian_gradient(
-    x: np.ndarray, build: Callable[[np.ndarray], tuple[np.ndarray, np.ndarray, np.ndarray]], means
-):
-    """The total log-likelihood gradient of a model given by ``build(θ) -> (μ, Σ, Δ)``."""
-    pats = patterns(x)
-
-    def grad(theta):
-        mu, sigma, delta = build(theta)
-        return h1_gradient(pats, mu, sigma, means) @ delta
-
-    return grad
 
 
 def baseline_group(
@@ -397,19 +344,38 @@ def baseline_group(
         mean0, var0 = np.nanmean(x, axis=0), np.nanvar(x, axis=0)[free]
     else:
         mean0, var0 = mu_h1, np.diag(sigma_h1)[free]
-    theta0 = np.concatenate([mean0, var0]) if means else var0
 
-    def build(theta):
-        sigma = fixed_sigma.copy()
-        sigma[free, free] = theta[off:]
-        return (theta[:off] if means else mean0), sigma, delta
-
+    sigma = fixed_sigma.copy()
+    sigma[free, free] = var0
     grp = Group(
-        x, mu_h1, sigma_h1, mean0, build(theta0)[1], delta, means,
-        {} if cache is None else cache, tuple(fixed_x),
+        x, mu_h1, sigma_h1, mean0, sigma, delta, means, {} if cache is None else cache,
+        tuple(fixed_x),
     )  # fmt: skip
-    e = observed_information(gaussian_gradient(x, build, means), theta0, len(x))
-    return grp, e
+    return grp, independence_information(x, mean0, var0, free, means)
+
+
+def independence_information(x, mean, var, free, means: bool) -> np.ndarray:
+    """The observed information (Hessian of −logL / N) of the independence model at the means
+    ``mean`` (p,) and the variances ``var`` of the variables ``free``, in closed form: the
+    log-likelihood is a sum of univariate normal ones over the answers given, so per variable j
+    (``n_j`` answers, residuals ``e``) ``n_j/σ_j`` (mean), ``Σe/σ_j²`` (mean × variance) and
+    ``−n_j/(2σ_j²) + Σe²/σ_j³`` (variance); the fixed predictors' block does not depend on θ.
+    Without ``means`` only the variances' block.
+
+    >>> x = np.array([[1.0, 2.0], [2.0, np.nan], [4.0, 1.0]])
+    >>> m, v = np.nanmean(x, axis=0), np.nanvar(x, axis=0)
+    >>> np.round(np.diag(independence_information(x, m, v, np.arange(2), True)), 4).tolist()
+    [0.6429, 2.6667, 0.2066, 5.3333]
+    """
+    xs = x[:, free]
+    obs = ~np.isnan(xs)
+    nj = obs.sum(axis=0)
+    dev = np.where(obs, xs - mean[free], 0.0)
+    e_ss = np.diag(-nj / (2 * var**2) + (dev**2).sum(axis=0) / var**3)
+    if not means:
+        return e_ss / len(x)
+    e_ms = np.diag(dev.sum(axis=0) / var**2)
+    return np.block([[np.diag(nj / var), e_ms], [e_ms, e_ss]]) / len(x)
 
 
 def _f_ml(mu_s, s, mu, sigma) -> float:
@@ -434,24 +400,39 @@ def fiml_corrected(groups, bases, df: float, b_df: float, version: str = "V3") -
     groups = [groups] if isinstance(groups, Group) else list(groups)
     bases = [bases] if isinstance(bases, Group) else list(bases)
     n = sum(g.n for g in groups)
-    wm, wm_inv, wc, gamma = [], [], [], []
+    # with P = WmΔE⁻¹Δ'Wm (E = Δ'WmΔ), WmΓWm = Jm and Wm(Wm⁻¹WcWm⁻¹)Wm = Wc the traces reduce to
+    #   V3: tr(WcΓ) − 2 tr(E⁻¹ (WcΔ)'(Wm⁻¹JmΔ)) + tr(E⁻¹ Δ'WcΔ E⁻¹ Δ'JmΔ)
+    #   V6: tr(WcWm⁻¹) − tr(E⁻¹ Δ'WcΔ)
+    # so no k × k product depends on Δ (the model and the baseline share the k × k work)
+    wm, wm_inv, wc, jm = [], [], [], []
+    tr_wc_gamma = tr_wc_wminv = 0.0
     for g in groups:
         f = g.n / n
         a = g.h1_information()
         a_inv = np.linalg.inv(a)
+        w_c = complete_information(g.sigma_h1, True)
         wm.append(f * a)
         wm_inv.append(a_inv / f)
-        wc.append(f * complete_information(g.sigma_h1, True))
-        gamma.append(a_inv @ g.h1_firstorder() @ a_inv / f)
-    wm, wm_inv, wc, gamma = (block_diag(*m) for m in (wm, wm_inv, wc, gamma))
-    middle = wm_inv @ wc @ wm_inv
+        wc.append(f * w_c)
+        jm.append(f * g.h1_firstorder())
+        tr_wc_wminv += float(np.sum(w_c * a_inv))
+        if version != "V6":
+            tr_wc_gamma += float(np.sum((w_c @ a_inv) * (g.h1_firstorder() @ a_inv).T))
+    wm, wm_inv, wc, jm = (block_diag(*m) for m in (wm, wm_inv, wc, jm))
 
     def k(delta):
         e_inv = np.linalg.inv(delta.T @ wm @ delta)
-        u = wm - wm @ delta @ e_inv @ delta.T @ wm
+        wcd = wc @ delta
+        dwcd = delta.T @ wcd
         if version == "V6":
-            return float(np.trace(wc @ wm_inv @ u @ wm_inv))
-        return float(np.trace(u @ middle @ u @ gamma))
+            return tr_wc_wminv - float(np.sum(e_inv * dwcd))
+        jd = jm @ delta
+        cross = wcd.T @ (wm_inv @ jd)
+        return (
+            tr_wc_gamma
+            - 2 * float(np.sum(e_inv * cross.T))
+            + float(np.trace(e_inv @ dwcd @ e_inv @ (delta.T @ jd)))
+        )
 
     def chisq(models):
         return sum(

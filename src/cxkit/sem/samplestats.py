@@ -37,6 +37,33 @@ def single_thread():
     return _CONTROLLER.limit(limits=1)
 
 
+def padded_inverses(sigma: np.ndarray, observed: np.ndarray) -> np.ndarray:
+    """Every pattern's ``Σ_oo⁻¹`` placed in a p × p matrix of zeros (P, p, p), for the observed
+    masks ``observed`` (P, p): with ``K = Σ⁻¹``, ``Σ_oo⁻¹ = K − K_·m K_mm⁻¹ K_m·`` on the observed
+    block, so only the small ``K_mm`` of the missing variables is inverted, for the patterns
+    grouped by their number of missing variables.
+
+    >>> s = np.array([[2.0, 0.5, 0.3], [0.5, 1.0, 0.2], [0.3, 0.2, 1.5]])
+    >>> a = padded_inverses(s, np.array([[True, False, True]]))[0]
+    >>> bool(np.allclose(a[np.ix_([0, 2], [0, 2])], np.linalg.inv(s[np.ix_([0, 2], [0, 2])])))
+    True
+    """
+    observed = np.asarray(observed, bool)
+    p = sigma.shape[0]
+    k = np.linalg.inv(sigma)
+    out = np.broadcast_to(k, (len(observed), p, p)).copy()
+    nmiss = p - observed.sum(axis=1)
+    for nm in np.unique(nmiss):
+        if nm == 0:
+            continue
+        pidx = np.flatnonzero(nmiss == nm)
+        miss = np.nonzero(~observed[pidx])[1].reshape(len(pidx), int(nm))
+        kam = np.swapaxes(k[:, miss], 0, 1)  # (Pg, p, nm)
+        kmm = k[miss[:, :, None], miss[:, None, :]]  # (Pg, nm, nm)
+        out[pidx] -= kam @ np.linalg.solve(kmm, np.swapaxes(kam, 1, 2))
+    return out * (observed[:, :, None] & observed[:, None, :])
+
+
 @dataclass(frozen=True)
 class Pattern:
     """The rows of one missing-data pattern: observed variables, count, mean, covariance (n)."""
