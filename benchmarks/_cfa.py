@@ -65,12 +65,15 @@ def lavaan(code: str) -> dict[str, float]:
     return result
 
 
-def lavaan_fit(path: str, model: str, args: str, key: str) -> str:
-    """R code timing one ``sem()`` fit of the CSV ``path`` (prints ``<key> s`` and ``<key> chisq``)."""
+def lavaan_fit(path: str, model: str, args: str, key: str, measures=("chisq",)) -> str:
+    """R code timing one ``sem()`` fit of the CSV ``path`` (prints ``<key> s`` and, for each of
+    lavaan's fit ``measures``, ``<key> <measure>``)."""
     model_r = model.replace("\n", "\\n")
+    shown = "".join(
+        f'cat(sprintf("%s\\t%.17g\\n", "{key} {m}", fitMeasures(f, "{m}"))); ' for m in measures
+    )
     return (
         f'd <- read.csv("{path}"); m <- "{model_r}"\n'
         f"t <- system.time(f <- sem(m, d{', ' + args if args else ''}))[['elapsed']]\n"
-        f'cat(sprintf("%s\\t%.17g\\n", "{key} s", t)); '
-        f'cat(sprintf("%s\\t%.17g\\n", "{key} chisq", fitMeasures(f, "chisq")))\n'
+        f'cat(sprintf("%s\\t%.17g\\n", "{key} s", t)); {shown}\n'
     )

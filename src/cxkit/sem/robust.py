@@ -78,13 +78,18 @@ def _row_chunks(n: int, k: int):
     return (slice(i, min(i + step, n)) for i in range(0, n, step))
 
 
-def score_crossproduct(x, mu, sigma, means: bool, delta: np.ndarray) -> np.ndarray:
-    """``Σ_i t_i t_i'`` with ``t_i = Δ' s_i`` the casewise scores of the model (Q × Q), the rows
-    taken a block at a time so that the N × k scores of many moments never sit in memory whole."""
-    q = delta.shape[1]
+def score_crossproduct(x, mu, sigma, means: bool, delta: np.ndarray | None = None) -> np.ndarray:
+    """``Σ_i t_i t_i'`` with ``t_i = Δ' s_i`` the casewise scores of the model (Q × Q; without
+    ``delta`` those of the moments, k × k), the rows taken a block at a time so that the N × k
+    scores of many moments never sit in memory whole."""
+    p = x.shape[1]
+    k = p * (p + 1) // 2 + (p if means else 0)
+    q = k if delta is None else delta.shape[1]
     out = np.zeros((q, q))
-    for rows in _row_chunks(len(x), delta.shape[0]):
-        t = h1_scores(x[rows], mu, sigma, means) @ delta
+    for rows in _row_chunks(len(x), k + p * p):
+        t = h1_scores(x[rows], mu, sigma, means)
+        if delta is not None:
+            t = t @ delta
         out += t.T @ t
     return out
 
@@ -263,8 +268,8 @@ class Group:
     def h1_firstorder(self) -> np.ndarray:
         """B1: mean cross-product of the saturated model's scores at its estimates."""
         if "b1" not in self.cache:
-            t = h1_scores(self.x, self.mu_h1, self.sigma_h1, self.means)
-            self.cache["b1"] = t.T @ t / self.n
+            b1 = score_crossproduct(self.x, self.mu_h1, self.sigma_h1, self.means)
+            self.cache["b1"] = b1 / self.n
         return self.cache["b1"]
 
     def firstorder(self) -> np.ndarray:
