@@ -25,7 +25,10 @@ CHUNK = 16
 
 def observed_information(objective, theta: np.ndarray) -> np.ndarray:
     """The Hessian of the objective at ``theta`` (q,) from central differences of its analytic
-    gradient, symmetrised (for ML/FIML the objective is −logL up to a constant)."""
+    gradient, symmetrised (for ML/FIML the objective is −logL up to a constant); an objective
+    with a ``hessian`` of its own (FIML: analytic in the moments) gives that instead."""
+    if hasattr(objective, "hessian"):
+        return objective.hessian(np.asarray(theta, float))
     q = len(theta)
     steps = 1e-5 * np.maximum(1.0, np.abs(theta))
     pts = np.concatenate([theta + np.diag(steps), theta - np.diag(steps)])

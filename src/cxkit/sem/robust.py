@@ -30,7 +30,7 @@ import numpy as np
 
 from cxkit.sem.fit_measures import discrepancy
 from cxkit.sem.objective import moment_weight
-from cxkit.sem.samplestats import padded_inverses, patterns
+from cxkit.sem.samplestats import PatternSet, padded_inverses, pattern_tuples, patterns
 
 
 def vech_index(p: int) -> tuple[np.ndarray, np.ndarray]:
@@ -178,44 +178,9 @@ def satorra_bentler(deltas, weights, gammas, shares):
 
 
 def saturated_information(x: np.ndarray, mu: np.ndarray, sigma: np.ndarray) -> np.ndarray:
-    """Observed information (per case) of the saturated model with missing data, at ``(μ, Σ)``.
-
-    The Hessian of −logL / N w.r.t. ``(μ, vech Σ)``, summed over the missing-data patterns: with
-    ``A = Σ_oo⁻¹``, ``d = m_g − μ_o``, ``C = S_g + dd'`` and ``B = A C A``, a pattern of ``n_g`` cases
-    adds ``n_g A`` (means), ``n_g (A E_kl A d)`` (means × covariances) and
-    ``n_g/2 D'(A ⊗ B + B ⊗ A − A ⊗ A)D = n_g/2 D'(A ⊗ (2B − A))D`` (covariances; ``D'(A ⊗ B)D`` is
-    symmetric in A and B). With A, B zero-padded to p × p, the sums over patterns are one product
-    ``T = Σ_g n_g A_g ⊗ (2B_g − A_g)`` (p² × p², one matrix product over the patterns) read at the
-    vech positions.
-    """
-    n, p = x.shape
-    r, c = vech_index(p)
-    pats = patterns(x)
-    cnt = np.array([g.n for g in pats], float)
-    obs = np.zeros((len(pats), p), dtype=bool)
-    dev = np.zeros((len(pats), p))
-    scatter = np.zeros((len(pats), p, p))
-    for k, g in enumerate(pats):
-        o = g.observed
-        obs[k, o] = True
-        dev[k, o] = g.mean - mu[o]
-        scatter[k][np.ix_(o, o)] = g.cov
-    a = padded_inverses(sigma, obs)
-    ad = np.einsum("kpq,kq->kp", a, dev)
-    b = a @ (scatter + dev[:, :, None] * dev[:, None, :]) @ a
-    half = np.where(r == c, 0.5, 1.0)
-    na = cnt[:, None, None] * a
-    x_ = np.einsum("kir,kc->irc", na, ad)  # Σ n_g a_ir (Ad)_c
-    cross = (x_[:, r, c] + x_[:, c, r]) * half
-    t = (na.reshape(len(pats), -1).T @ (2 * b - a).reshape(len(pats), -1)).reshape(p, p, p, p)
-    ri, ci, rj, cj = r[:, None], c[:, None], r[None, :], c[None, :]
-    cov = t[ri, rj, ci, cj] + t[ri, cj, ci, rj] + t[ci, rj, ri, cj] + t[ci, cj, ri, rj]
-    out = np.zeros((p + len(r), p + len(r)))
-    out[:p, :p] = na.sum(axis=0)
-    out[:p, p:] = cross
-    out[p:, :p] = cross.T
-    out[p:, p:] = 0.5 * cov * np.outer(half, half)
-    return out / n
+    """Observed information (per case) of the saturated model with missing data, at ``(μ, Σ)``
+    (:meth:`~cxkit.sem.samplestats.PatternSet.information` of the patterns of ``x``)."""
+    return PatternSet(pattern_tuples(patterns(x)), x.shape[1]).information(mu, sigma) / len(x)
 
 
 @dataclass

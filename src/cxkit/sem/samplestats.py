@@ -262,6 +262,50 @@ class PatternSet:
         g_sigma = 0.5 * (npk - np.swapaxes(wu, 1, 2) @ u)
         return ll, bad, (g_sigma, -wu[:, self._mean_rows].sum(axis=1))
 
+    def information(self, mu: np.ndarray, sigma: np.ndarray) -> np.ndarray:
+        """The observed information of the saturated model — the Hessian of −logL w.r.t.
+        ``(μ, vech Σ)`` — at ``mu`` (p,), ``sigma`` (p, p), summed over the rows (a stack of one).
+
+        Per pattern, with ``A = Σ_oo⁻¹`` zero-padded (:func:`padded_inverses`), ``n`` its cases,
+        ``f = Σ w e`` over its mean rows (``n (m − μ)``) and ``C = Σ w e e'`` over all its rows (the
+        scatter about μ): ``n A`` (means), ``A E_kl A f`` (means × covariances) and
+        ``½ D'(A ⊗ (2ACA − nA))D`` (covariances; ``D'(A ⊗ B)D`` is symmetric in A and B). The sum
+        over patterns is one product ``T = Σ A ⊗ (2ACA − nA)`` (p² × p²) read at the vech
+        positions.
+        """
+        p, npat = self.p, self.npat
+        r, c = np.tril_indices(p)
+        w = self.w[0]
+        e = (self.rows[0] - mu * self.is_mean[:, None]) * self.row_obs
+        first = np.zeros((npat, p))
+        np.add.at(first, self.row_pat[self._mean_rows], (w[:, None] * e)[self._mean_rows])
+        # C per pattern: the rows sorted by pattern, summed a block of rows at a time
+        order = np.argsort(self.row_pat, kind="stable")
+        pat, we, es = self.row_pat[order], (w[:, None] * e)[order], e[order]
+        scatter = np.zeros((npat, p, p))
+        step = max(1, 4_000_000 // (p * p))
+        for i in range(0, len(order), step):
+            blk = slice(i, i + step)
+            keys, starts = np.unique(pat[blk], return_index=True)
+            scatter[keys] += np.add.reduceat(we[blk, :, None] * es[blk, None, :], starts, axis=0)
+        n = self.n[0]
+        a = padded_inverses(sigma, self.obs)
+        na = n[:, None, None] * a
+        half = np.where(r == c, 0.5, 1.0)
+        x_ = np.einsum("kir,kc->irc", a, np.einsum("kpq,kq->kp", a, first))
+        cross = (x_[:, r, c] + x_[:, c, r]) * half
+        t = (a.reshape(npat, -1).T @ (2 * a @ scatter @ a - na).reshape(npat, -1)).reshape(
+            p, p, p, p
+        )
+        ri, ci, rj, cj = r[:, None], c[:, None], r[None, :], c[None, :]
+        cov = t[ri, rj, ci, cj] + t[ri, cj, ci, rj] + t[ci, rj, ri, cj] + t[ci, cj, ri, rj]
+        out = np.zeros((p + len(r), p + len(r)))
+        out[:p, :p] = na.sum(axis=0)
+        out[:p, p:] = cross
+        out[p:, :p] = cross.T
+        out[p:, p:] = 0.5 * cov * np.outer(half, half)
+        return out
+
     def _placed(self, solved, n, b):
         p = self.p
         out = np.zeros((b, p, p))
@@ -289,12 +333,13 @@ def _take(arr: np.ndarray, idx):
 
 def loglik_patterns(pats: list[Pattern], mu: np.ndarray, sigma: np.ndarray) -> float:
     """The normal log-likelihood of the patterns' rows at (μ, Σ) (−inf if Σ is not PD there)."""
-    ps = PatternSet(_tuples(pats), len(mu))
+    ps = PatternSet(pattern_tuples(pats), len(mu))
     ll, bad = ps.evaluate(mu[None], sigma[None])
     return -np.inf if bad[0] else float(ll[0])
 
 
-def _tuples(pats: list[Pattern]):
+def pattern_tuples(pats: list[Pattern]):
+    """The patterns as :class:`PatternSet` takes them: ``(observed, n, mean, cov)``, a stack of one."""
     return [(g.observed, np.array([g.n], float), g.mean[None], g.cov[None]) for g in pats]
 
 
@@ -309,7 +354,7 @@ def em_saturated(pats: list[Pattern], p: int, tol: float = 1e-12, max_iter: int 
 
 
 def _em(pats, p, tol, max_iter):
-    ps = PatternSet(_tuples(pats), p)
+    ps = PatternSet(pattern_tuples(pats), p)
     n = float(ps.total[0])
     obs = ps.obs
     w = ps.n[0][:, None] * obs
