@@ -294,15 +294,26 @@ class PatternSet:
         half = np.where(r == c, 0.5, 1.0)
         x_ = np.einsum("kir,kc->irc", a, np.einsum("kpq,kq->kp", a, first))
         cross = (x_[:, r, c] + x_[:, c, r]) * half
-        t = (a.reshape(npat, -1).T @ (2 * a @ scatter @ a - na).reshape(npat, -1)).reshape(
-            p, p, p, p
-        )
-        ri, ci, rj, cj = r[:, None], c[:, None], r[None, :], c[None, :]
-        cov = t[ri, rj, ci, cj] + t[ri, cj, ci, rj] + t[ci, rj, ri, cj] + t[ci, cj, ri, rj]
         out = np.zeros((p + len(r), p + len(r)))
         out[:p, :p] = na.sum(axis=0)
         out[:p, p:] = cross
         out[p:, :p] = cross.T
+        # covariances: with T[α, β, γ, δ] = Σ_k A_k[α, β] C'_k[γ, δ] (C' = 2ACA − nA; one
+        # product over the patterns), element (i, j) of vech positions (r_i, c_i), (r_j, c_j) is
+        # T[r_i r_j c_i c_j] + T[r_i c_j c_i r_j] + T[c_i r_j r_i c_j] + T[c_i c_j r_i r_j]; T is
+        # formed a block of first indices α at a time (≤ 30 M numbers)
+        af = a.reshape(npat, p * p)
+        cf = (2 * a @ scatter @ a - na).reshape(npat, p * p)
+        cov = np.zeros((len(r), len(r)))
+        rj, cj = r[None, :], c[None, :]
+        nb = max(1, 30_000_000 // p**3)
+        for a0 in range(0, p, nb):
+            m = min(nb, p - a0)
+            t = (af[:, a0 * p : (a0 + m) * p].T @ cf).reshape(m, p, p, p)
+            for lead, other in ((r, c), (c, r)):
+                i = np.flatnonzero((lead >= a0) & (lead < a0 + m))
+                fi, oi = (lead[i] - a0)[:, None], other[i][:, None]
+                cov[i] += t[fi, rj, oi, cj] + t[fi, cj, oi, rj]
         out[p:, p:] = 0.5 * cov * np.outer(half, half)
         return out
 
