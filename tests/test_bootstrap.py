@@ -86,6 +86,18 @@ def test_bca_intervals(fit):
     assert bca.provenance["bootstrap"]["ci"] == "bca"
 
 
+def test_bounded_stacks_give_the_same_answer(fit, monkeypatch):
+    """Resamples and the BCa jackknife refitted in smaller stacks (a bound on the stack's memory)
+    give the same draws and intervals as the stacks the bound would otherwise allow."""
+    from cxkit.sem import bootstrap as boot
+
+    whole = boot.bootstrap(fit, n=120, seed=4, ci="bca", progress=False, workers=1)
+    monkeypatch.setattr(boot, "STACK_NUMBERS", 30 * fit.stats.groups[0].x.size)
+    assert boot.stack_size([g.x for g in fit.stats.groups]) == 30
+    split = boot.bootstrap(fit, n=120, seed=4, ci="bca", progress=False, workers=1)
+    pd.testing.assert_frame_equal(whole.estimates, split.estimates, rtol=1e-12)
+
+
 def test_pyramid_indirect_effects_in_one_call():
     ins = cxkit.load_instrument("online-cx@2.0.0")
     demo = cxkit.datasets.load_dataset("online-cx-demo")

@@ -60,6 +60,16 @@ def stacked_objective(model: Model, data: list[np.ndarray], index: list[np.ndarr
     return FIMLObjective(model, sets, h1)
 
 
+#: numbers (resamples × respondents × variables) refitted in one stack, at most
+STACK_NUMBERS = 20_000_000
+
+
+def stack_size(data: list[np.ndarray]) -> int:
+    """How many resamples of ``data`` (one array per group) one stack holds (its arrays are
+    resamples × respondents × variables: bounded by :data:`STACK_NUMBERS`)."""
+    return max(1, STACK_NUMBERS // max(1, sum(x.size for x in data)))
+
+
 def _admissible(pt: ParTable, theta: np.ndarray) -> np.ndarray:
     idx = [r.free for r in pt.rows if r.free >= 0 and r.matrix in ("P", "T") and r.row == r.col]
     if not idx:
@@ -192,7 +202,7 @@ def bootstrap(
     rng = np.random.default_rng(seed)
     per_group = [rng.integers(0, len(x), size=(n, len(x))) for x in data]
     workers = workers or min(2, os.cpu_count() or 1)
-    nblocks = max(1, min(workers * 4, n // 100))
+    nblocks = max(1, min(workers * 4, n // 100), -(-n // stack_size(data)))
     splits = np.array_split(np.arange(n), nblocks)
     ordinal = result.options.estimator == "WLSMV"
     # groups, mixed indicators or the theta parameterization: every resample refitted whole
@@ -367,21 +377,25 @@ def _bca(result, good: np.ndarray, full: np.ndarray, level: float):
     data = [g.x for g in result.stats.groups]
     model = result.model_matrices
     jack = []
+    size = stack_size(data)
     for g, x in enumerate(data):
         nobs = len(x)
-        rows = np.array([np.delete(np.arange(nobs), i) for i in range(nobs)])
-        index = []
-        for h, other in enumerate(data):
-            if h == g:
-                index.append(rows)
-            else:
-                index.append(np.broadcast_to(np.arange(len(other)), (nobs, len(other))))
-        obj = stacked_objective(Model(pt), data, index, result.options.fiml)
-        with np.errstate(all="ignore"):
-            opt = minimize_stack(
-                obj, np.broadcast_to(result.theta, (nobs, len(result.theta))), ConstraintSet(pt)
-            )
-        jack.append(value_matrix(pt, model, opt.theta))
+        for start in range(0, nobs, size):  # the leave-one-out fits, a stack at a time
+            left = np.arange(start, min(start + size, nobs))
+            rows = np.array([np.delete(np.arange(nobs), i) for i in left])
+            index = []
+            for h, other in enumerate(data):
+                if h == g:
+                    index.append(rows)
+                else:
+                    index.append(np.broadcast_to(np.arange(len(other)), (len(left), len(other))))
+            obj = stacked_objective(Model(pt), data, index, result.options.fiml)
+            with np.errstate(all="ignore"):
+                opt = minimize_stack(
+                    obj, np.broadcast_to(result.theta, (len(left), len(result.theta))),
+                    ConstraintSet(pt),
+                )  # fmt: skip
+            jack.append(value_matrix(pt, model, opt.theta))
     jack = np.vstack(jack)
     mean = jack.mean(axis=0)
     d = mean - jack
