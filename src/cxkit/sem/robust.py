@@ -177,10 +177,13 @@ def satorra_bentler(deltas, weights, gammas, shares):
     return e_inv, middle, float(np.sum(w * gam.T) - np.sum(e_inv * middle.T))
 
 
-def saturated_information(x: np.ndarray, mu: np.ndarray, sigma: np.ndarray) -> np.ndarray:
+def saturated_information(x: np.ndarray, mu: np.ndarray, sigma: np.ndarray, pattern_set=None):
     """Observed information (per case) of the saturated model with missing data, at ``(μ, Σ)``
-    (:meth:`~cxkit.sem.samplestats.PatternSet.information` of the patterns of ``x``)."""
-    return PatternSet(pattern_tuples(patterns(x)), x.shape[1]).information(mu, sigma) / len(x)
+    (:meth:`~cxkit.sem.samplestats.PatternSet.information` of the patterns of ``x``, or of
+    ``pattern_set`` when they are grouped already)."""
+    if pattern_set is None:
+        pattern_set = PatternSet(pattern_tuples(patterns(x)), x.shape[1])
+    return pattern_set.information(mu, sigma) / len(x)
 
 
 @dataclass
@@ -204,6 +207,8 @@ class Group:
     fixed_x: tuple = ()
     #: this Group's own B0 (at its moments and Δ)
     memo: dict = field(default_factory=dict, repr=False)
+    #: the missing-data patterns as a :class:`~cxkit.sem.samplestats.PatternSet` (None: group them)
+    pattern_set: object = field(default=None, repr=False)
 
     def h1_kept(self) -> np.ndarray:
         """The h1 coordinates in the traces: all but the fixed predictors' block (lavaan drops it)."""
@@ -227,7 +232,9 @@ class Group:
             if self.complete:
                 self.cache["a1"] = complete_information(self.sigma_h1, self.means)
             else:
-                self.cache["a1"] = saturated_information(self.x, self.mu_h1, self.sigma_h1)
+                self.cache["a1"] = saturated_information(
+                    self.x, self.mu_h1, self.sigma_h1, self.pattern_set
+                )
         return self.cache["a1"]
 
     def h1_firstorder(self) -> np.ndarray:

@@ -61,7 +61,8 @@ def padded_inverses(sigma: np.ndarray, observed: np.ndarray) -> np.ndarray:
         kam = np.swapaxes(k[:, miss], 0, 1)  # (Pg, p, nm)
         kmm = k[miss[:, :, None], miss[:, None, :]]  # (Pg, nm, nm)
         out[pidx] -= kam @ np.linalg.solve(kmm, np.swapaxes(kam, 1, 2))
-    return out * (observed[:, :, None] & observed[:, None, :])
+    np.multiply(out, observed[:, :, None] & observed[:, None, :], out=out)
+    return out
 
 
 @dataclass(frozen=True)
@@ -298,22 +299,25 @@ class PatternSet:
         out[:p, :p] = na.sum(axis=0)
         out[:p, p:] = cross
         out[p:, :p] = cross.T
-        # covariances: with T[α, β, γ, δ] = Σ_k A_k[α, β] C'_k[γ, δ] (C' = 2ACA − nA; one
-        # product over the patterns), element (i, j) of vech positions (r_i, c_i), (r_j, c_j) is
-        # T[r_i r_j c_i c_j] + T[r_i c_j c_i r_j] + T[c_i r_j r_i c_j] + T[c_i c_j r_i r_j]; T is
-        # formed a block of first indices α at a time (≤ 30 M numbers)
-        af = a.reshape(npat, p * p)
-        cf = (2 * a @ scatter @ a - na).reshape(npat, p * p)
-        cov = np.zeros((len(r), len(r)))
+        # covariances: with T[α, β, γ, δ] = Σ_k A_k[α, β] C'_k[γ, δ] (C' = 2ACA − nA), element
+        # (i, j) of vech positions (r_i, c_i), (r_j, c_j) is T[r_i r_j c_i c_j] + T[r_i c_j c_i r_j]
+        # + T[c_i r_j r_i c_j] + T[c_i c_j r_i r_j]. A and C' are symmetric, so T is read from
+        # Tv = Σ_k vech(A_k) vech(C'_k)' (k × k, one product over the patterns) at the vech
+        # positions; the rows i a block at a time
+        pos = np.zeros((p, p), dtype=np.intp)
+        pos[r, c] = pos[c, r] = np.arange(len(r))
+        tv = a[:, r, c].T @ (2 * a @ scatter @ a - na)[:, r, c]
+        cov = np.empty((len(r), len(r)))
         rj, cj = r[None, :], c[None, :]
-        nb = max(1, 30_000_000 // p**3)
-        for a0 in range(0, p, nb):
-            m = min(nb, p - a0)
-            t = (af[:, a0 * p : (a0 + m) * p].T @ cf).reshape(m, p, p, p)
-            for lead, other in ((r, c), (c, r)):
-                i = np.flatnonzero((lead >= a0) & (lead < a0 + m))
-                fi, oi = (lead[i] - a0)[:, None], other[i][:, None]
-                cov[i] += t[fi, rj, oi, cj] + t[fi, cj, oi, rj]
+        step = max(1, 2_000_000 // len(r))
+        for i in range(0, len(r), step):
+            ri, ci = r[i : i + step, None], c[i : i + step, None]
+            cov[i : i + step] = (
+                tv[pos[ri, rj], pos[ci, cj]]
+                + tv[pos[ri, cj], pos[ci, rj]]
+                + tv[pos[ci, rj], pos[ri, cj]]
+                + tv[pos[ci, cj], pos[ri, rj]]
+            )
         out[p:, p:] = 0.5 * cov * np.outer(half, half)
         return out
 
@@ -354,18 +358,21 @@ def pattern_tuples(pats: list[Pattern]):
     return [(g.observed, np.array([g.n], float), g.mean[None], g.cov[None]) for g in pats]
 
 
-def em_saturated(pats: list[Pattern], p: int, tol: float = 1e-12, max_iter: int = 10000):
+def em_saturated(
+    pats: list[Pattern], p: int, tol: float = 1e-12, max_iter: int = 10000, pattern_set=None
+):
     """EM estimates of the unrestricted mean and covariance; returns (mean, cov, logL).
 
-    Each iteration is one pass over the patterns' arrays (:class:`PatternSet`): the E-step's
-    completed moments and the log-likelihood of the current estimates come from the same ``Σ⁻¹``.
+    Each iteration is one pass over the patterns' arrays (:class:`PatternSet`; ``pattern_set``: the
+    patterns' set when it is built already): the E-step's completed moments and the
+    log-likelihood of the current estimates come from the same ``Σ⁻¹``.
     """
     with single_thread():
-        return _em(pats, p, tol, max_iter)
+        ps = PatternSet(pattern_tuples(pats), p) if pattern_set is None else pattern_set
+        return _em(ps, pats, p, tol, max_iter)
 
 
-def _em(pats, p, tol, max_iter):
-    ps = PatternSet(pattern_tuples(pats), p)
+def _em(ps, pats, p, tol, max_iter):
     n = float(ps.total[0])
     obs = ps.obs
     w = ps.n[0][:, None] * obs
@@ -408,6 +415,13 @@ class GroupStats:
     @property
     def complete(self) -> bool:
         return self.patterns is None
+
+    def pattern_set(self) -> PatternSet:
+        """The missing-data patterns as one :class:`PatternSet` (built once, shared by the fit,
+        the baseline and the robust statistics)."""
+        if "pattern_set" not in self.cache:
+            self.cache["pattern_set"] = PatternSet(pattern_tuples(self.patterns), self.x.shape[1])
+        return self.cache["pattern_set"]
 
 
 @dataclass
@@ -505,8 +519,8 @@ def sample_stats(
                         f"variable {v!r} has no variance{where} ({len(col)} answer(s)); it cannot "
                         "be modelled: drop it or the group"
                     )
-            mean, cov, ll = em_saturated(pats, p)
-            gs = GroupStats(label, x, n, mean, cov, pats, ll)
+            gs = GroupStats(label, x, n, np.zeros(p), np.eye(p), pats)
+            gs.mean, gs.cov, gs.loglik_h1 = em_saturated(pats, p, pattern_set=gs.pattern_set())
         else:
             mean = x.mean(axis=0)
             cov = np.cov(x, rowvar=False, bias=True).reshape(p, p)

@@ -115,12 +115,7 @@ def make_objective(model: Model, stats, estimator: str = "ML"):
                 obs = np.arange(model.p)
                 pats.append([(obs, np.array([g.n], float), g.mean[None], g.cov[None])])
             else:
-                pats.append(
-                    [
-                        (pt.observed, np.array([pt.n], float), pt.mean[None], pt.cov[None])
-                        for pt in g.patterns
-                    ]
-                )
+                pats.append(g.pattern_set())
             h1.append(np.array([g.loglik_h1]))
         return FIMLObjective(model, pats, h1)
     return MLObjective(
@@ -202,7 +197,7 @@ def _robust_groups(pt: ParTable, model: Model, stats, theta) -> list:
         groups.append(
             robust.Group(
                 gs.x, mu_h1, gs.cov, mom.mu if means else mu_h1, mom.sigma, delta, means,
-                fixed_x=fixed_x,
+                fixed_x=fixed_x, pattern_set=None if gs.complete else gs.pattern_set(),
             )
         )  # fmt: skip
     return groups
