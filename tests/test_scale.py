@@ -168,3 +168,20 @@ def test_fiml_hessian_in_the_moments_equals_differences_of_the_gradient(group):
     numeric = (numeric + numeric.T) / 2
     got = obj.hessian(theta)
     np.testing.assert_allclose(got, numeric, rtol=0, atol=1e-8 * np.abs(numeric).max())
+
+
+def test_saturated_information_by_blocks_equals_the_whole(monkeypatch):
+    """Large questionnaires read the saturated information a block of rows at a time (their
+    index tables are not kept): the same matrix as the kept tables of a small one."""
+    from cxkit.sem import samplestats
+
+    x = pd.read_csv(REFERENCE / "sem_fiml" / "data.csv")[[f"x{i}" for i in range(1, 10)]]
+    x = x.to_numpy()
+    x = x[~np.isnan(x).all(axis=1)]
+    pats = patterns(x)
+    mu, sigma, _ = em_saturated(pats, x.shape[1])
+    ps = PatternSet(samplestats.pattern_tuples(pats), x.shape[1])
+    whole = ps.information(mu, sigma)
+    monkeypatch.setattr(samplestats, "_KRON_CACHED", 0)
+    monkeypatch.setattr(samplestats, "_KRON_BLOCK", 100)  # two rows of 45 moments a block
+    np.testing.assert_array_equal(ps.information(mu, sigma), whole)

@@ -12,6 +12,7 @@ that is an error naming the group, as lavaan stops with one.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -35,6 +36,45 @@ def single_thread():
 
         _CONTROLLER = ThreadpoolController()
     return _CONTROLLER.limit(limits=1)
+
+
+#: vech pairs (k²) up to which the positions of :func:`_kron_index` are kept between calls;
+#: above it they are formed for ``_KRON_BLOCK`` pairs at a time
+_KRON_CACHED = 4_000_000
+_KRON_BLOCK = 2_000_000
+
+
+def _kron_index(p: int, lo: int, hi: int) -> np.ndarray:
+    """For the vech rows ``lo:hi`` and every vech column, the flat positions in a k × k matrix
+    ``Tv[(α, β), (γ, δ)]`` (symmetric pairs folded) of ``T[r_i r_j c_i c_j]``, ``T[r_i c_j c_i r_j]``,
+    ``T[c_i r_j r_i c_j]`` and ``T[c_i c_j r_i r_j]`` (4, hi − lo, k): the sum of them is
+    ``D'(Σ A ⊗ C)D`` read from ``Tv = Σ vech(A) vech(C)'``. Small questionnaires keep theirs."""
+    k = p * (p + 1) // 2
+    if k * k <= _KRON_CACHED:
+        return _kron_index_cached(p)[:, lo:hi]
+    return _kron_positions(p, lo, hi)
+
+
+@functools.lru_cache(maxsize=2)
+def _kron_index_cached(p: int) -> np.ndarray:
+    return _kron_positions(p, 0, p * (p + 1) // 2)
+
+
+def _kron_positions(p: int, lo: int, hi: int) -> np.ndarray:
+    r, c = np.tril_indices(p)
+    k = len(r)
+    pos = np.zeros((p, p), dtype=np.intp)
+    pos[r, c] = pos[c, r] = np.arange(k)
+    ri, ci, rj, cj = r[lo:hi, None], c[lo:hi, None], r[None, :], c[None, :]
+    out = np.stack(
+        [
+            pos[ri, rj] * k + pos[ci, cj],
+            pos[ri, cj] * k + pos[ci, rj],
+            pos[ci, rj] * k + pos[ri, cj],
+            pos[ci, cj] * k + pos[ri, rj],
+        ]
+    )
+    return out.astype(np.int32) if k * k < 2**31 else out
 
 
 def padded_inverses(sigma: np.ndarray, observed: np.ndarray) -> np.ndarray:
@@ -293,7 +333,7 @@ class PatternSet:
         a = padded_inverses(sigma, self.obs)
         na = n[:, None, None] * a
         half = np.where(r == c, 0.5, 1.0)
-        x_ = np.einsum("kir,kc->irc", a, np.einsum("kpq,kq->kp", a, first))
+        x_ = np.transpose(a, (1, 2, 0)) @ np.einsum("kpq,kq->kp", a, first)  # Σ a_ir (Af)_c
         cross = (x_[:, r, c] + x_[:, c, r]) * half
         out = np.zeros((p + len(r), p + len(r)))
         out[:p, :p] = na.sum(axis=0)
@@ -302,22 +342,14 @@ class PatternSet:
         # covariances: with T[α, β, γ, δ] = Σ_k A_k[α, β] C'_k[γ, δ] (C' = 2ACA − nA), element
         # (i, j) of vech positions (r_i, c_i), (r_j, c_j) is T[r_i r_j c_i c_j] + T[r_i c_j c_i r_j]
         # + T[c_i r_j r_i c_j] + T[c_i c_j r_i r_j]. A and C' are symmetric, so T is read from
-        # Tv = Σ_k vech(A_k) vech(C'_k)' (k × k, one product over the patterns) at the vech
-        # positions; the rows i a block at a time
-        pos = np.zeros((p, p), dtype=np.intp)
-        pos[r, c] = pos[c, r] = np.arange(len(r))
-        tv = a[:, r, c].T @ (2 * a @ scatter @ a - na)[:, r, c]
-        cov = np.empty((len(r), len(r)))
-        rj, cj = r[None, :], c[None, :]
-        step = max(1, 2_000_000 // len(r))
-        for i in range(0, len(r), step):
-            ri, ci = r[i : i + step, None], c[i : i + step, None]
-            cov[i : i + step] = (
-                tv[pos[ri, rj], pos[ci, cj]]
-                + tv[pos[ri, cj], pos[ci, rj]]
-                + tv[pos[ci, rj], pos[ri, cj]]
-                + tv[pos[ci, cj], pos[ri, rj]]
-            )
+        # Tv = Σ_k vech(A_k) vech(C'_k)' (k × k, one product over the patterns)
+        tv = (a[:, r, c].T @ (2 * a @ scatter @ a - na)[:, r, c]).ravel()
+        k = len(r)
+        cov = np.empty((k, k))
+        step = k if k * k <= _KRON_CACHED else max(1, _KRON_BLOCK // k)
+        for i in range(0, k, step):
+            terms = _kron_index(p, i, min(i + step, k))
+            cov[i : i + step] = tv[terms[0]] + tv[terms[1]] + tv[terms[2]] + tv[terms[3]]
         out[p:, p:] = 0.5 * cov * np.outer(half, half)
         return out
 
