@@ -311,8 +311,8 @@ class PatternSet:
         ``f = Σ w e`` over its mean rows (``n (m − μ)``) and ``C = Σ w e e'`` over all its rows (the
         scatter about μ): ``n A`` (means), ``A E_kl A f`` (means × covariances) and
         ``½ D'(A ⊗ (2ACA − nA))D`` (covariances; ``D'(A ⊗ B)D`` is symmetric in A and B). The sum
-        over patterns is one product ``T = Σ A ⊗ (2ACA − nA)`` (p² × p²) read at the vech
-        positions.
+        over patterns is one product ``Tv = Σ vech(A) vech(2ACA − nA)'`` (k × k), read at the
+        positions of :func:`_kron_index`.
         """
         p, npat = self.p, self.npat
         r, c = np.tril_indices(p)
