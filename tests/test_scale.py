@@ -150,23 +150,15 @@ def test_fiml_hessian_in_the_moments_equals_differences_of_the_gradient(group):
     """FIML's observed information from the saturated model's information at the model's moments
     plus the moments' curvature equals the central differences of the whole analytic gradient
     (the generic route) — one group and several."""
-    from cxkit.sem.information import CHUNK
+    from cxkit.sem.information import central_differences, fiml_hessian
     from cxkit.sem.teststat import make_objective
 
     data = pd.read_csv(REFERENCE / "sem_fiml" / "data.csv")
     model = "visual =~ x1 + x2 + x3\ntextual =~ x4 + x5 + x6\nspeed =~ x7 + x8 + x9"
     fit = cxkit.fit_sem(model, data, missing="fiml", group=group)
     obj = make_objective(Model(fit.partable), fit.stats)
-    theta = fit.theta
-    q = len(theta)
-    steps = 1e-5 * np.maximum(1.0, np.abs(theta))
-    pts = np.concatenate([theta + np.diag(steps), theta - np.diag(steps)])
-    grads = np.concatenate(
-        [obj.gradient(pts[i : i + CHUNK], info=False)[0] for i in range(0, 2 * q, CHUNK)]
-    )
-    numeric = (grads[:q] - grads[q:]).T / (2 * steps)[None, :]
-    numeric = (numeric + numeric.T) / 2
-    got = obj.hessian(theta)
+    numeric = central_differences(lambda pts: obj.gradient(pts, info=False)[0], fit.theta)
+    got = fiml_hessian(obj, fit.theta)
     np.testing.assert_allclose(got, numeric, rtol=0, atol=1e-8 * np.abs(numeric).max())
 
 

@@ -505,11 +505,8 @@ def _normal_weight(gs, sigma: np.ndarray, means: bool):
     if gs.complete:
         inv, shares = np.linalg.inv(sigma), None
     else:
-        obs = np.zeros((len(gs.patterns), sigma.shape[0]), dtype=bool)
-        for k, pat in enumerate(gs.patterns):
-            obs[k, pat.observed] = True
-        inv = padded_inverses(sigma, obs)
-        shares = np.array([pat.n for pat in gs.patterns], float) / gs.n
+        ps = gs.pattern_set()
+        inv, shares = padded_inverses(sigma, ps.obs), ps.n[0] / gs.n
     return lambda v: moment_quadratic(inv, v, means, shares)
 
 

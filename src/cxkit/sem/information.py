@@ -18,26 +18,73 @@ import warnings
 import numpy as np
 
 from cxkit.errors import ModelWarning
+from cxkit.sem.objective import FIMLObjective
+from cxkit.sem.samplestats import single_thread
 
 #: gradients evaluated at once by :func:`observed_information` (unless the objective says)
 CHUNK = 16
 
 
-def observed_information(objective, theta: np.ndarray) -> np.ndarray:
-    """The Hessian of the objective at ``theta`` (q,) from central differences of its analytic
-    gradient, symmetrised (for ML/FIML the objective is −logL up to a constant); an objective
-    with a ``hessian`` of its own (FIML: analytic in the moments) gives that instead."""
-    if hasattr(objective, "hessian"):
-        return objective.hessian(np.asarray(theta, float))
+def central_differences(fn, theta: np.ndarray, chunk: int = CHUNK) -> np.ndarray:
+    """The symmetrised Jacobian (q, q) of a vector function ``fn`` of stacked parameter vectors
+    (B, q) → (B, q), from central differences at ``theta`` (q,): the 2q points evaluated a stack
+    of ``chunk`` at a time (the stack's arrays stay small)."""
     q = len(theta)
     steps = 1e-5 * np.maximum(1.0, np.abs(theta))
     pts = np.concatenate([theta + np.diag(steps), theta - np.diag(steps)])
-    # the 2q gradients as stacks of a few points (the stack's arrays stay small)
-    chunk = getattr(objective, "chunk", CHUNK)
-    grads = np.concatenate(
-        [objective.gradient(pts[i : i + chunk], info=False)[0] for i in range(0, 2 * q, chunk)]
+    vals = np.concatenate([fn(pts[i : i + chunk]) for i in range(0, 2 * q, chunk)])
+    h = (vals[:q] - vals[q:]).T / (2 * steps)[None, :]
+    return (h + h.T) / 2
+
+
+def observed_information(objective, theta: np.ndarray) -> np.ndarray:
+    """The Hessian of the objective at ``theta`` (q,) from central differences of its analytic
+    gradient (for ML/FIML the objective is −logL up to a constant); for FIML analytic in the
+    moments instead (:func:`fiml_hessian`)."""
+    theta = np.asarray(theta, float)
+    if isinstance(objective, FIMLObjective):
+        return fiml_hessian(objective, theta)
+    return central_differences(
+        lambda pts: objective.gradient(pts, info=False)[0],
+        theta,
+        getattr(objective, "chunk", CHUNK),
     )
-    h = (grads[:q] - grads[q:]).T / (2 * steps)[None, :]
+
+
+def fiml_hessian(objective, theta: np.ndarray) -> np.ndarray:
+    """The Hessian of a FIML objective at ``theta`` (q,), analytic in the moments:
+    ``Σ_g Δ_g' H_g Δ_g`` with ``H_g`` the saturated model's observed information at the
+    model's moments (:meth:`~cxkit.sem.samplestats.PatternSet.information`), plus the
+    curvature of the moments ``Σ_j (∂f/∂m_j) ∂²m_j/∂θ∂θ'`` from central differences of the
+    chain rule at the fixed ``∂f/∂(Σ, μ)`` — cheap, with no pass over the patterns per step."""
+    model, q, p = objective.model, len(theta), objective.model.p
+    with single_thread():
+        moms = model.moments(theta[None])
+        deltas = model.delta(theta[None], moms)
+        h = np.zeros((q, q))
+        fixed = []
+        for ps, mom, delta in zip(objective.sets, moms, deltas, strict=True):
+            info = ps.information(mom.mu[0], mom.sigma[0])
+            if not model.means:
+                info = info[p:, p:]
+            h += delta[0].T @ info @ delta[0]
+            _, _, (g_sigma, g_mu) = ps.evaluate(mom.mu, mom.sigma, grad=True)
+            fixed.append((g_sigma[0], g_mu[0] if model.means else None))
+
+        def chain(pts):
+            b = len(pts)
+            out = np.zeros((b, q))
+            for piece, (g_sigma, g_mu) in zip(
+                model.lowrank(pts, model.moments(pts)), fixed, strict=True
+            ):
+                out += model.chain(
+                    piece,
+                    np.broadcast_to(g_sigma, (b, p, p)),
+                    None if g_mu is None else np.broadcast_to(g_mu, (b, p)),
+                )
+            return out
+
+        h = h + central_differences(chain, theta, 32)
     return (h + h.T) / 2
 
 

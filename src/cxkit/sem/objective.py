@@ -233,41 +233,6 @@ class FIMLObjective:
                 infos += self.model.fisher(piece, np.linalg.inv(mom.sigma), n)
         return grad, infos
 
-    @_one_thread
-    def hessian(self, theta: np.ndarray) -> np.ndarray:
-        """The Hessian of the objective at ``theta`` (q,), analytic in the moments:
-        ``Σ_g Δ_g' H_g Δ_g`` with ``H_g`` the saturated model's observed information at the
-        model's moments (:meth:`~cxkit.sem.samplestats.PatternSet.information`), plus the
-        curvature of the moments ``Σ_j (∂f/∂m_j) ∂²m_j/∂θ∂θ'`` from central differences of the
-        chain rule at the fixed ``∂f/∂(Σ, μ)`` — cheap, with no pass over the patterns per step."""
-        model, q, p = self.model, len(theta), self.model.p
-        moms = model.moments(theta[None])
-        deltas = model.delta(theta[None], moms)
-        h = np.zeros((q, q))
-        fixed = []
-        for ps, mom, delta in zip(self.sets, moms, deltas, strict=True):
-            info = ps.information(mom.mu[0], mom.sigma[0])
-            if not model.means:
-                info = info[p:, p:]
-            h += delta[0].T @ info @ delta[0]
-            _, _, (g_sigma, g_mu) = ps.evaluate(mom.mu, mom.sigma, grad=True)
-            fixed.append((g_sigma[0], g_mu[0] if model.means else None))
-        steps = 1e-5 * np.maximum(1.0, np.abs(theta))
-        pts = np.concatenate([theta + np.diag(steps), theta - np.diag(steps)])
-        curv = np.zeros((2 * q, q))
-        for i in range(0, 2 * q, 32):
-            block = pts[i : i + 32]
-            pieces = model.lowrank(block, model.moments(block))
-            for piece, (g_sigma, g_mu) in zip(pieces, fixed, strict=True):
-                b = len(block)
-                curv[i : i + b] += model.chain(
-                    piece,
-                    np.broadcast_to(g_sigma, (b, p, p)),
-                    None if g_mu is None else np.broadcast_to(g_mu, (b, p)),
-                )
-        h = h + (curv[:q] - curv[q:]).T / (2 * steps)[None, :]
-        return (h + h.T) / 2
-
 
 class DWLSObjective:
     """DWLS over the correlations of ordered indicators (one group): ``½ Σ w (ρ − σ)²``."""

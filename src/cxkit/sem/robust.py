@@ -237,6 +237,12 @@ class Group:
                 )
         return self.cache["a1"]
 
+    def h1_inverse(self) -> np.ndarray:
+        """A1⁻¹ (kept with A1: the traces and lavaan's FIML-corrected statistics both use it)."""
+        if "a1_inv" not in self.cache:
+            self.cache["a1_inv"] = np.linalg.inv(self.h1_information())
+        return self.cache["a1_inv"]
+
     def h1_firstorder(self) -> np.ndarray:
         """B1: mean cross-product of the saturated model's scores at its estimates."""
         if "b1" not in self.cache:
@@ -260,6 +266,8 @@ class Group:
                 value = complete_h1_trace(
                     self.x, self.mu_h1, self.sigma_h1, self.means, self.fixed_x
                 )
+            elif len(self.h1_kept()) == len(self.h1_information()):
+                value = float(np.sum(self.h1_firstorder() * self.h1_inverse().T))
             else:
                 kept = np.ix_(self.h1_kept(), self.h1_kept())
                 a1 = self.h1_information()[kept]
@@ -385,8 +393,7 @@ def fiml_corrected(groups, bases, df: float, b_df: float, version: str = "V3") -
     tr_wc_gamma = tr_wc_wminv = 0.0
     for g in groups:
         f = g.n / n
-        a = g.h1_information()
-        a_inv = np.linalg.inv(a)
+        a, a_inv = g.h1_information(), g.h1_inverse()
         w_c = complete_information(g.sigma_h1, True)
         wm.append(f * a)
         wm_inv.append(a_inv / f)
