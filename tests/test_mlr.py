@@ -162,3 +162,15 @@ def test_closed_form_h1_trace_equals_the_saturated_matrices(means, fixed_x):
     a1 = robust.complete_information(s, means)[kept]
     expected = float(np.trace(b1 @ np.linalg.inv(a1)))
     assert robust.complete_h1_trace(x, mu, s, means, fixed_x) == pytest.approx(expected, rel=1e-10)
+
+
+def test_saturated_model_with_missing_answers_fits_as_with_complete_data():
+    """A just-identified model (df = 0) by MLR with FIML: no FIML-corrected robust indices to
+    compute (they divide by df), the same undefined scaling as with complete data."""
+    data = pd.read_csv(REFERENCE / "sem_fiml" / "data.csv")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        fit = cxkit.fit_sem("visual =~ x1 + x2 + x3", data, estimator="MLR", missing="fiml")
+    assert fit.fit_indices["df"] == 0
+    assert np.isnan(fit.fit_indices["scaling_factor"])
+    assert fit.estimates["se"].notna().all()

@@ -178,7 +178,7 @@ def mlr(
         robust.trace_ugamma([b], np.linalg.inv(e_b)) for b, e_b in zip(bases, e_bs, strict=True)
     )
     corrected = None
-    if any(not gs.complete for gs in stats.groups):
+    if df > 0 and any(not gs.complete for gs in stats.groups):  # a saturated model has none
         corrected = robust.fiml_corrected(groups, bases, df, b_df)
     c = trace / df if df > 0 else np.nan
     parts = {"scaling_factor_h1": h1 / h1_moments, "scaling_factor_h0": h0 / pt.npar}
