@@ -108,6 +108,10 @@ def test_reliability_on_bundled_data(capsys):
             "unknown data set 'nope'; bundled data sets: satisfaction",
         ),
         (("reliability", "--dataset", "satisfaction", "--ordinal"), "at most 8 answer categories"),
+        (  # --data is argparse's abbreviation of --dataset: a file given there
+            ("reliability", "--data", "answers.csv"),
+            "not a file: to read 'answers.csv', give it as DATA without --dataset",
+        ),
     ],
 )
 def test_reliability_errors(args, needle):

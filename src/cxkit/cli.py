@@ -186,7 +186,9 @@ def _load_data(args, example: str = "online-cx-demo") -> pd.DataFrame:
     """The DATA file or the bundled ``--dataset`` (exactly one of them). With --instrument, DATA is
     read as `validate` reads it (Google Forms / Kobo exports with question texts as headers and
     answer labels as values)."""
-    from cxkit.datasets import load_dataset
+    from pathlib import Path
+
+    from cxkit.datasets import DATASETS, load_dataset
 
     if (args.data is None) == (args.dataset is None):
         raise SpecificationError(
@@ -194,6 +196,11 @@ def _load_data(args, example: str = "online-cx-demo") -> pd.DataFrame:
             + (", not both" if args.data is not None else "")
         )
     if args.dataset:
+        if args.dataset not in DATASETS and Path(args.dataset).suffix:
+            raise SpecificationError(
+                f"--dataset names a bundled data set ({', '.join(DATASETS)}), not a file: "
+                f"to read {args.dataset!r}, give it as DATA without --dataset"
+            )
         return load_dataset(args.dataset)
     if getattr(args, "instrument", None):
         from cxkit.responses.core import read_responses
